@@ -1,0 +1,134 @@
+import {
+  ProviderError,
+  classifyHttpError,
+  formatMessage,
+  isModelMeshError,
+  type ErrorClassification,
+} from "@modelmesh/core";
+import { CODE_BY_CATEGORY } from "../sse/stream-errors.js";
+import { redactHeaders } from "../transport/redact-headers.js";
+import { classifyLowLevelError, isAbortLike } from "../transport/transport-errors.js";
+
+/**
+ * Error construction and classification for providers. HTTP failures go through core's `classifyHttpError`;
+ * this file only chooses codes, writes secret-free messages and attaches redacted metadata.
+ */
+
+/** Who raised an error, and how to scrub upstream text. */
+export interface ErrorContext {
+  provider: string;
+  model?: string;
+  /** Removes secret values (the API key) from upstream text. */
+  scrub: (text: string) => string;
+}
+
+/**
+ * Builds the `ProviderError` of a non-2xx response. The message quotes the upstream reason (scrubbed); the
+ * metadata holds the redacted response headers and the vendor code; request headers are never attached.
+ */
+export function httpStatusError(status: number, headers: Record<string, string>, body: string, context: ErrorContext, now: number): ProviderError {
+  const result = classifyHttpError(status, headers, body, now);
+  const forModel = context.model ? ` for model ${context.model}` : "";
+  return new ProviderError({
+    code: CODE_BY_CATEGORY[result.category] ?? "MM_SERVER",
+    category: result.category,
+    retryable: result.retryable,
+    status,
+    message: formatMessage(`provider ${context.provider}`, `HTTP ${status}${forModel}: ${context.scrub(result.message)}`),
+    provider: context.provider,
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+    metadata: {
+      responseHeaders: redactHeaders(headers),
+      ...(result.code !== undefined ? { upstreamCode: result.code } : {}),
+    },
+  });
+}
+
+/** A 2xx response whose body is not what the protocol promises (bad JSON, missing fields). */
+export function invalidResponseError(what: string, context: ErrorContext, cause?: unknown): ProviderError {
+  return new ProviderError({
+    code: "MM_INVALID_RESPONSE",
+    category: "server",
+    retryable: false,
+    message: formatMessage(`provider ${context.provider}`, `invalid response: ${what}`),
+    provider: context.provider,
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/** A non-streamed response did not complete within the attempt's budget. */
+export function responseTimeoutError(timeoutMs: number, context: ErrorContext): ProviderError {
+  return new ProviderError({
+    code: "MM_TIMEOUT_RESPONSE",
+    category: "timeout",
+    retryable: false,
+    message: formatMessage(`provider ${context.provider}`, `no complete response within ${timeoutMs} ms`),
+    provider: context.provider,
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    metadata: { timeoutMs },
+  });
+}
+
+/**
+ * Returns `error` with `provider` / `model` filled in when it is a `ProviderError` raised below the provider
+ * (by a transport or the stream layer) without them. Anything else is returned unchanged.
+ */
+export function withProviderContext(error: unknown, context: ErrorContext): unknown {
+  if (!ProviderError.is(error) || (error.provider !== undefined && (error.model !== undefined || context.model === undefined))) return error;
+  return new ProviderError({
+    name: error.name,
+    code: error.code,
+    category: error.category,
+    retryable: error.retryable,
+    message: error.message,
+    provider: error.provider ?? context.provider,
+    ...((error.model ?? context.model) !== undefined ? { model: (error.model ?? context.model) as string } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.cause !== undefined ? { cause: error.cause } : {}),
+    metadata: error.metadata,
+  });
+}
+
+/**
+ * Classifies any error into a routing category (ARCHITECTURE §2.6):
+ * ModelMesh errors keep their category; `AbortError` / `TimeoutError` and timer codes are `timeout`; socket,
+ * DNS and TLS codes (and fetch's `TypeError`s) are `network`; objects with an HTTP `status` go through core's
+ * classifier; anything else is `internal` and not retryable.
+ */
+export function classifyAnyError(error: unknown, now: number): ErrorClassification {
+  if (isModelMeshError(error)) {
+    return {
+      category: error.category,
+      retryable: error.retryable,
+      message: error.message,
+      code: error.code,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (isAbortLike(error)) return { category: "timeout", retryable: false, message, code: "MM_ABORTED" };
+  const low = classifyLowLevelError(error);
+  if (low) return { category: low.category, retryable: low.category === "network", message, code: low.code };
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const record = error as { headers?: unknown; body?: unknown; responseBody?: unknown };
+    const headers = isStringRecord(record.headers) ? redactHeaders(record.headers) : {};
+    return classifyHttpError(status, headers, record.body ?? record.responseBody ?? message, now);
+  }
+  return { category: "internal", retryable: false, message };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const record = error as { status?: unknown; statusCode?: unknown };
+  const status = typeof record.status === "number" ? record.status : record.statusCode;
+  return typeof status === "number" && status >= 100 && status <= 599 ? status : undefined;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+}

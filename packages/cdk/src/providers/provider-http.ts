@@ -1,0 +1,158 @@
+import { readRateLimitHeaders, type AttemptTimeouts, type CallOptions, type Clock, type ProviderError } from "@modelmesh/core";
+import { streamTimeoutError } from "../sse/stream-errors.js";
+import { redactHeaders } from "../transport/redact-headers.js";
+import { hasLimit, linkAbort, withTimeout } from "../transport/timers.js";
+import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
+import { invalidResponseError, responseTimeoutError, withProviderContext, type ErrorContext } from "./provider-errors.js";
+import type { UsageLedger } from "./usage-ledger.js";
+
+/**
+ * The HTTP exchange of a provider: sends through the transport, learns rate limits, reports
+ * `onResponse`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's
+ * budget (connect timeout for headers; `firstTokenMs` for a whole non-streamed response or for the time
+ * until a stream opens).
+ */
+
+/** Call options after defaults: timeouts always present. */
+export interface ResolvedCall extends Partial<Omit<CallOptions, "timeouts">> {
+  timeouts: AttemptTimeouts;
+}
+
+/** What the exchange helper needs from its provider. */
+export interface ProviderHttpDeps {
+  transport: () => Transport;
+  clock: Clock;
+  ledger: UsageLedger;
+  errorContext: (model: string | undefined) => ErrorContext;
+  toProviderError: (status: number, headers: Record<string, string>, body: string, model?: string) => ProviderError;
+}
+
+/** One outgoing request, before the signal and timeouts are attached. */
+export type ExchangeInit = Pick<TransportRequest, "method" | "url" | "headers" | "body">;
+
+/** Longest error body kept for classification (bytes of text); the rest is discarded. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** Sends provider requests; see the module comment. */
+export class ProviderHttp {
+  readonly #deps: ProviderHttpDeps;
+
+  constructor(deps: ProviderHttpDeps) {
+    this.#deps = deps;
+  }
+
+  /** Sends one request; rejects with a classified `ProviderError` for non-2xx statuses. */
+  async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal): Promise<TransportResponse> {
+    const headersTimeoutMs = hasLimit(call.timeouts.connectMs) ? call.timeouts.connectMs : undefined;
+    const response = await this.#deps.transport()({ ...init, signal, ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}) });
+    const now = this.#deps.clock.now();
+    const rateLimit = readRateLimitHeaders(response.headers, now);
+    if (rateLimit) this.#deps.ledger.learn(rateLimit, now);
+    call.onResponse?.({ status: response.status, headers: redactHeaders(response.headers), ...(rateLimit ? { rateLimit } : {}) });
+    if (response.status < 200 || response.status > 299) {
+      const body = await readErrorBody(response);
+      throw this.#deps.toProviderError(response.status, response.headers, body, model);
+    }
+    return response;
+  }
+
+  /**
+   * Sends a request and reads its response with `read`, all within `firstTokenMs` (the non-streamed budget).
+   * When the budget runs out the request is aborted and `MM_TIMEOUT_RESPONSE` is thrown.
+   */
+  async exchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>): Promise<T> {
+    const link = linkAbort(call.signal);
+    const budget = call.timeouts.firstTokenMs;
+    let timeoutError: unknown;
+    let response: TransportResponse | undefined;
+    const run = async () => {
+      response = await this.send(init, call, model, link.signal);
+      return read(response);
+    };
+    try {
+      return await withTimeout(run(), budget, () => timeoutError, {
+        clock: this.#deps.clock,
+        onTimeout: () => {
+          timeoutError = responseTimeoutError(budget, this.#deps.errorContext(model));
+          link.controller.abort(timeoutError);
+          void response?.cancel();
+        },
+      });
+    } catch (error) {
+      throw this.contextualize(error, model);
+    } finally {
+      link.dispose();
+    }
+  }
+
+  /** POSTs JSON and parses a JSON response (invalid JSON → `MM_INVALID_RESPONSE`). */
+  postJson(url: string, headers: Record<string, string>, payload: unknown, call: ResolvedCall, model: string | undefined): Promise<unknown> {
+    return this.exchange({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, (response) => this.#json(response, model));
+  }
+
+  /** GETs a JSON document. */
+  getJson(url: string, headers: Record<string, string>, call: ResolvedCall): Promise<unknown> {
+    return this.exchange({ method: "GET", url, headers }, call, undefined, (response) => this.#json(response, undefined));
+  }
+
+  /**
+   * POSTs a streaming request and resolves once the response headers arrived with a 2xx status. The time
+   * until then counts toward the first-token budget. `dispose()` must be called when the stream is done.
+   */
+  async openStream(
+    url: string,
+    headers: Record<string, string>,
+    payload: unknown,
+    call: ResolvedCall,
+    model: string,
+  ): Promise<{ response: TransportResponse; startedAt: number; dispose: () => void }> {
+    const startedAt = this.#deps.clock.now();
+    const link = linkAbort(call.signal);
+    const budget = call.timeouts.firstTokenMs;
+    let timeoutError: unknown;
+    try {
+      const response = await withTimeout(this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, link.signal), budget, () => timeoutError, {
+        clock: this.#deps.clock,
+        onTimeout: () => {
+          timeoutError = streamTimeoutError("first-token", budget, this.#deps.errorContext(model));
+          link.controller.abort(timeoutError);
+        },
+      });
+      return { response, startedAt, dispose: link.dispose };
+    } catch (error) {
+      link.dispose();
+      throw this.contextualize(error, model);
+    }
+  }
+
+  /** Fills provider and model into errors raised below the provider. */
+  contextualize(error: unknown, model: string | undefined): unknown {
+    return withProviderContext(error, this.#deps.errorContext(model));
+  }
+
+  async #json(response: TransportResponse, model: string | undefined): Promise<unknown> {
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw invalidResponseError("the body is not valid JSON", this.#deps.errorContext(model), error);
+    }
+  }
+}
+
+/** Reads at most {@link MAX_ERROR_BODY} characters of an error body; a failing read yields what was read. */
+async function readErrorBody(response: TransportResponse): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for await (const chunk of response.body) {
+      text += decoder.decode(chunk, { stream: true });
+      if (text.length >= MAX_ERROR_BODY) break;
+    }
+  } catch {
+    // The status alone still classifies the error.
+  } finally {
+    await response.cancel();
+  }
+  return text.slice(0, MAX_ERROR_BODY);
+}

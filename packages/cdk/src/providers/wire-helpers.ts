@@ -1,0 +1,97 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  CompletionUsage,
+  ModelInfo,
+  TokenUsage,
+  TranscriptionRequest,
+} from "@modelmesh/core";
+
+/** Pure mapping helpers used by the provider base class (no I/O here). */
+
+/** Zero usage, for calls whose upstream reported none (the request still counts). */
+export const ZERO_USAGE: Readonly<TokenUsage> = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+
+/** OpenAI snake_case usage → camelCase accounting usage (missing fields count as 0). */
+export function toTokenUsage(usage: Partial<CompletionUsage> | null | undefined): TokenUsage {
+  if (!usage) return { ...ZERO_USAGE };
+  const promptTokens = numberOr0(usage.prompt_tokens);
+  const completionTokens = numberOr0(usage.completion_tokens);
+  return { promptTokens, completionTokens, totalTokens: numberOr0(usage.total_tokens) || promptTokens + completionTokens };
+}
+
+function numberOr0(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+/** A copy of `value` without the given keys. */
+export function omitKeys<T extends object>(value: T, keys: readonly string[]): T {
+  const out = { ...value } as Record<string, unknown>;
+  for (const key of keys) delete out[key];
+  return out as T;
+}
+
+/**
+ * The request actually sent for a stream: `stream: true`, and `stream_options.include_usage: true` unless the
+ * provider declared stream usage unsupported (then any `stream_options` is removed, since such upstreams
+ * reject the field).
+ */
+export function toStreamRequest(request: ChatCompletionRequest, streamUsage: boolean): ChatCompletionRequest {
+  if (!streamUsage) return { ...omitKeys(request, ["stream_options"]), stream: true };
+  return { ...request, stream: true, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
+}
+
+/**
+ * Converts a non-streamed completion into one stream chunk. Some OpenAI-compatible servers ignore
+ * `stream: true` and answer with plain JSON; the caller still gets a well-formed stream.
+ */
+export function completionToChunk(completion: ChatCompletion): ChatCompletionChunk {
+  const chunk: ChatCompletionChunk = {
+    id: completion.id,
+    object: "chat.completion.chunk",
+    created: completion.created,
+    model: completion.model,
+    choices: completion.choices.map((choice) => ({
+      index: choice.index,
+      delta: {
+        role: "assistant",
+        content: choice.message.content,
+        ...(choice.message.tool_calls
+          ? { tool_calls: choice.message.tool_calls.map((call, index) => ({ index, ...call })) }
+          : {}),
+        ...(choice.message.refusal != null ? { refusal: choice.message.refusal } : {}),
+      },
+      finish_reason: choice.finish_reason ?? "stop",
+    })),
+  };
+  if (completion.usage) chunk.usage = completion.usage;
+  return chunk;
+}
+
+/** True when `value` has the minimal shape of a chat completion (an object with a `choices` array). */
+export function looksLikeCompletion(value: unknown): value is ChatCompletion {
+  return typeof value === "object" && value !== null && Array.isArray((value as { choices?: unknown }).choices);
+}
+
+/** Builds the multipart body of `POST /audio/transcriptions`: the file plus every other field as text. */
+export function transcriptionForm(request: TranscriptionRequest): FormData {
+  const form = new FormData();
+  const file = request.file instanceof Blob ? request.file : new Blob([request.file as Uint8Array<ArrayBuffer>]);
+  form.append("file", file, request.filename ?? "audio.wav");
+  for (const [key, value] of Object.entries(request)) {
+    if (key === "file" || key === "filename" || value === undefined || value === null) continue;
+    form.append(key, typeof value === "object" ? JSON.stringify(value) : String(value));
+  }
+  return form;
+}
+
+/** Capability paths served by a set of models (first-seen order, no duplicates). */
+export function capabilitiesOf(models: readonly ModelInfo[]): string[] {
+  return [...new Set(models.flatMap((model) => model.capabilities))];
+}
+
+/** True when `served` contains `capability` or one of its descendants (`a.b` is served by `a.b.c`). */
+export function servesCapability(served: readonly string[], capability: string): boolean {
+  return served.some((path) => path === capability || path.startsWith(`${capability}.`));
+}

@@ -1,0 +1,127 @@
+import {
+  ProviderError,
+  classifyHttpError,
+  extractErrorDetail,
+  formatMessage,
+  type ErrorCategory,
+  type ModelMeshErrorCode,
+} from "@modelmesh/core";
+
+/**
+ * Errors raised while reading a chat stream. A stream error object has no HTTP status of its own (the
+ * response was a 200), so its category is inferred from the vendor code and wording through core's
+ * `classifyHttpError`.
+ */
+
+/** The stable error code for each upstream category. */
+export const CODE_BY_CATEGORY: Readonly<Partial<Record<ErrorCategory, ModelMeshErrorCode>>> = {
+  rate_limit: "MM_RATE_LIMIT",
+  quota_exhausted: "MM_QUOTA_EXHAUSTED",
+  auth: "MM_AUTH",
+  server: "MM_SERVER",
+  network: "MM_NETWORK",
+  context_length: "MM_CONTEXT_LENGTH",
+  content_filter: "MM_CONTENT_FILTER",
+  invalid_request: "MM_INVALID_REQUEST",
+  stream_interrupted: "MM_STREAM_INTERRUPTED",
+};
+
+/** Context attached to stream errors. */
+export interface StreamErrorContext {
+  /** Provider instance id. */
+  provider?: string;
+  /** Model id. */
+  model?: string;
+  /** Secret values to scrub from upstream messages. */
+  scrub?: (text: string) => string;
+}
+
+/** Wording that makes core classify as a 429 (rate limit, or quota when the words say so). */
+const RATE_WORDING = /rate[_ ]?limit|too many requests|throttl|quota|billing|insufficient[_ ]?(quota|funds|balance)/i;
+
+/** Reads a numeric HTTP-like status from an error object (`{error: {code: 429}}`, `{status: 503}`). */
+function statusOf(value: unknown): number | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const inner = typeof record.error === "object" && record.error !== null ? (record.error as Record<string, unknown>) : record;
+  for (const candidate of [inner.status, inner.code, record.status, record.code]) {
+    const n = typeof candidate === "number" ? candidate : typeof candidate === "string" && /^\d{3}$/.test(candidate) ? Number(candidate) : NaN;
+    if (n >= 400 && n <= 599) return n;
+  }
+  return undefined;
+}
+
+/**
+ * Classifies an error object received inside a 200 stream (`data: {"error": {...}}`, or an `event: error`).
+ * A numeric code is used as the status; otherwise rate-limit or quota wording counts as 429, context-length and
+ * content-filter wording keep their categories, and anything else is a `server` error (the upstream failed
+ * mid-answer, which is not the caller's fault).
+ */
+export function streamErrorFromPayload(payload: unknown, context: StreamErrorContext, now: number): ProviderError {
+  const detail = extractErrorDetail(payload);
+  const text = `${detail.code ?? ""} ${detail.type ?? ""} ${detail.message ?? ""}`;
+  const status = statusOf(payload) ?? (RATE_WORDING.test(text) ? 429 : 400);
+  let result = classifyHttpError(status, {}, payload, now);
+  if (statusOf(payload) === undefined && result.category === "invalid_request") {
+    result = { ...result, category: "server", retryable: true };
+  }
+  const message = context.scrub ? context.scrub(result.message) : result.message;
+  return new ProviderError({
+    code: CODE_BY_CATEGORY[result.category] ?? "MM_SERVER",
+    category: result.category,
+    retryable: result.retryable,
+    message: formatMessage(where(context), `error event inside the stream: ${message}`),
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+    metadata: { phase: "stream", ...(result.code !== undefined ? { upstreamCode: result.code } : {}) },
+  });
+}
+
+/** A stream event whose payload is not valid JSON (or not a chunk). Never retried by the provider. */
+export function malformedChunkError(context: StreamErrorContext, cause?: unknown): ProviderError {
+  return new ProviderError({
+    code: "MM_INVALID_RESPONSE",
+    category: "stream_interrupted",
+    retryable: false,
+    message: formatMessage(where(context), "malformed event in the stream (not a JSON chat chunk)"),
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+    metadata: { phase: "stream" },
+  });
+}
+
+/** The body ended without `[DONE]` and before any `finish_reason`: the answer is incomplete. */
+export function truncatedStreamError(context: StreamErrorContext): ProviderError {
+  return new ProviderError({
+    code: "MM_STREAM_INTERRUPTED",
+    category: "stream_interrupted",
+    retryable: false,
+    message: formatMessage(where(context), "stream ended without [DONE] and without finish_reason"),
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    metadata: { phase: "stream" },
+  });
+}
+
+/** A stream timer fired: time to first token, or the gap between two events. */
+export function streamTimeoutError(kind: "first-token" | "idle", timeoutMs: number, context: StreamErrorContext): ProviderError {
+  const what =
+    kind === "first-token"
+      ? `no first token within ${timeoutMs} ms`
+      : `stream stalled: no event for ${timeoutMs} ms`;
+  return new ProviderError({
+    code: kind === "first-token" ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_IDLE",
+    category: "timeout",
+    retryable: false,
+    message: formatMessage(where(context), what),
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    metadata: { phase: "stream", timeoutMs },
+  });
+}
+
+function where(context: StreamErrorContext): string {
+  return context.provider !== undefined ? `provider ${context.provider}` : "stream";
+}

@@ -1,0 +1,135 @@
+import { ProviderError, formatMessage, type ErrorCategory, type ModelMeshErrorCode } from "@modelmesh/core";
+
+/**
+ * Maps low-level failures (socket errors, DNS, undici and fetch errors, aborts) to `ProviderError`s with the
+ * routing categories of ARCHITECTURE §2.6. Shared by both transports and by provider error classification,
+ * so the fetch and undici paths can never disagree on what a reset or a refused connection is.
+ */
+
+/** Where in an exchange a failure happened. */
+export type TransportPhase = "connect" | "body";
+
+/** Error codes that mean the network failed (retryable on the same route). */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EPROTO",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_DESTROYED",
+  "UND_ERR_INFO",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+]);
+
+/** Error codes that mean a timer inside the network stack fired. */
+const TIMEOUT_CODES: ReadonlyMap<string, ModelMeshErrorCode> = new Map<string, ModelMeshErrorCode>([
+  ["ETIMEDOUT", "MM_TIMEOUT_CONNECT"],
+  ["UND_ERR_CONNECT_TIMEOUT", "MM_TIMEOUT_CONNECT"],
+  ["UND_ERR_HEADERS_TIMEOUT", "MM_TIMEOUT_CONNECT"],
+  ["UND_ERR_BODY_TIMEOUT", "MM_TIMEOUT_IDLE"],
+]);
+
+/** What a low-level error is, as far as routing cares. */
+export interface LowLevelClassification {
+  category: Extract<ErrorCategory, "network" | "timeout">;
+  code: ModelMeshErrorCode;
+  /** The system or undici code found on the error or its causes (e.g. `ECONNRESET`). */
+  systemCode?: string;
+}
+
+/** Walks `error.cause` (at most 5 levels) and returns the first string `code`. */
+export function findErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True for DOM-style abort or timeout errors (`AbortError`, `TimeoutError`). */
+export function isAbortLike(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const name = (error as { name?: unknown }).name;
+  return name === "AbortError" || name === "TimeoutError" || findErrorCode(error) === "UND_ERR_ABORTED";
+}
+
+/**
+ * Classifies a socket / DNS / TLS / fetch failure. Returns undefined when the error is not recognisably a
+ * network failure. A `TypeError` thrown by `fetch` (`fetch failed`, `Failed to fetch`, `terminated`,
+ * `network error`) counts as network: browsers give no more detail than that.
+ */
+export function classifyLowLevelError(error: unknown): LowLevelClassification | undefined {
+  const systemCode = findErrorCode(error);
+  if (systemCode !== undefined) {
+    const timeoutCode = TIMEOUT_CODES.get(systemCode);
+    if (timeoutCode) return { category: "timeout", code: timeoutCode, systemCode };
+    if (NETWORK_CODES.has(systemCode)) return { category: "network", code: "MM_NETWORK", systemCode };
+  }
+  if (error instanceof TypeError && /fetch|network|terminated|socket|load failed/i.test(error.message)) {
+    return { category: "network", code: "MM_NETWORK", ...(systemCode !== undefined ? { systemCode } : {}) };
+  }
+  return undefined;
+}
+
+/** The URL without query, fragment or credentials: safe to put in messages (query strings may hold keys). */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/** The error of a request whose response headers did not arrive in time. */
+export function connectTimeoutError(url: string, timeoutMs: number): ProviderError {
+  return new ProviderError({
+    code: "MM_TIMEOUT_CONNECT",
+    category: "timeout",
+    retryable: false,
+    message: formatMessage("transport", `no response headers from ${safeUrl(url)} within ${timeoutMs} ms`, "Raise timeouts.connect or check the upstream"),
+    metadata: { timeoutMs, phase: "connect" },
+  });
+}
+
+/**
+ * Converts anything a transport caught into what it rethrows: the abort reason when `signal` was aborted
+ * (the router decides what an abort means), an existing `ProviderError` unchanged, and otherwise a
+ * `ProviderError` of category `network` or `timeout` (unrecognised failures count as `network`: a transport
+ * failure is, by definition, not the upstream's answer).
+ */
+export function toTransportError(error: unknown, context: { url: string; phase: TransportPhase; signal?: AbortSignal }): unknown {
+  if (context.signal?.aborted) return context.signal.reason;
+  if (ProviderError.is(error)) return error;
+  if (isAbortLike(error)) return error;
+  const low = classifyLowLevelError(error);
+  const code = low?.code ?? "MM_NETWORK";
+  const category = low?.category ?? "network";
+  const detail = low?.systemCode ? ` (${low.systemCode})` : "";
+  const what =
+    context.phase === "connect"
+      ? `request to ${safeUrl(context.url)} failed${detail}`
+      : `connection to ${safeUrl(context.url)} broke while reading the body${detail}`;
+  return new ProviderError({
+    code,
+    category,
+    retryable: category === "network",
+    message: formatMessage("transport", what),
+    cause: error,
+    metadata: { phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}) },
+  });
+}

@@ -1,0 +1,257 @@
+import type { ErrorCategory } from "../errors/model-mesh-error.js";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
+import type {
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ImageGenerationRequest,
+  ImagesResponse,
+  SpeechRequest,
+  SpeechResponse,
+  TranscriptionRequest,
+  TranscriptionResponse,
+} from "../wire/media.js";
+
+/** Boolean feature flags of a model. Used by the requirement filter; never capabilities themselves. */
+export interface ModelFeatures {
+  /** Accepts `tools` and returns `tool_calls`. */
+  toolCalling?: boolean;
+  /** Can return several tool calls in one turn. */
+  parallelToolCalls?: boolean;
+  /** Accepts image parts in user messages. */
+  vision?: boolean;
+  /** Accepts audio parts in user messages. */
+  audioInput?: boolean;
+  /** Honours `response_format: {type: "json_object"}`. */
+  jsonMode?: boolean;
+  /** Honours `response_format: {type: "json_schema"}`. */
+  structuredOutput?: boolean;
+  /** Accepts a system prompt. Default true. */
+  systemPrompt?: boolean;
+  /** Accepts a final assistant message as a prefill to continue from. */
+  assistantPrefill?: boolean;
+  /** Returns log probabilities. */
+  logprobs?: boolean;
+}
+
+/** Delivery modes a model supports. */
+export interface ModelDelivery {
+  /** Plain request/response. Default true. */
+  synchronous?: boolean;
+  /** Server-sent events. Default true for chat models. */
+  streaming?: boolean;
+  /** Batch submissions. Default false. */
+  batch?: boolean;
+}
+
+/** Prices in USD per one million tokens (the industry norm). */
+export interface ModelPricing {
+  /** USD per 1M prompt tokens. */
+  inputPerMillion: number;
+  /** USD per 1M completion tokens. */
+  outputPerMillion: number;
+  /** USD per request, on top of tokens. Default 0. */
+  perRequest?: number;
+}
+
+/** What a provider knows about one of its models. */
+export interface ModelInfo {
+  /** The vendor's model id, exactly as sent upstream (e.g. `gpt-4.1`). */
+  id: string;
+  /** Display name. */
+  name?: string;
+  /** Capability leaf paths this model serves. */
+  capabilities: string[];
+  /** Maximum context in tokens (prompt + completion). */
+  contextWindow?: number;
+  /** Maximum completion tokens per request. */
+  maxOutputTokens?: number;
+  /** Prices. */
+  pricing?: ModelPricing;
+  /** Feature flags. */
+  features?: ModelFeatures;
+  /** Delivery modes. */
+  delivery?: ModelDelivery;
+}
+
+/** Token counts, camelCase, for accounting APIs. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** Limits and remaining capacity read from response headers (`x-ratelimit-*`, `Retry-After`). */
+export interface RateLimitInfo {
+  /** Requests allowed per window. */
+  limitRequests?: number;
+  /** Requests left in the current window. */
+  remainingRequests?: number;
+  /** Milliseconds until the request window resets. */
+  resetRequestsMs?: number;
+  /** Tokens allowed per window. */
+  limitTokens?: number;
+  /** Tokens left in the current window. */
+  remainingTokens?: number;
+  /** Milliseconds until the token window resets. */
+  resetTokensMs?: number;
+  /** Milliseconds the upstream asked us to wait. */
+  retryAfterMs?: number;
+}
+
+/** Metadata of one upstream response, reported by a provider through {@link CallOptions.onResponse}. */
+export interface ResponseMeta {
+  /** HTTP status. */
+  status: number;
+  /** Response headers, lower-cased names, secrets never included. */
+  headers: Record<string, string>;
+  /** Limits learned from the headers. */
+  rateLimit?: RateLimitInfo;
+}
+
+/** Per-attempt timeouts in milliseconds. */
+export interface AttemptTimeouts {
+  /** Connect + response headers. */
+  connectMs: number;
+  /** Until the first content or tool-call delta (streams) or the full body (non-streams). */
+  firstTokenMs: number;
+  /** Maximum gap between two stream chunks. */
+  idleMs: number;
+}
+
+/** Options the router passes to every provider call. */
+export interface CallOptions {
+  /** Aborted when the attempt times out, the deadline passes, or the caller cancels. Providers must honour it. */
+  signal: AbortSignal;
+  /** Absolute end-to-end deadline of the request (epoch ms). */
+  deadline: number;
+  /** Per-attempt timeouts; providers may pass them to their transport. The router enforces them too. */
+  timeouts: AttemptTimeouts;
+  /** Correlation id of the request. */
+  requestId: string;
+  /** 1-based attempt number within the request. */
+  attempt: number;
+  /** Receives status, headers and learned limits of the upstream response. */
+  onResponse?: (meta: ResponseMeta) => void;
+  /** Extra headers to send upstream (never secrets chosen by a client). */
+  headers?: Record<string, string>;
+}
+
+/** Result of classifying an error into a routing category (ARCHITECTURE §2.6). */
+export interface ErrorClassification {
+  category: ErrorCategory;
+  /** Whether the same route may be tried again. */
+  retryable: boolean;
+  /** Upstream-requested wait in milliseconds. */
+  retryAfterMs?: number;
+  /** HTTP status, when there was one. */
+  status?: number;
+  /** Vendor error code (e.g. `context_length_exceeded`). */
+  code?: string;
+  /** Human-readable reason, secret-free. */
+  message: string;
+}
+
+/** Usage / quota view reported by a provider. */
+export interface QuotaStatus {
+  /** Requests made through this instance. */
+  requests: number;
+  /** Tokens used through this instance. */
+  tokens: number;
+  /** Cost in USD through this instance, from pricing. */
+  costUsd: number;
+  /** Remaining requests, when the vendor reports it. */
+  remaining?: number;
+  /** Limit, when known. */
+  limit?: number;
+  /** When the quota resets (epoch ms). */
+  resetsAt?: number;
+}
+
+/** Rate-limit view reported by a provider (last seen headers). */
+export interface RateLimitStatus extends RateLimitInfo {
+  /** When this was observed (epoch ms). */
+  observedAt?: number;
+}
+
+/** A batch job handle. */
+export interface BatchJob {
+  id: string;
+  status: string;
+  createdAt: number;
+  completedAt?: number;
+  resultsUrl?: string;
+}
+
+/**
+ * A provider connector: executes requests against one backend and describes it.
+ * Required: execution, capabilities, catalogue, quota, pricing, error classification, close.
+ * Optional: the media endpoints and infrastructure methods; the router checks for them before routing.
+ */
+export interface ProviderConnectorV1 {
+  /** Spec version of this contract. */
+  readonly specificationVersion: "v1";
+  /** Instance id: the provider's name in the config (e.g. `openai`, `my-proxy`). */
+  readonly id: string;
+  /** Connector id it was built from (e.g. `openai.llm.v1`). */
+  readonly connectorId: string;
+
+  // -- execution ---------------------------------------------------------------------------------------
+  /** Non-streamed chat completion. `request.model` is the vendor model id. */
+  complete(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion>;
+  /**
+   * Streamed chat completion. The first `next()` sends the request; an HTTP error surfaces there, before any
+   * chunk. The iterable ends only after `[DONE]` (or an equivalent end event); a cut connection throws.
+   */
+  stream(request: ChatCompletionRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk>;
+  /** Embeddings, when supported. */
+  embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResponse>;
+  /** Image generation, when supported. */
+  generateImage?(request: ImageGenerationRequest, options: CallOptions): Promise<ImagesResponse>;
+  /** Text to speech, when supported. */
+  speech?(request: SpeechRequest, options: CallOptions): Promise<SpeechResponse>;
+  /** Speech to text, when supported. */
+  transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResponse>;
+
+  // -- capabilities ------------------------------------------------------------------------------------
+  /** Capability paths this provider serves. */
+  getCapabilities(): string[];
+  /** True if a capability or any of its descendants is served (ancestor matching). */
+  supports(capability: string): boolean;
+
+  // -- catalogue ---------------------------------------------------------------------------------------
+  /** Models this provider offers (configured, or discovered). */
+  listModels(): Promise<ModelInfo[]>;
+  /** One model; rejects with `MM_UNKNOWN_MODEL` if unknown. */
+  getModelInfo(modelId: string): Promise<ModelInfo>;
+
+  // -- quota and rate limits ---------------------------------------------------------------------------
+  /** Usage through this instance, plus vendor-reported quota when available. */
+  checkQuota(): Promise<QuotaStatus>;
+  /** Last learned rate limits. */
+  getRateLimits(): Promise<RateLimitStatus>;
+
+  // -- cost --------------------------------------------------------------------------------------------
+  /** Prices of a model, or undefined when unknown. */
+  getPricing(modelId: string): Promise<ModelPricing | undefined>;
+  /** Records usage of a successful call. */
+  reportUsage(modelId: string, usage: TokenUsage): void;
+
+  // -- errors ------------------------------------------------------------------------------------------
+  /** Classifies any error this provider threw into a routing category. */
+  classifyError(error: unknown): ErrorClassification;
+  /** Shorthand for `classifyError(error).retryable`. */
+  isRetryable(error: unknown): boolean;
+
+  // -- infrastructure (optional) -----------------------------------------------------------------------
+  /** Submits a batch. */
+  submitBatch?(requests: ChatCompletionRequest[]): Promise<BatchJob>;
+  /** Uploads a file; returns its id. */
+  uploadFile?(data: Uint8Array, filename: string, purpose: string): Promise<string>;
+  /** Starts a fine-tune; returns its id. */
+  createFineTune?(model: string, trainingFileId: string, options?: Record<string, unknown>): Promise<string>;
+  /** Queries the vendor for its current model list. */
+  discoverModels?(): Promise<ModelInfo[]>;
+
+  /** Releases sockets and timers. */
+  close(): Promise<void>;
+}

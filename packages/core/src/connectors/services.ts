@@ -1,0 +1,178 @@
+/**
+ * Connector interfaces for the non-provider services: secret stores, storage, observability, discovery.
+ * Every method that may sit on I/O is async.
+ */
+import type { MeshEvent } from "../events/events.js";
+
+// -- secret store -------------------------------------------------------------------------------------
+
+/** Resolves `${secrets:name}` references. */
+export interface SecretStoreConnectorV1 {
+  readonly specificationVersion: "v1";
+  readonly id: string;
+  /** The secret's value; rejects with `MM_SECRET_MISSING` when absent (unless the store is lenient). */
+  get(name: string): Promise<string>;
+  /** Whether a secret exists, without reading it. */
+  has?(name: string): Promise<boolean>;
+  /** Stores a secret (management stores only). */
+  set?(name: string, value: string): Promise<void>;
+  /** Deletes a secret; true if it existed. */
+  delete?(name: string): Promise<boolean>;
+  /** Secret names (never values). */
+  list?(): Promise<string[]>;
+  close?(): Promise<void>;
+}
+
+// -- storage ------------------------------------------------------------------------------------------
+
+/** One stored blob. */
+export interface StorageEntry {
+  key: string;
+  data: Uint8Array;
+  metadata?: Record<string, unknown>;
+}
+
+/** Metadata of a stored blob. */
+export interface EntryMetadata {
+  key: string;
+  size: number;
+  /** Epoch ms. */
+  lastModified: number;
+  contentType?: string;
+}
+
+/** An advisory lock. */
+export interface LockHandle {
+  key: string;
+  lockId: string;
+  /** Epoch ms. */
+  acquiredAt: number;
+  /** Epoch ms; the lock silently lapses after this. */
+  expiresAt: number;
+}
+
+/** Blob persistence for state snapshots, configuration and logs. */
+export interface StorageConnectorV1 {
+  readonly specificationVersion: "v1";
+  readonly id: string;
+  load(key: string): Promise<StorageEntry | null>;
+  /** Overwrites. */
+  save(key: string, entry: StorageEntry): Promise<void>;
+  list(prefix?: string): Promise<string[]>;
+  /** True if the key existed. */
+  delete(key: string): Promise<boolean>;
+  stat(key: string): Promise<EntryMetadata | null>;
+  exists(key: string): Promise<boolean>;
+  /** Acquires a lock held for `ttlMs`, waiting at most `waitMs`; rejects on timeout. */
+  acquire?(key: string, options?: { ttlMs?: number; waitMs?: number }): Promise<LockHandle>;
+  /** Releases a lock; false if it was not (or no longer) held by this handle. */
+  release?(lock: LockHandle): Promise<boolean>;
+  isLocked?(key: string): Promise<boolean>;
+  close?(): Promise<void>;
+}
+
+// -- observability ------------------------------------------------------------------------------------
+
+/** Trace severities, in increasing order. */
+export type Severity = "debug" | "info" | "warning" | "error" | "critical";
+
+/** One completed request, for request logs. */
+export interface RequestLogEntry {
+  timestamp: number;
+  requestId: string;
+  poolId?: string;
+  modelId?: string;
+  providerId?: string;
+  kind: string;
+  stream: boolean;
+  ok: boolean;
+  status?: number;
+  latencyMs: number;
+  attempts: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  errorCode?: string;
+}
+
+/** Aggregates for one scope (`model:x`, `provider:y`, `pool:z`). */
+export interface AggregateStats {
+  requestsTotal: number;
+  requestsSuccess: number;
+  requestsFailed: number;
+  tokensIn: number;
+  tokensOut: number;
+  costTotal: number;
+  latencyAvg: number;
+  latencyP95: number;
+  rotationEvents: number;
+}
+
+/** A severity-tagged trace line. */
+export interface TraceEntry {
+  severity: Severity;
+  timestamp: number;
+  /** `router`, `pool.<id>`, `provider.<id>`, `mesh`. */
+  component: string;
+  message: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Receives events, request logs, statistics and traces. All methods are fire-and-forget. */
+export interface ObservabilityConnectorV1 {
+  readonly specificationVersion: "v1";
+  readonly id: string;
+  emit(event: MeshEvent): void;
+  log(entry: RequestLogEntry): void;
+  flush(stats: Record<string, AggregateStats>): void;
+  trace(entry: TraceEntry): void;
+  close?(): Promise<void>;
+}
+
+// -- discovery ----------------------------------------------------------------------------------------
+
+/** Result of a registry sync. */
+export interface SyncResult {
+  newModels: string[];
+  deprecatedModels: string[];
+  updatedModels: string[];
+  errors: string[];
+}
+
+/** Registry sync status. */
+export interface SyncStatus {
+  lastSync?: number;
+  nextSync?: number;
+  modelsSynced: number;
+  status: "idle" | "pending" | "running" | "error";
+}
+
+/** A single health probe. */
+export interface ProbeResult {
+  providerId: string;
+  success: boolean;
+  latencyMs?: number;
+  statusCode?: number;
+  error?: string;
+}
+
+/** Rolling health of a provider. */
+export interface HealthReport extends ProbeResult {
+  /** Successes / probes over the retained history (0–1). */
+  availabilityScore: number;
+  timestamp: number;
+  consecutiveFailures: number;
+}
+
+/** Keeps the model catalogue and provider health current. */
+export interface DiscoveryConnectorV1 {
+  readonly specificationVersion: "v1";
+  readonly id: string;
+  sync(providers?: string[]): Promise<SyncResult>;
+  getSyncStatus(): Promise<SyncStatus>;
+  probe(providerId: string): Promise<ProbeResult>;
+  getHealthReport(providerId?: string): Promise<HealthReport[]>;
+  /** Starts background schedules (timers are unref'd). */
+  start?(): void;
+  stop?(): Promise<void>;
+}

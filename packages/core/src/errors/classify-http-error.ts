@@ -1,0 +1,109 @@
+import type { ErrorClassification, RateLimitInfo } from "../connectors/provider.js";
+
+/**
+ * Shared HTTP error classification (ARCHITECTURE §2.6). Providers call it with the status, headers and body
+ * of a failed response; vendor families refine the result for their own error shapes.
+ */
+
+const QUOTA_WORDING = /quota|billing|insufficient[_ ]?(quota|funds|balance)|credit|exceeded your current|payment|daily limit|monthly limit/i;
+const CONTEXT_WORDING = /context[_ ]length[_ ]exceeded|maximum context length|context window|too many tokens|prompt is too long|input is too long|reduce the length/i;
+const CONTENT_WORDING = /content[_ ]policy[_ ]violation|content[_ ]filter|safety system|flagged|responsible ai policy/i;
+
+/** Parses `Retry-After` (delta-seconds or HTTP-date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Parses a reset duration like `1s`, `6m0s`, `20ms`, `1h2m3.5s` or plain seconds into milliseconds. */
+export function parseResetDuration(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const pattern = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const match of trimmed.matchAll(pattern)) {
+    const amount = Number(match[1]);
+    const unit = match[2];
+    total += unit === "h" ? amount * 3_600_000 : unit === "m" ? amount * 60_000 : unit === "s" ? amount * 1000 : amount;
+    consumed += match[0].length;
+  }
+  return consumed === trimmed.length ? Math.round(total) : undefined;
+}
+
+function numberHeader(headers: Record<string, string>, name: string): number | undefined {
+  const raw = headers[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Reads `x-ratelimit-*` and `Retry-After` headers (lower-cased names) into a RateLimitInfo. */
+export function readRateLimitHeaders(headers: Record<string, string>, now: number): RateLimitInfo | undefined {
+  const info: RateLimitInfo = {
+    limitRequests: numberHeader(headers, "x-ratelimit-limit-requests"),
+    remainingRequests: numberHeader(headers, "x-ratelimit-remaining-requests"),
+    resetRequestsMs: parseResetDuration(headers["x-ratelimit-reset-requests"]),
+    limitTokens: numberHeader(headers, "x-ratelimit-limit-tokens"),
+    remainingTokens: numberHeader(headers, "x-ratelimit-remaining-tokens"),
+    resetTokensMs: parseResetDuration(headers["x-ratelimit-reset-tokens"]),
+    retryAfterMs: parseRetryAfter(headers["retry-after-ms"] !== undefined ? String(Number(headers["retry-after-ms"]) / 1000) : headers["retry-after"], now),
+  };
+  for (const key of Object.keys(info) as (keyof RateLimitInfo)[]) if (info[key] === undefined) delete info[key];
+  return Object.keys(info).length > 0 ? info : undefined;
+}
+
+/** Extracts `{error: {message, code, type}}` (OpenAI style) or similar from a parsed or raw body. */
+export function extractErrorDetail(body: unknown): { message?: string; code?: string; type?: string } {
+  let value = body;
+  if (typeof body === "string") {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return { message: body.slice(0, 500) };
+    }
+  }
+  if (typeof value !== "object" || value === null) return {};
+  const record = value as Record<string, unknown>;
+  const inner = (typeof record.error === "object" && record.error !== null ? record.error : record) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+  return {
+    message: str(inner.message) ?? str(record.message) ?? (typeof record.error === "string" ? record.error : undefined),
+    code: str(inner.code) ?? str(inner.status),
+    type: str(inner.type),
+  };
+}
+
+/**
+ * Classifies a failed HTTP response. `body` may be the raw text or parsed JSON.
+ * 429 is a rate limit unless its wording says quota/billing; 402 is quota; 401/403 auth; 5xx and 529 server;
+ * 408/425 server-side timeouts count as server; 400 splits into context length, content filter and invalid
+ * request by vendor code or wording; 404/409/413/422 are invalid requests.
+ */
+export function classifyHttpError(status: number, headers: Record<string, string>, body: unknown, now: number): ErrorClassification {
+  const detail = extractErrorDetail(body);
+  const text = `${detail.code ?? ""} ${detail.type ?? ""} ${detail.message ?? ""}`;
+  const retryAfterMs = parseRetryAfter(headers["retry-after"], now);
+  const message = detail.message ? detail.message.slice(0, 300) : `HTTP ${status}`;
+  const base = { status, code: detail.code ?? detail.type, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (status === 429) {
+    if (QUOTA_WORDING.test(text) && !/rate/i.test(detail.code ?? "")) return { ...base, category: "quota_exhausted", retryable: false };
+    return { ...base, category: "rate_limit", retryable: true };
+  }
+  if (status === 402) return { ...base, category: "quota_exhausted", retryable: false };
+  if (status === 401 || status === 403) {
+    if (status === 403 && QUOTA_WORDING.test(text)) return { ...base, category: "quota_exhausted", retryable: false };
+    return { ...base, category: "auth", retryable: false };
+  }
+  if (status >= 500 || status === 408 || status === 425) return { ...base, category: "server", retryable: true };
+  if (CONTEXT_WORDING.test(text)) return { ...base, category: "context_length", retryable: false };
+  if (CONTENT_WORDING.test(text)) return { ...base, category: "content_filter", retryable: false };
+  return { ...base, category: "invalid_request", retryable: false };
+}

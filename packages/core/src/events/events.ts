@@ -1,0 +1,215 @@
+import type { ErrorCategory, ModelMeshErrorCode } from "../errors/model-mesh-error.js";
+import type { DeactivationReason, RecoveryTrigger } from "../connectors/rotation.js";
+import type { RoutingTrace } from "../router/trace.js";
+
+interface EventBase {
+  /** Epoch ms. */
+  timestamp: number;
+}
+
+/** A request entered the router. */
+export interface RequestStartEvent extends EventBase {
+  type: "request-start";
+  requestId: string;
+  requested: string;
+  kind: RoutingTrace["kind"];
+  stream: boolean;
+}
+
+/** Candidates were resolved and filtered; a route was chosen for an attempt. */
+export interface RouteSelectedEvent extends EventBase {
+  type: "route-selected";
+  requestId: string;
+  poolId: string;
+  routeId: string;
+  strategy: string;
+  reason: string;
+  attempt: number;
+  eligible: number;
+  excluded: number;
+}
+
+/** An upstream attempt started. */
+export interface AttemptStartEvent extends EventBase {
+  type: "attempt-start";
+  requestId: string;
+  attempt: number;
+  routeId: string;
+  providerId: string;
+  modelId: string;
+}
+
+/** An upstream attempt succeeded. */
+export interface AttemptEndEvent extends EventBase {
+  type: "attempt-end";
+  requestId: string;
+  attempt: number;
+  routeId: string;
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** An upstream attempt failed. */
+export interface AttemptErrorEvent extends EventBase {
+  type: "attempt-error";
+  requestId: string;
+  attempt: number;
+  routeId: string;
+  category: ErrorCategory;
+  code: ModelMeshErrorCode;
+  status?: number;
+  action: string;
+  delayMs?: number;
+  message: string;
+}
+
+/** The request moved from one route to another. */
+export interface RotationEvent extends EventBase {
+  type: "rotation";
+  requestId: string;
+  poolId: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/** A route went to standby (or its circuit opened). */
+export interface RouteDeactivatedEvent extends EventBase {
+  type: "route-deactivated";
+  routeId: string;
+  reason: DeactivationReason;
+  until?: number;
+  cooldownLevel: number;
+}
+
+/** A route came back (fully, or half-open for one probe). */
+export interface RouteRecoveredEvent extends EventBase {
+  type: "route-recovered";
+  routeId: string;
+  trigger: RecoveryTrigger;
+  halfOpen: boolean;
+}
+
+/** A whole provider went to standby. */
+export interface ProviderDeactivatedEvent extends EventBase {
+  type: "provider-deactivated";
+  providerId: string;
+  reason: DeactivationReason;
+  until?: number;
+}
+
+/** A provider came back. */
+export interface ProviderRecoveredEvent extends EventBase {
+  type: "provider-recovered";
+  providerId: string;
+  trigger: RecoveryTrigger;
+}
+
+/** A quota window filled up for a route. */
+export interface QuotaExhaustedEvent extends EventBase {
+  type: "quota-exhausted";
+  routeId: string;
+  window: string;
+  resetsAt: number;
+}
+
+/** A stream committed its first content to the caller. */
+export interface StreamCommitEvent extends EventBase {
+  type: "stream-commit";
+  requestId: string;
+  routeId: string;
+  ttftMs: number;
+}
+
+/** A stream ended (cleanly or not). */
+export interface StreamEndEvent extends EventBase {
+  type: "stream-end";
+  requestId: string;
+  routeId: string;
+  ok: boolean;
+  chunks: number;
+  code?: ModelMeshErrorCode;
+}
+
+/** A request finished. Carries the trace. */
+export interface RequestEndEvent extends EventBase {
+  type: "request-end";
+  requestId: string;
+  ok: boolean;
+  latencyMs: number;
+  attempts: number;
+  code?: ModelMeshErrorCode;
+  trace: RoutingTrace;
+}
+
+/** Every event the core emits. */
+export type MeshEvent =
+  | RequestStartEvent
+  | RouteSelectedEvent
+  | AttemptStartEvent
+  | AttemptEndEvent
+  | AttemptErrorEvent
+  | RotationEvent
+  | RouteDeactivatedEvent
+  | RouteRecoveredEvent
+  | ProviderDeactivatedEvent
+  | ProviderRecoveredEvent
+  | QuotaExhaustedEvent
+  | StreamCommitEvent
+  | StreamEndEvent
+  | RequestEndEvent;
+
+/** The `type` of any event. */
+export type MeshEventType = MeshEvent["type"];
+
+/** A listener for one event type (or all). */
+export type MeshEventListener<T extends MeshEventType = MeshEventType> = (event: Extract<MeshEvent, { type: T }>) => void;
+
+/**
+ * A tiny typed event bus. Listener errors are caught and reported to `onListenerError` so a faulty
+ * listener can never break routing.
+ */
+export class MeshEventBus {
+  #listeners = new Map<MeshEventType | "*", Set<(event: MeshEvent) => void>>();
+  #onListenerError: (error: unknown, event: MeshEvent) => void;
+
+  constructor(options: { onListenerError?: (error: unknown, event: MeshEvent) => void } = {}) {
+    this.#onListenerError = options.onListenerError ?? (() => {});
+  }
+
+  /** Subscribes to one event type, or `*` for all. Returns an unsubscribe function. */
+  on<T extends MeshEventType>(type: T | "*", listener: MeshEventListener<T>): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(type, set);
+    }
+    const fn = listener as (event: MeshEvent) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** True when anyone listens (lets hot paths skip building events). */
+  get active(): boolean {
+    for (const set of this.#listeners.values()) if (set.size > 0) return true;
+    return false;
+  }
+
+  /** Delivers an event to its listeners and to `*` listeners. */
+  emit(event: MeshEvent): void {
+    this.#deliver(this.#listeners.get(event.type), event);
+    this.#deliver(this.#listeners.get("*"), event);
+  }
+
+  #deliver(set: Set<(event: MeshEvent) => void> | undefined, event: MeshEvent): void {
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onListenerError(error, event);
+      }
+    }
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * @modelmesh/core — connector interfaces, OpenAI wire types, capability tree, config, connector registry,
+ * router, state ledger, events and errors. Platform-neutral: no Node built-ins, runtime deps zod + yaml.
+ */
+
+declare const __PACKAGE_VERSION__: string;
+/** Version of this package. */
+export const VERSION: string = typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : "0.0.0";
+
+// OpenAI wire types
+export type {
+  ChatAssistantMessage,
+  ChatCompletion,
+  ChatCompletionChoice,
+  ChatCompletionChunk,
+  ChatCompletionChunkChoice,
+  ChatCompletionDelta,
+  ChatCompletionMessage,
+  ChatCompletionRequest,
+  ChatContentPart,
+  ChatContentPartFile,
+  ChatContentPartImage,
+  ChatContentPartInputAudio,
+  ChatContentPartRefusal,
+  ChatContentPartText,
+  ChatFinishReason,
+  ChatFunctionMessage,
+  ChatMessage,
+  ChatResponseFormat,
+  ChatSystemMessage,
+  ChatTool,
+  ChatToolCall,
+  ChatToolCallDelta,
+  ChatToolChoice,
+  ChatToolMessage,
+  ChatUserMessage,
+  CompletionUsage,
+} from "./wire/chat.js";
+export type {
+  Embedding,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ImageData,
+  ImageGenerationRequest,
+  ImagesResponse,
+  ModelList,
+  ModelListEntry,
+  SpeechRequest,
+  SpeechResponse,
+  TranscriptionRequest,
+  TranscriptionResponse,
+} from "./wire/media.js";
+
+// Connector interfaces
+export type {
+  AttemptTimeouts,
+  BatchJob,
+  CallOptions,
+  ErrorClassification,
+  ModelDelivery,
+  ModelFeatures,
+  ModelInfo,
+  ModelPricing,
+  ProviderConnectorV1,
+  QuotaStatus,
+  RateLimitInfo,
+  RateLimitStatus,
+  ResponseMeta,
+  TokenUsage,
+} from "./connectors/provider.js";
+export type {
+  AttemptOutcome,
+  CircuitState,
+  DeactivationDecision,
+  DeactivationPolicyV1,
+  DeactivationReason,
+  RecoveryPolicyV1,
+  RecoveryTrigger,
+  RotationPolicySet,
+  RouteSnapshot,
+  RouteStatus,
+  SelectionContext,
+  SelectionResult,
+  SelectionStrategyV1,
+} from "./connectors/rotation.js";
+export type {
+  AggregateStats,
+  DiscoveryConnectorV1,
+  EntryMetadata,
+  HealthReport,
+  LockHandle,
+  ObservabilityConnectorV1,
+  ProbeResult,
+  RequestLogEntry,
+  SecretStoreConnectorV1,
+  Severity,
+  StorageConnectorV1,
+  StorageEntry,
+  SyncResult,
+  SyncStatus,
+  TraceEntry,
+} from "./connectors/services.js";
+
+// Errors
+export {
+  ModelMeshError,
+  isModelMeshError,
+  formatMessage,
+  type ErrorCategory,
+  type ModelMeshErrorCode,
+  type ModelMeshErrorOptions,
+} from "./errors/model-mesh-error.js";
+export {
+  ConfigError,
+  DeadlineExceededError,
+  ProviderError,
+  RoutingError,
+  StreamInterruptedError,
+  type ConfigIssue,
+} from "./errors/errors.js";
+export {
+  classifyHttpError,
+  extractErrorDetail,
+  parseResetDuration,
+  parseRetryAfter,
+  readRateLimitHeaders,
+} from "./errors/classify-http-error.js";
+
+// Events and time
+export {
+  MeshEventBus,
+  type AttemptEndEvent,
+  type AttemptErrorEvent,
+  type AttemptStartEvent,
+  type MeshEvent,
+  type MeshEventListener,
+  type MeshEventType,
+  type ProviderDeactivatedEvent,
+  type ProviderRecoveredEvent,
+  type QuotaExhaustedEvent,
+  type RequestEndEvent,
+  type RequestStartEvent,
+  type RotationEvent,
+  type RouteDeactivatedEvent,
+  type RouteRecoveredEvent,
+  type RouteSelectedEvent,
+  type StreamCommitEvent,
+  type StreamEndEvent,
+} from "./events/events.js";
+
+export { createManualClock, sleep, systemClock, type Clock, type ManualClock } from "./internal/clock.js";
+
+// Routing trace
+export type {
+  AttemptAction,
+  FilterStage,
+  ResolutionKind,
+  RoutingTrace,
+  TraceAttempt,
+  TraceCandidate,
+} from "./router/trace.js";
+
+// Capability tree
+export type { CapabilityTreeView } from "./capability/types.js";
+export { CapabilityTree } from "./capability/tree.js";
+export { DOCUMENTED_ALIASES, PREDEFINED_POOLS, SHIPPED_TAXONOMY, type PredefinedPool, type Taxonomy, type TaxonomyCategory } from "./capability/taxonomy.js";
+export {
+  poolMembers,
+  resolveVirtualName,
+  type MemberModel,
+  type NameContext,
+  type NamedModel,
+  type NamedPool,
+  type NameResolution,
+  type PoolMembershipSpec,
+} from "./capability/resolve-name.js";
+
+// Config
+export {
+  CONFIG_SECTIONS,
+  DEFAULT_SECRET_STORE,
+  DEFAULT_SELECTION_STRATEGY,
+  defineConfig,
+  formatDuration,
+  formatPath,
+  formatSize,
+  interpolateConfig,
+  isValidCron,
+  isValidTimeZone,
+  loadConfig,
+  meshConfigSchema,
+  parseConfigObject,
+  parseDuration,
+  parseSize,
+  scanReferences,
+  tryParseDuration,
+  tryParseSize,
+  validateReferences,
+  vendorModelId,
+  type ConfigIssueDraft,
+  type ConfigPath,
+  type ConfigReference,
+  type ConnectorsConfig,
+  type DiscoveryConfig,
+  type EnvRecord,
+  type InterpolateOptions,
+  type InterpolationResult,
+  type LoadConfigOptions,
+  type MeshConfig,
+  type MeshConfigInput,
+  type ModelConfig,
+  type ObservabilityConfig,
+  type ParseConfigOptions,
+  type PoolConfig,
+  type ProviderConfig,
+  type ProxyConfig,
+  type ReferenceCheckResult,
+  type ReferencePart,
+  type RoutingConfig,
+  type SecretResolver,
+  type SecretResolverContext,
+  type SecretsConfig,
+  type StorageConfig,
+  type ValidateReferencesOptions,
+} from "./config/index.js";
+
+// Connector registry
+export {
+  ConnectorRegistry,
+  type ConnectorContext,
+  type ConnectorDescriptor,
+  type ConnectorRuntime,
+  type ConnectorType,
+  type ModuleImporter,
+  type RotationRole,
+} from "./registry/registry.js";
+
+// Router
+export { Router, routeIdOf, type RouterOptions } from "./router/router.js";
+export { chatRequirements, estimatePromptTokens, type Requirement } from "./router/requirements.js";
+export { backoffDelay, seededRandom } from "./router/backoff.js";
+export { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "./router/stick-until-failure.js";
+export { isCommitChunk, type StreamOutcome } from "./router/stream-guard.js";
+export { codeForCategory, decide, mostMeaningful, type Decision } from "./router/decide.js";
+export type {
+  QuotaClock,
+  QuotaLimits,
+  RequestOptions,
+  RetrySettings,
+  Routed,
+  RouterModel,
+  RouterPool,
+  RouterProvider,
+  RoutingDefaults,
+} from "./router/types.js";
+
+// State ledger
+export {
+  updateState,
+  type IncrementOp,
+  type StateSnapshot,
+  type StateSnapshotEntry,
+  type StateStore,
+  type StateWriteOptions,
+  type UpdateStateOptions,
+  type UpdateStateResult,
+  type VersionedValue,
+} from "./state/state-store.js";
+export { MemoryStateStore, type MemoryStateStoreOptions } from "./state/memory-store.js";
+export { windowBounds, windowEnd, windowStart, type QuotaWindow, type QuotaWindowKind } from "./state/quota-windows.js";
+export {
+  COOLDOWN_RECOVERY_ID,
+  THRESHOLD_DEACTIVATION_ID,
+  createCooldownRecovery,
+  createThresholdDeactivation,
+  type CooldownRecoveryOptions,
+  type ThresholdDeactivationOptions,
+} from "./state/policies.js";
+export { StateLedger } from "./state/ledger.js";
+export type {
+  AcquireRefusalKind,
+  AcquireResult,
+  FailureReport,
+  LedgerPolicies,
+  LedgerRouteSnapshot,
+  ProviderDescriptor,
+  ProviderStatus,
+  QuotaUsage,
+  RecordResult,
+  RouteDescriptor,
+  StateLedgerOptions,
+  SuccessReport,
+} from "./state/ledger-types.js";
+export { StateSync, type StateSyncOptions, type SyncPolicy } from "./state/sync.js";
+
+// Mesh (config → running router)
+export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mesh.js";
+export {
+  CORE_CONNECTORS,
+  cooldownRecoveryConnector,
+  registerCoreConnectors,
+  stickUntilFailureConnector,
+  thresholdDeactivationConnector,
+  type PoolPolicyConfig,
+} from "./mesh/builtins.js";

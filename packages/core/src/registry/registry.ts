@@ -1,0 +1,224 @@
+import type { ZodType } from "zod";
+import type { Clock } from "../internal/clock.js";
+import type { MeshEventBus } from "../events/events.js";
+import { ConfigError, type ConfigIssue } from "../errors/errors.js";
+import { ModelMeshError } from "../errors/model-mesh-error.js";
+import { closeMatches } from "../capability/suggest.js";
+
+/** The six connector types (rotation connectors declare which policy part they provide). */
+export type ConnectorType = "provider" | "rotation" | "secret-store" | "storage" | "observability" | "discovery";
+
+/** Which part of a rotation policy a rotation connector provides. */
+export type RotationRole = "selection" | "deactivation" | "recovery";
+
+/** Where a connector can run. Using one in the wrong runtime fails at start-up. */
+export type ConnectorRuntime = "node" | "browser" | "universal";
+
+/** What a connector factory receives besides its validated config. */
+export interface ConnectorContext {
+  /** Instance id: the provider name, pool id, or section name in the config. */
+  instanceId: string;
+  /** Mesh clock. */
+  clock: Clock;
+  /** Environment variables (explicitly passed; never read implicitly by connectors). */
+  env: Record<string, string | undefined>;
+  /** Event bus of the mesh. */
+  events?: MeshEventBus;
+  /** Default HTTP transport of the environment (`@modelmesh/cdk` Transport); connectors may ignore it. */
+  transport?: unknown;
+  /** Current runtime. */
+  runtime: "node" | "browser";
+}
+
+/**
+ * Declares a connector: id, type, aliases, runtime, config schema and factory. Third-party packages export
+ * one as `connector` (or several as `connectors`); nothing registers at import time.
+ */
+export interface ConnectorDescriptor<TConfig = unknown, TInstance = unknown> {
+  /** Dotted id `vendor.name.vN`, lowercase `[a-z0-9-.]`. */
+  readonly id: string;
+  readonly type: ConnectorType;
+  /** For `rotation` connectors: the policy part provided. */
+  readonly role?: RotationRole;
+  /** Contract version of the instance it creates. */
+  readonly specificationVersion: "v1";
+  /** Short names (`openai-compatible`). */
+  readonly aliases?: readonly string[];
+  readonly runtime: ConnectorRuntime;
+  /** One-line description for listings. */
+  readonly description?: string;
+  /** Zod schema of the connector's own config block (snake_case keys). */
+  readonly configSchema?: ZodType<TConfig>;
+  /** Builds an instance from validated config. */
+  create(config: TConfig, context: ConnectorContext): TInstance | Promise<TInstance>;
+}
+
+// Any config type: the registry stores heterogeneous descriptors; `create` is only called with validated config.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDescriptor = ConnectorDescriptor<any, unknown>;
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.v[0-9]+$/;
+const ALIAS_PATTERN = /^[a-z0-9][a-z0-9-.]*$/;
+const TYPES: ReadonlySet<ConnectorType> = new Set(["provider", "rotation", "secret-store", "storage", "observability", "discovery"]);
+
+/** Loads a module by specifier; injectable for tests and bundlers. */
+export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
+
+const defaultImporter: ModuleImporter = (specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+
+function invalid(message: string): ModelMeshError {
+  return new ModelMeshError({ name: "ModelMeshConnectorError", code: "MM_CONNECTOR_INVALID", category: "config", message });
+}
+
+function isDescriptor(value: unknown): value is AnyDescriptor {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.id === "string" && typeof v.type === "string" && typeof v.create === "function";
+}
+
+/**
+ * The connector catalogue. Resolves by full id (`openai.llm.v1`), alias (`openai-compatible`) or npm package
+ * name (loaded with `import()` and registered exactly like a shipped connector). Unknown ids fail at start-up.
+ */
+export class ConnectorRegistry {
+  #byId = new Map<string, AnyDescriptor>();
+  #byAlias = new Map<string, AnyDescriptor>();
+  #importer: ModuleImporter;
+
+  constructor(options: { importer?: ModuleImporter; connectors?: readonly AnyDescriptor[] } = {}) {
+    this.#importer = options.importer ?? defaultImporter;
+    for (const descriptor of options.connectors ?? []) this.register(descriptor);
+  }
+
+  /** Registers one descriptor. Rejects malformed ids, duplicate ids and aliases that clash. */
+  register(descriptor: AnyDescriptor): this {
+    if (!isDescriptor(descriptor)) throw invalid("[modelmesh] [registry] not a connector descriptor: expected {id, type, create}.");
+    if (!ID_PATTERN.test(descriptor.id)) {
+      throw invalid(`[modelmesh] [registry] connector id '${descriptor.id}' is malformed. Use 'vendor.name.vN' in lowercase [a-z0-9-.].`);
+    }
+    if (!TYPES.has(descriptor.type)) {
+      throw invalid(`[modelmesh] [${descriptor.id}] unknown connector type '${descriptor.type}'. Use one of: ${[...TYPES].join(", ")}.`);
+    }
+    if (descriptor.type === "rotation" && !descriptor.role) {
+      throw invalid(`[modelmesh] [${descriptor.id}] a rotation connector must declare its role (selection, deactivation or recovery).`);
+    }
+    const existing = this.#byId.get(descriptor.id);
+    if (existing && existing !== descriptor) throw invalid(`[modelmesh] [registry] connector id '${descriptor.id}' is registered twice.`);
+    for (const alias of descriptor.aliases ?? []) {
+      if (!ALIAS_PATTERN.test(alias)) throw invalid(`[modelmesh] [${descriptor.id}] alias '${alias}' is malformed.`);
+      const owner = this.#byAlias.get(alias) ?? this.#byId.get(alias);
+      if (owner && owner !== descriptor) {
+        throw invalid(`[modelmesh] [registry] alias '${alias}' of '${descriptor.id}' is already taken by '${owner.id}'.`);
+      }
+    }
+    this.#byId.set(descriptor.id, descriptor);
+    for (const alias of descriptor.aliases ?? []) this.#byAlias.set(alias, descriptor);
+    return this;
+  }
+
+  /** Registers several descriptors. */
+  registerAll(descriptors: readonly AnyDescriptor[]): this {
+    for (const descriptor of descriptors) this.register(descriptor);
+    return this;
+  }
+
+  /** A descriptor by id or alias, or undefined. */
+  get(idOrAlias: string): AnyDescriptor | undefined {
+    return this.#byId.get(idOrAlias) ?? this.#byAlias.get(idOrAlias);
+  }
+
+  /** True if the id or alias is known. */
+  has(idOrAlias: string): boolean {
+    return this.get(idOrAlias) !== undefined;
+  }
+
+  /** All descriptors, optionally of one type (and role). */
+  list(type?: ConnectorType, role?: RotationRole): AnyDescriptor[] {
+    return [...this.#byId.values()].filter((d) => (!type || d.type === type) && (!role || d.role === role));
+  }
+
+  /**
+   * Resolves an id or alias to a descriptor of the expected type, or throws `MM_CONNECTOR_UNKNOWN` naming the
+   * config path and the known ids (close matches first).
+   */
+  resolve(idOrAlias: string, expected?: { type: ConnectorType; role?: RotationRole; path?: string }): AnyDescriptor {
+    const found = this.get(idOrAlias);
+    const path = expected?.path ?? "connector";
+    if (!found) {
+      const known = this.list(expected?.type, expected?.role).flatMap((d) => [d.id, ...(d.aliases ?? [])]);
+      const near = closeMatches(idOrAlias, known, 3);
+      const hint = near.length > 0 ? `Did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
+      const list = known.length > 0 ? ` Known: ${known.sort().join(", ")}.` : "";
+      throw new ConfigError({
+        code: "MM_CONNECTOR_UNKNOWN",
+        issues: [{ path, message: `unknown connector '${idOrAlias}'. ${hint}${list}`.replace(/\s+$/, "") }],
+      });
+    }
+    if (expected && (found.type !== expected.type || (expected.role && found.role !== expected.role))) {
+      const want = expected.role ? `${expected.type} (${expected.role})` : expected.type;
+      const got = found.role ? `${found.type} (${found.role})` : found.type;
+      throw new ConfigError({ code: "MM_CONNECTOR_INVALID", issues: [{ path, message: `connector '${found.id}' is a ${got} connector, expected ${want}` }] });
+    }
+    return found;
+  }
+
+  /**
+   * Imports a connector package (`@scope/modelmesh-connector-x` or a module path) and registers its
+   * `connector` / `connectors` exports. Returns the ids registered.
+   */
+  async load(specifier: string, path = "connectors.packages"): Promise<string[]> {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await this.#importer(specifier);
+    } catch (cause) {
+      throw new ConfigError({
+        code: "MM_CONNECTOR_UNKNOWN",
+        issues: [{ path, message: `cannot import connector package '${specifier}': ${(cause as Error)?.message ?? String(cause)}` }],
+        cause,
+      });
+    }
+    const candidates = [mod.connector, ...(Array.isArray(mod.connectors) ? mod.connectors : [])].filter((c) => c !== undefined);
+    const descriptors = candidates.filter(isDescriptor);
+    if (descriptors.length === 0 || descriptors.length !== candidates.length) {
+      throw new ConfigError({
+        code: "MM_CONNECTOR_INVALID",
+        issues: [{ path, message: `package '${specifier}' exports no valid 'connector' or 'connectors' descriptor` }],
+      });
+    }
+    this.registerAll(descriptors);
+    return descriptors.map((d) => d.id);
+  }
+
+  /**
+   * Validates a config block against the connector's schema (issues carry `path` + the zod path) and
+   * builds the instance. Runtime mismatches fail here, at start-up.
+   */
+  async create<T = unknown>(
+    idOrAlias: string,
+    config: unknown,
+    context: ConnectorContext,
+    expected: { type: ConnectorType; role?: RotationRole; path: string; connectorPath?: string },
+  ): Promise<T> {
+    const connectorPath = expected.connectorPath ?? `${expected.path}.connector`;
+    const descriptor = this.resolve(idOrAlias, { type: expected.type, role: expected.role, path: connectorPath });
+    if (descriptor.runtime !== "universal" && descriptor.runtime !== context.runtime) {
+      throw new ConfigError({
+        code: "MM_CONNECTOR_INVALID",
+        issues: [{ path: connectorPath, message: `connector '${descriptor.id}' runs only on ${descriptor.runtime}, this is ${context.runtime}` }],
+      });
+    }
+    let validated: unknown = config ?? {};
+    if (descriptor.configSchema) {
+      const result = descriptor.configSchema.safeParse(validated);
+      if (!result.success) {
+        const issues: ConfigIssue[] = result.error.issues.map((issue) => ({
+          path: [`${expected.path}.config`, ...issue.path.map(String)].join("."),
+          message: issue.message,
+        }));
+        throw new ConfigError({ code: "MM_CONFIG_INVALID", issues });
+      }
+      validated = result.data;
+    }
+    return (await descriptor.create(validated, context)) as T;
+  }
+}

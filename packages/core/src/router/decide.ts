@@ -1,0 +1,151 @@
+import { ProviderError, RoutingError } from "../errors/errors.js";
+import { isModelMeshError, ModelMeshError, type ErrorCategory, type ModelMeshErrorCode } from "../errors/model-mesh-error.js";
+import type { ErrorClassification, ProviderConnectorV1 } from "../connectors/provider.js";
+import { backoffDelay } from "./backoff.js";
+import type { RoutingTrace } from "./trace.js";
+import type { RetrySettings } from "./types.js";
+
+const CODE_BY_CATEGORY: Record<ErrorCategory, ModelMeshErrorCode> = {
+  rate_limit: "MM_RATE_LIMIT",
+  quota_exhausted: "MM_QUOTA_EXHAUSTED",
+  auth: "MM_AUTH",
+  server: "MM_SERVER",
+  network: "MM_NETWORK",
+  timeout: "MM_TIMEOUT_RESPONSE",
+  context_length: "MM_CONTEXT_LENGTH",
+  content_filter: "MM_CONTENT_FILTER",
+  invalid_request: "MM_INVALID_REQUEST",
+  stream_interrupted: "MM_STREAM_INTERRUPTED",
+  config: "MM_CONFIG_INVALID",
+  routing: "MM_ROUTING_EXHAUSTED",
+  cancelled: "MM_ABORTED",
+  internal: "MM_INTERNAL",
+};
+
+/** The stable code for a category (used when a provider throws something that is not a ModelMeshError). */
+export function codeForCategory(category: ErrorCategory): ModelMeshErrorCode {
+  return CODE_BY_CATEGORY[category];
+}
+
+/**
+ * Normalises anything a provider threw into a ModelMeshError, classified once: a ModelMeshError keeps its own
+ * category; anything else goes through the provider's `classifyError`.
+ */
+export function normaliseError(error: unknown, provider: ProviderConnectorV1, model: { id: string; providerId: string }): ModelMeshError {
+  if (isModelMeshError(error)) return error;
+  let classification: ErrorClassification;
+  try {
+    classification = provider.classifyError(error);
+  } catch {
+    classification = { category: "internal", retryable: false, message: String((error as Error)?.message ?? error) };
+  }
+  return new ProviderError({
+    code: codeForCategory(classification.category),
+    category: classification.category,
+    retryable: classification.retryable,
+    status: classification.status,
+    retryAfterMs: classification.retryAfterMs,
+    message: `[modelmesh] [${model.providerId}] ${classification.message}`,
+    provider: model.providerId,
+    model: model.id,
+    cause: error,
+    metadata: classification.code ? { vendorCode: classification.code } : undefined,
+  });
+}
+
+/** What to do after a failed attempt. */
+export type Decision =
+  | { action: "retry-same-route"; delayMs: number }
+  | { action: "rotate" }
+  | { action: "surface" };
+
+/** Categories that are the caller's fault: they count against no route. */
+export const CALLER_CATEGORIES: ReadonlySet<ErrorCategory> = new Set(["invalid_request", "context_length", "content_filter", "cancelled"]);
+
+/**
+ * The error table of ARCHITECTURE §2.6 as code. `sameRouteRetries` is how many retries this route already
+ * had in this request; `remainingMs` the time left before the deadline.
+ */
+export function decide(
+  error: ModelMeshError,
+  input: { retry: RetrySettings; sameRouteRetries: number; remainingMs: number; random: () => number; failoverOnContentFilter: boolean; routeParked: boolean },
+): Decision {
+  const { retry } = input;
+  const retriesLeft = input.sameRouteRetries < retry.maxSameRouteRetries && !input.routeParked;
+  switch (error.category) {
+    case "invalid_request":
+    case "cancelled":
+    case "config":
+    case "internal":
+      return { action: "surface" };
+    case "content_filter":
+      return input.failoverOnContentFilter ? { action: "rotate" } : { action: "surface" };
+    case "rate_limit": {
+      // The ledger parks a rate-limited route exactly for its Retry-After, so waiting that long and retrying
+      // the same route is consistent with the park.
+      const wait = error.retryAfterMs;
+      if (retry.honorRetryAfter && wait !== undefined && input.sameRouteRetries < retry.maxSameRouteRetries && wait <= retry.maxDelayMs && wait < input.remainingMs) {
+        return { action: "retry-same-route", delayMs: wait };
+      }
+      return { action: "rotate" };
+    }
+    case "server":
+    case "network": {
+      if (!retriesLeft || error.retryable === false) return { action: "rotate" };
+      const delayMs = error.retryAfterMs !== undefined && retry.honorRetryAfter ? error.retryAfterMs : backoffDelay(retry, input.sameRouteRetries, input.random);
+      return delayMs < input.remainingMs ? { action: "retry-same-route", delayMs } : { action: "rotate" };
+    }
+    default:
+      // timeout (a silent route is not retried), context_length, auth, quota_exhausted, stream_interrupted
+      return { action: "rotate" };
+  }
+}
+
+const MEANING: readonly ErrorCategory[] = [
+  "context_length",
+  "content_filter",
+  "invalid_request",
+  "auth",
+  "quota_exhausted",
+  "rate_limit",
+  "server",
+  "stream_interrupted",
+  "network",
+  "timeout",
+];
+
+/** The most meaningful error among the attempts (what the caller should read first). */
+export function mostMeaningful(errors: readonly ModelMeshError[]): ModelMeshError | undefined {
+  let best: ModelMeshError | undefined;
+  let bestRank = Infinity;
+  for (const error of errors) {
+    const rank = MEANING.indexOf(error.category);
+    const effective = rank === -1 ? MEANING.length : rank;
+    if (effective < bestRank || (effective === bestRank && best !== undefined)) {
+      best = error;
+      bestRank = effective;
+    }
+  }
+  return best;
+}
+
+/** The final error after every candidate failed. Lists every attempt; surfaces the most meaningful cause. */
+export function exhaustedError(poolId: string, errors: readonly ModelMeshError[], trace: RoutingTrace): RoutingError {
+  const cause = mostMeaningful(errors)!;
+  const lines = trace.attempts.map(
+    (a) => `${a.attempt}) ${a.routeId}: ${a.error ? `${a.error.category}${a.error.status ? ` ${a.error.status}` : ""} ${a.error.message}` : "ok"}`,
+  );
+  return new RoutingError({
+    code: "MM_ROUTING_EXHAUSTED",
+    category: cause.category,
+    retryable: false,
+    status: cause.status,
+    retryAfterMs: cause.retryAfterMs,
+    provider: cause.provider,
+    model: cause.model,
+    message: `[modelmesh] [pool ${poolId}] all ${errors.length} attempt(s) failed; most meaningful cause: ${cause.message}\n  ${lines.join("\n  ")}`,
+    cause,
+    trace,
+    attempts: [...errors],
+  });
+}

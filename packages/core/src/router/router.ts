@@ -1,0 +1,596 @@
+import { resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
+import type { CapabilityTreeView } from "../capability/types.js";
+import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
+import type { RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
+import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
+import { ModelMeshError } from "../errors/model-mesh-error.js";
+import { MeshEventBus } from "../events/events.js";
+import { sleep, systemClock, type Clock } from "../internal/clock.js";
+import type { StateLedger, RouteDescriptor, ProviderDescriptor } from "../state/ledger.js";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
+import type {
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ImageGenerationRequest,
+  ImagesResponse,
+  SpeechRequest,
+  SpeechResponse,
+  TranscriptionRequest,
+  TranscriptionResponse,
+} from "../wire/media.js";
+import { AttemptScope } from "./attempt.js";
+import { CALLER_CATEGORIES, decide, exhaustedError, normaliseError } from "./decide.js";
+import { chatRequirements, estimatePromptTokens, type Requirement } from "./requirements.js";
+import { openCommittedStream } from "./stream-guard.js";
+import type { RoutingTrace, TraceAttempt, TraceCandidate } from "./trace.js";
+import type { RequestOptions, Routed, RouterModel, RouterPool, RouterProvider, RoutingDefaults } from "./types.js";
+
+/** Endpoint kinds and the capability root a model must serve for each (chat: anything else). */
+const KIND_ROOTS = {
+  embeddings: "representation.embeddings",
+  images: "generation.image-generation",
+  speech: "generation.audio-generation.text-to-speech",
+  transcription: "understanding.audio-understanding.speech-to-text",
+} as const;
+type Kind = RoutingTrace["kind"];
+
+/** What the router needs to run. Built from config by `createMesh`, or by hand in tests and embedders. */
+export interface RouterOptions {
+  providers: ReadonlyMap<string, RouterProvider>;
+  models: ReadonlyMap<string, RouterModel>;
+  pools: Map<string, RouterPool>;
+  tree: CapabilityTreeView;
+  ledger: StateLedger;
+  defaults: RoutingDefaults;
+  /** Builds a pool for a capability node or a single model that has no configured pool. */
+  createPool: (spec: { id: string; capability?: string; members: string[] }) => RouterPool;
+  clock?: Clock;
+  events?: MeshEventBus;
+  /** Random source in [0, 1) for jitter and strategies (seed it in tests). */
+  random?: () => number;
+}
+
+/** Per-request working state. */
+interface RequestState {
+  requestId: string;
+  kind: Kind;
+  stream: boolean;
+  pool: RouterPool;
+  trace: RoutingTrace;
+  deadline: number;
+  signal: AbortSignal | undefined;
+  requirements: Requirement[];
+  candidates: Map<string, { model: RouterModel; route: RouteDescriptor; trace: TraceCandidate }>;
+  tried: Set<string>;
+  errors: ModelMeshError[];
+  sameRouteRetries: Map<string, number>;
+  minContextWindow?: number;
+  sessionKey?: string;
+  /** Routes refused or parked for quota, with when their window resets. */
+  quotaBlocked: Map<string, number>;
+  request: Record<string, unknown>;
+}
+
+let requestCounter = 0;
+
+/**
+ * The routing pipeline of ARCHITECTURE §2.7: resolve the virtual name → pool candidates → requirement filter →
+ * state filter → selection → attempt → classify → retry / rotate / deactivate → … until success, deadline or no
+ * candidates. Every result and every failure carries a routing trace.
+ */
+export class Router {
+  readonly events: MeshEventBus;
+  readonly clock: Clock;
+  readonly #o: RouterOptions;
+  readonly #random: () => number;
+  readonly #routeCache = new Map<string, RouteDescriptor>();
+
+  constructor(options: RouterOptions) {
+    this.#o = options;
+    this.clock = options.clock ?? systemClock;
+    this.events = options.events ?? new MeshEventBus();
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** The pools, models and providers this router serves. */
+  get pools(): ReadonlyMap<string, RouterPool> {
+    return this.#o.pools;
+  }
+  get models(): ReadonlyMap<string, RouterModel> {
+    return this.#o.models;
+  }
+  get providers(): ReadonlyMap<string, RouterProvider> {
+    return this.#o.providers;
+  }
+  get ledger(): StateLedger {
+    return this.#o.ledger;
+  }
+
+  /** Non-streamed chat completion. */
+  async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<ChatCompletion>> {
+    const state = this.#begin("chat", request, false, options);
+    return this.#run(state, (p, m, call) => p.complete({ ...request, model: m.upstreamModel }, call), (r) => r.usage);
+  }
+
+  /**
+   * Streamed chat completion. Resolves once the stream has committed (first content or tool-call delta);
+   * every failure before that fails over invisibly. After commit, a cut, stall or malformed chunk throws a
+   * StreamInterruptedError from the iterator — never a clean end.
+   */
+  async chatStream(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<AsyncIterable<ChatCompletionChunk>>> {
+    const state = this.#begin("chat", request, true, options);
+    return this.#run(state, undefined, undefined);
+  }
+
+  /** Embeddings. */
+  embed(request: EmbeddingRequest, options: RequestOptions = {}): Promise<Routed<EmbeddingResponse>> {
+    const state = this.#begin("embeddings", request, false, options);
+    return this.#run(state, (p, m, call) => this.#need(p, "embed", m)({ ...request, model: m.upstreamModel }, call), (r) => r.usage);
+  }
+
+  /** Image generation. */
+  generateImage(request: ImageGenerationRequest, options: RequestOptions = {}): Promise<Routed<ImagesResponse>> {
+    const state = this.#begin("images", request, false, options);
+    return this.#run(state, (p, m, call) => this.#need(p, "generateImage", m)({ ...request, model: m.upstreamModel }, call), undefined);
+  }
+
+  /** Text to speech. */
+  speech(request: SpeechRequest, options: RequestOptions = {}): Promise<Routed<SpeechResponse>> {
+    const state = this.#begin("speech", request, false, options);
+    return this.#run(state, (p, m, call) => this.#need(p, "speech", m)({ ...request, model: m.upstreamModel }, call), undefined);
+  }
+
+  /** Speech to text. */
+  transcribe(request: TranscriptionRequest, options: RequestOptions = {}): Promise<Routed<TranscriptionResponse>> {
+    const state = this.#begin("transcription", request, false, options);
+    return this.#run(state, (p, m, call) => this.#need(p, "transcribe", m)({ ...request, model: m.upstreamModel }, call), undefined);
+  }
+
+  /**
+   * Dry run: where would this request go and why. Resolves and filters exactly like a real request, asks the
+   * strategy for its pick, and returns the trace without calling any upstream.
+   */
+  async explain(request: ChatCompletionRequest | EmbeddingRequest, options: RequestOptions & { kind?: Kind; stream?: boolean } = {}): Promise<RoutingTrace> {
+    const state = this.#begin(options.kind ?? "chat", request, options.stream ?? Boolean((request as ChatCompletionRequest).stream), options);
+    const eligible = await this.#eligible(state);
+    const pick = eligible.length > 0 ? state.pool.policies.selection.select(eligible, this.#selectionContext(state)) : null;
+    if (pick) state.trace.final = this.#finalOf(state, pick.routeId);
+    state.trace.warnings.push(pick ? `would select ${pick.routeId}: ${pick.reason}` : "no candidate is eligible");
+    state.trace.endedAt = this.clock.now();
+    return state.trace;
+  }
+
+  // -- request set-up ----------------------------------------------------------------------------------
+
+  #need<K extends "embed" | "generateImage" | "speech" | "transcribe">(provider: ProviderConnectorV1, method: K, model: RouterModel): NonNullable<ProviderConnectorV1[K]> {
+    const fn = provider[method];
+    if (typeof fn !== "function") {
+      throw new ModelMeshError({ code: "MM_NOT_SUPPORTED", category: "invalid_request", message: `[modelmesh] [${model.providerId}] provider does not implement ${method}`, provider: model.providerId, model: model.id });
+    }
+    return fn.bind(provider) as NonNullable<ProviderConnectorV1[K]>;
+  }
+
+  #begin(kind: Kind, request: { model?: string }, stream: boolean, options: RequestOptions): RequestState {
+    const now = this.clock.now();
+    const requestId = options.requestId ?? `mm-${now.toString(36)}-${(++requestCounter).toString(36)}`;
+    const requested = typeof request.model === "string" ? request.model : "";
+    const trace: RoutingTrace = { requestId, requested, kind, stream, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: now, deadlineMs: 0 };
+    if (this.events.active) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
+    const pool = this.#resolvePool(requested, kind, trace);
+    const deadlineMs = options.deadlineMs ?? pool.deadlineMs ?? this.#o.defaults.deadlineMs;
+    trace.deadlineMs = deadlineMs;
+    const state: RequestState = {
+      requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal,
+      requirements: kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream }) : [],
+      candidates: new Map(), tried: new Set(), errors: [], sameRouteRetries: new Map(), quotaBlocked: new Map(),
+      request: request as Record<string, unknown>,
+      sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
+    };
+    trace.requirements = state.requirements.map((r) => r.name);
+    this.#collectCandidates(state);
+    return state;
+  }
+
+  #resolvePool(name: string, kind: Kind, trace: RoutingTrace): RouterPool {
+    const o = this.#o;
+    let resolution;
+    try {
+      resolution = resolveVirtualName(name, { tree: o.tree, pools: o.pools, models: o.models });
+    } catch (error) {
+      trace.outcome = "error";
+      throw error;
+    }
+    let pool: RouterPool | undefined;
+    if (resolution.kind === "pool") pool = o.pools.get(resolution.poolId);
+    else if (resolution.kind === "model") {
+      const id = `model:${resolution.modelId}`;
+      pool = o.pools.get(id) ?? this.#addPool({ id, members: [resolution.modelId] });
+    } else {
+      pool = resolution.poolId ? o.pools.get(resolution.poolId) : undefined;
+      if (!pool) {
+        const id = `capability:${resolution.node}`;
+        pool = o.pools.get(id) ?? this.#addPool({ id, capability: resolution.node, members: poolMembers({ capability: resolution.node }, this.#memberModels(), o.tree) });
+      }
+    }
+    trace.resolution = { kind: resolution.kind, poolId: pool!.id, node: resolution.kind === "model" ? undefined : (resolution as { node?: string }).node };
+    void kind;
+    return pool!;
+  }
+
+  #memberModels(): Array<{ id: string; providerId: string; capabilities: string[] }> {
+    return [...this.#o.models.values()];
+  }
+
+  #addPool(spec: { id: string; capability?: string; members: string[] }): RouterPool {
+    const pool = this.#o.createPool(spec);
+    this.#o.pools.set(pool.id, pool);
+    return pool;
+  }
+
+  /** Pool members → candidates, with the kind and requirement filters applied once. */
+  #collectCandidates(state: RequestState): void {
+    const root = state.kind === "chat" ? undefined : KIND_ROOTS[state.kind];
+    state.pool.members.forEach((modelId, order) => {
+      const model = this.#o.models.get(modelId);
+      if (!model) return;
+      const traceEntry: TraceCandidate = { routeId: routeIdOf(model), modelId: model.id, providerId: model.providerId };
+      state.trace.candidates.push(traceEntry);
+      const servesKind = root
+        ? model.capabilities.some((c) => this.#o.tree.isAncestorOrSelf(root, c))
+        : model.capabilities.some((c) => !Object.values(KIND_ROOTS).some((r) => this.#o.tree.isAncestorOrSelf(r, c)));
+      if (!servesKind) {
+        traceEntry.excluded = { stage: "pool", reason: `does not serve ${state.kind}` };
+        return;
+      }
+      for (const requirement of state.requirements) {
+        const why = requirement.check(model);
+        if (why) {
+          traceEntry.excluded = { stage: "requirement", requirement: requirement.name, reason: why };
+          return;
+        }
+      }
+      state.candidates.set(traceEntry.routeId, { model, route: this.#routeOf(model, order, state.pool.id), trace: traceEntry });
+    });
+  }
+
+  #routeOf(model: RouterModel, order: number, poolId: string): RouteDescriptor {
+    const key = `${poolId}\u0000${model.id}`;
+    let route = this.#routeCache.get(key);
+    if (!route) {
+      const provider = this.#o.providers.get(model.providerId);
+      route = {
+        routeId: routeIdOf(model), providerId: model.providerId, modelId: model.id, upstreamModel: model.upstreamModel, order,
+        pricing: model.pricing, contextWindow: model.contextWindow, features: model.features, limits: model.limits, quotaClock: provider?.quotaClock,
+      };
+      this.#routeCache.set(key, route);
+    }
+    return route;
+  }
+
+  #providerOf(providerId: string): ProviderDescriptor {
+    const provider = this.#o.providers.get(providerId);
+    return { providerId, limits: provider?.limits, quotaClock: provider?.quotaClock };
+  }
+
+  /** Re-applies requirements that changed mid-request (a larger context window after context_length). */
+  #refilter(state: RequestState): void {
+    if (state.minContextWindow === undefined) return;
+    const floor = state.minContextWindow;
+    for (const [routeId, candidate] of state.candidates) {
+      const window = candidate.model.contextWindow;
+      if (window === undefined || window <= floor) {
+        candidate.trace.excluded = { stage: "requirement", requirement: "larger_context_window", reason: `context_window ${window ?? "unknown"} is not larger than ${floor}` };
+        state.candidates.delete(routeId);
+      }
+    }
+  }
+
+  /** State filter: snapshots of the untried candidates that are active (or half-open) on an active provider. */
+  async #eligible(state: RequestState): Promise<RouteSnapshot[]> {
+    const eligible: RouteSnapshot[] = [];
+    const ledger = this.#o.ledger;
+    for (const [routeId, candidate] of state.candidates) {
+      if (state.tried.has(routeId)) continue;
+      const providerStatus = await ledger.providerStatus(candidate.model.providerId);
+      if (providerStatus.status === "standby") {
+        candidate.trace.excluded = { stage: "state", reason: `provider ${candidate.model.providerId} on standby (${providerStatus.reason ?? "unknown"})${providerStatus.until ? ` until ${new Date(providerStatus.until).toISOString()}` : ""}` };
+        continue;
+      }
+      const snapshot = await ledger.snapshot(candidate.route, state.pool.policies);
+      if (snapshot.status === "standby" && snapshot.circuit !== "half-open") {
+        if (snapshot.reason === "quota_exhausted" && snapshot.standbyUntil !== undefined) state.quotaBlocked.set(routeId, snapshot.standbyUntil);
+        candidate.trace.excluded = { stage: "state", reason: `on standby (${snapshot.reason ?? "unknown"})${snapshot.standbyUntil ? ` until ${new Date(snapshot.standbyUntil).toISOString()}` : ""}` };
+        continue;
+      }
+      if (candidate.trace.excluded?.stage === "state") delete candidate.trace.excluded;
+      eligible.push(snapshot);
+    }
+    return eligible;
+  }
+
+  #selectionContext(state: RequestState) {
+    return {
+      poolId: state.pool.id,
+      request: state.request,
+      sessionKey: state.sessionKey,
+      now: this.clock.now(),
+      random: this.#random,
+      estimatedPromptTokens: state.kind === "chat" ? estimatePromptTokens(state.request as unknown as ChatCompletionRequest) : 0,
+      tried: [...state.tried],
+      unavailable: this.#unavailable(state),
+      requirementFiltered: state.trace.candidates.filter((c) => c.excluded?.stage === "requirement" || c.excluded?.stage === "pool").length,
+    };
+  }
+
+  #unavailable(state: RequestState): Set<string> {
+    const out = new Set(state.tried);
+    for (const candidate of state.trace.candidates) if (candidate.excluded?.stage === "state") out.add(candidate.routeId);
+    return out;
+  }
+
+  #finalOf(state: RequestState, routeId: string) {
+    const model = state.candidates.get(routeId)!.model;
+    return { routeId, modelId: model.id, providerId: model.providerId, upstreamModel: model.upstreamModel };
+  }
+
+  // -- the loop ----------------------------------------------------------------------------------------
+
+  async #run<T>(
+    state: RequestState,
+    invoke: ((provider: ProviderConnectorV1, model: RouterModel, call: CallOptions) => Promise<T>) | undefined,
+    usageOf: ((value: T) => { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined) | undefined,
+  ): Promise<Routed<T>> {
+    const { trace, pool } = state;
+    const maxAttempts = pool.retry.maxTotalAttempts;
+    for (;;) {
+      if (this.clock.now() >= state.deadline) throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: state.errors.at(-1) }));
+      if (trace.attempts.length >= maxAttempts) throw this.#fail(state, this.#noMore(state));
+      const eligible = await this.#eligible(state);
+      const pick = eligible.length > 0 ? pool.policies.selection.select(eligible, this.#selectionContext(state)) : null;
+      if (!pick) {
+        const waited = await this.#waitForEarliest(state, eligible.length === 0);
+        if (waited) continue;
+        throw this.#fail(state, this.#noMore(state));
+      }
+      const candidate = state.candidates.get(pick.routeId);
+      if (!candidate) throw this.#fail(state, new ModelMeshError({ code: "MM_INTERNAL", category: "internal", message: `[modelmesh] [${pool.policies.selection.id}] selected '${pick.routeId}', which is not a candidate` }));
+      const { model, route } = candidate;
+      const providerEntry = this.#o.providers.get(model.providerId)!;
+      const provider = this.#providerOf(model.providerId);
+      const admitted = await this.#o.ledger.acquire(route, provider);
+      if (!admitted.ok) {
+        candidate.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
+        if (admitted.kind === "quota" && admitted.retryAt !== undefined) state.quotaBlocked.set(route.routeId, admitted.retryAt);
+        state.tried.add(route.routeId);
+        continue;
+      }
+      const attemptNo = trace.attempts.length + 1;
+      const previous = trace.attempts.at(-1);
+      if (previous && previous.routeId !== route.routeId && this.events.active) {
+        this.events.emit({ type: "rotation", timestamp: this.clock.now(), requestId: state.requestId, poolId: pool.id, from: previous.routeId, to: route.routeId, reason: previous.error?.category ?? "unknown" });
+      }
+      if (this.events.active) {
+        this.events.emit({ type: "route-selected", timestamp: this.clock.now(), requestId: state.requestId, poolId: pool.id, routeId: route.routeId, strategy: pool.policies.selection.id, reason: pick.reason, attempt: attemptNo, eligible: eligible.length, excluded: trace.candidates.length - eligible.length });
+        this.events.emit({ type: "attempt-start", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, providerId: model.providerId, modelId: model.id });
+      }
+      const entry: TraceAttempt = { attempt: attemptNo, routeId: route.routeId, modelId: model.id, providerId: model.providerId, selectedBy: pool.policies.selection.id, reason: pick.reason, startedAt: this.clock.now(), latencyMs: 0, ok: false, action: "rotate" };
+      trace.attempts.push(entry);
+      const timeouts = { ...this.#o.defaults, ...providerEntry.timeouts };
+      const scope = new AttemptScope(this.clock, {
+        callerSignal: state.signal,
+        deadline: state.deadline,
+        timeoutMs: state.stream ? timeouts.firstTokenMs : timeouts.responseMs,
+        timeoutCode: state.stream ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_RESPONSE",
+        route: { id: route.routeId, providerId: model.providerId },
+      });
+      let learned: import("../connectors/provider.js").RateLimitInfo | undefined;
+      const call: CallOptions = {
+        signal: scope.signal, deadline: state.deadline, requestId: state.requestId, attempt: attemptNo,
+        timeouts: { connectMs: timeouts.connectMs, firstTokenMs: timeouts.firstTokenMs, idleMs: timeouts.idleMs },
+        onResponse: (meta) => {
+          if (meta.rateLimit) learned = meta.rateLimit;
+        },
+      };
+      let released = false;
+      const release = () => {
+        if (!released) {
+          released = true;
+          void this.#o.ledger.release(route);
+        }
+      };
+      try {
+        if (state.stream) {
+          const request = { ...(state.request as unknown as ChatCompletionRequest), model: model.upstreamModel };
+          const stream = await openCommittedStream({
+            provider: providerEntry.connector, request, call, scope, clock: this.clock, idleMs: timeouts.idleMs,
+            route: { id: route.routeId, providerId: model.providerId, modelId: model.id },
+            events: this.events, requestId: state.requestId, startedAt: entry.startedAt,
+            onEnd: async (outcome) => {
+              scope.dispose();
+              if (outcome.ok) {
+                await this.#o.ledger.recordSuccess(route, provider, { latencyMs: this.clock.now() - entry.startedAt, promptTokens: outcome.usage?.prompt_tokens ?? 0, completionTokens: outcome.usage?.completion_tokens ?? 0, costUsd: costOf(model, outcome.usage), rateLimit: learned }, pool.policies);
+              } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category)) {
+                await this.#o.ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs: this.clock.now() - entry.startedAt }, pool.policies);
+              }
+              release();
+              pool.policies.selection.observe?.({ routeId: route.routeId, ok: outcome.ok, latencyMs: this.clock.now() - entry.startedAt, poolId: pool.id, sessionKey: state.sessionKey });
+            },
+            trace,
+          });
+          entry.ok = true;
+          entry.action = "success";
+          entry.latencyMs = this.clock.now() - entry.startedAt;
+          this.#succeed(state, route.routeId);
+          return { value: stream as T, trace };
+        }
+        const value = await scope.race(invoke!(providerEntry.connector, model, call));
+        const latencyMs = this.clock.now() - entry.startedAt;
+        entry.ok = true;
+        entry.action = "success";
+        entry.latencyMs = latencyMs;
+        scope.dispose();
+        const usage = usageOf?.(value);
+        await this.#o.ledger.recordSuccess(route, provider, { latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, costUsd: costOf(model, usage), rateLimit: learned }, pool.policies);
+        release();
+        pool.policies.selection.observe?.({ routeId: route.routeId, ok: true, latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
+        if (this.events.active) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
+        this.#succeed(state, route.routeId);
+        return { value, trace };
+      } catch (thrown) {
+        const aborted = scope.abortError;
+        scope.dispose();
+        const error = normaliseError(aborted !== undefined && scope.cause ? aborted : thrown, providerEntry.connector, model);
+        entry.latencyMs = this.clock.now() - entry.startedAt;
+        entry.error = { code: error.code, category: error.category, status: error.status, message: error.message, retryAfterMs: error.retryAfterMs };
+        state.errors.push(error);
+        if (scope.cause === "caller" || scope.cause === "deadline") release();
+        if (scope.cause === "caller") {
+          entry.action = "cancelled";
+          throw this.#fail(state, error);
+        }
+        if (scope.cause === "deadline") {
+          entry.action = "deadline";
+          throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: error, model: model.id, provider: model.providerId }));
+        }
+        if (learned) await this.#o.ledger.learnRateLimit(route, learned);
+        let parked = false;
+        if (!CALLER_CATEGORIES.has(error.category)) {
+          const result = await this.#o.ledger.recordFailure(route, provider, { category: error.category, status: error.status, retryAfterMs: error.retryAfterMs, latencyMs: entry.latencyMs }, pool.policies);
+          parked = result.standbyUntil !== undefined || error.category === "auth";
+          if (result.stateChanges.length > 0) entry.stateChanges = result.stateChanges;
+          if (error.category === "quota_exhausted" && result.standbyUntil !== undefined) state.quotaBlocked.set(route.routeId, result.standbyUntil);
+          pool.policies.selection.observe?.({ routeId: route.routeId, ok: false, latencyMs: entry.latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
+        }
+        release();
+        const retries = state.sameRouteRetries.get(route.routeId) ?? 0;
+        const decision = decide(error, { retry: pool.retry, sameRouteRetries: retries, remainingMs: state.deadline - this.clock.now(), random: this.#random, failoverOnContentFilter: pool.failoverOnContentFilter, routeParked: parked });
+        entry.action = decision.action;
+        if (this.events.active) this.events.emit({ type: "attempt-error", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, category: error.category, code: error.code, status: error.status, action: decision.action, delayMs: decision.action === "retry-same-route" ? decision.delayMs : undefined, message: error.message });
+        if (decision.action === "surface") throw this.#fail(state, error);
+        if (decision.action === "retry-same-route") {
+          entry.delayMs = decision.delayMs;
+          state.sameRouteRetries.set(route.routeId, retries + 1);
+          await this.#sleep(state, decision.delayMs);
+          continue;
+        }
+        // rotate
+        state.tried.add(route.routeId);
+        if (error.category === "auth") for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
+        if (error.category === "context_length") {
+          state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow ?? estimatePromptTokens(state.request as unknown as ChatCompletionRequest));
+          this.#refilter(state);
+        }
+      }
+    }
+  }
+
+  async #sleep(state: RequestState, ms: number): Promise<void> {
+    if (ms <= 0) return;
+    try {
+      await sleep(this.clock, ms, state.signal);
+    } catch (cause) {
+      throw this.#fail(state, new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause }));
+    }
+  }
+
+  /**
+   * When nothing is eligible but some route is only cooling down (e.g. a short rate-limit standby) and becomes
+   * available before the deadline, wait for it instead of failing. Bounded by the deadline and attempt budget.
+   */
+  async #waitForEarliest(state: RequestState, noneEligible: boolean): Promise<boolean> {
+    if (!noneEligible) return false;
+    let earliest = Infinity;
+    for (const [routeId, candidate] of state.candidates) {
+      if (state.tried.has(routeId)) continue;
+      const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
+      if (snapshot.status === "standby" && snapshot.standbyUntil !== undefined && snapshot.reason === "rate_limited") earliest = Math.min(earliest, snapshot.standbyUntil);
+    }
+    const now = this.clock.now();
+    if (!Number.isFinite(earliest) || earliest >= state.deadline || earliest - now > this.#o.pools.get(state.pool.id)!.retry.maxDelayMs) return false;
+    state.trace.warnings.push(`waited ${earliest - now} ms for a rate-limited route to cool down`);
+    await this.#sleep(state, earliest - now);
+    return true;
+  }
+
+  #succeed(state: RequestState, routeId: string): void {
+    const { trace } = state;
+    trace.outcome = "success";
+    trace.final = this.#finalOf(state, routeId);
+    trace.endedAt = this.clock.now();
+    if (this.events.active) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: true, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, trace });
+  }
+
+  #fail(state: RequestState, error: ModelMeshError): ModelMeshError {
+    const { trace } = state;
+    trace.outcome = "error";
+    trace.endedAt = this.clock.now();
+    if (!(error as { trace?: RoutingTrace }).trace) attachTrace(error, trace);
+    if (this.events.active) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: false, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, code: error.code, trace });
+    return error;
+  }
+
+  /** The error when no candidate is left: exhausted attempts, all quotas spent, or nothing qualified. */
+  #noMore(state: RequestState): ModelMeshError {
+    const { trace, pool } = state;
+    if (state.errors.length > 0 && trace.attempts.length > 0) {
+      const quotaOnly = this.#quotaOnly(state);
+      if (!quotaOnly) return exhaustedError(pool.id, state.errors, trace);
+    }
+    const excluded = trace.candidates.filter((c) => c.excluded);
+    const quota = this.#quotaOnly(state);
+    if (quota) {
+      return new RoutingError({
+        code: "MM_ALL_QUOTAS_EXHAUSTED", category: "quota_exhausted", retryable: false, status: 429,
+        retryAfterMs: Math.max(0, quota - this.clock.now()), trace, attempts: state.errors,
+        message: `[modelmesh] [pool ${pool.id}] all quotas exhausted until ${new Date(quota).toISOString()}. Every model in the pool has used its quota; the first resets then.`,
+      });
+    }
+    const detail = excluded.length > 0 ? excluded.map((c) => `${c.modelId}: ${c.excluded!.requirement ? `lacks ${c.excluded!.requirement} (${c.excluded!.reason})` : c.excluded!.reason}`).join("; ") : "the pool has no members";
+    const requirementOnly = excluded.length > 0 && excluded.every((c) => c.excluded!.stage === "requirement" || c.excluded!.stage === "pool");
+    return new RoutingError({
+      code: "MM_NO_CANDIDATES", category: "routing", retryable: false, status: requirementOnly ? 400 : 503, trace, attempts: state.errors,
+      message: `[modelmesh] [pool ${pool.id}] no model can serve this request: ${detail}.${requirementOnly ? " Add a model with the missing capability to the pool, or drop the requirement from the request." : ""}`,
+    });
+  }
+
+  /** If every candidate that passed the requirement filter is out only for quota, the earliest reset. */
+  #quotaOnly(state: RequestState): number | undefined {
+    if (state.candidates.size === 0) return undefined;
+    let earliest = Infinity;
+    for (const routeId of state.candidates.keys()) {
+      const until = state.quotaBlocked.get(routeId);
+      if (until === undefined) return undefined;
+      earliest = Math.min(earliest, until);
+    }
+    return earliest;
+  }
+}
+
+/** `<provider>/<upstream model>`: the unit of state, shared by every pool containing the model. */
+export function routeIdOf(model: { providerId: string; id: string }): string {
+  return `${model.providerId}/${model.id}`;
+}
+
+function costOf(model: RouterModel, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined | null): number {
+  if (!usage || !model.pricing) return 0;
+  const { inputPerMillion, outputPerMillion, perRequest = 0 } = model.pricing;
+  return ((usage.prompt_tokens ?? 0) * inputPerMillion + (usage.completion_tokens ?? 0) * outputPerMillion) / 1_000_000 + perRequest;
+}
+
+function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, headers: Record<string, string> | undefined): string | undefined {
+  if (pool.session?.header && headers) {
+    const value = headers[pool.session.header.toLowerCase()] ?? headers[pool.session.header];
+    if (value) return value;
+  }
+  const field = pool.session?.field ?? "user";
+  const value = request[field];
+  if (typeof value === "string" && value) return value;
+  const metadata = request.metadata as Record<string, unknown> | undefined;
+  return typeof metadata?.session_id === "string" ? metadata.session_id : undefined;
+}
+
+function attachTrace(error: ModelMeshError, trace: RoutingTrace): void {
+  Object.defineProperty(error, "trace", { value: trace, enumerable: false, configurable: true });
+}
+
+export type { RotationPolicySet };

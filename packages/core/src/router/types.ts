@@ -1,0 +1,91 @@
+import type { ModelDelivery, ModelFeatures, ModelPricing, ProviderConnectorV1 } from "../connectors/provider.js";
+import type { RotationPolicySet } from "../connectors/rotation.js";
+import type { QuotaLimits } from "../state/ledger-types.js";
+import type { RoutingTrace } from "./trace.js";
+import type { QuotaClock } from "../state/quota-windows.js";
+
+export type { QuotaClock, QuotaLimits };
+
+/** A concrete model on a provider, as the router sees it. */
+export interface RouterModel {
+  /** Config id (`openai.gpt-4o`). */
+  id: string;
+  providerId: string;
+  /** Vendor model id sent upstream. */
+  upstreamModel: string;
+  /** Full capability leaf paths. */
+  capabilities: string[];
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  features: ModelFeatures;
+  delivery: ModelDelivery;
+  pricing?: ModelPricing;
+  limits?: QuotaLimits;
+}
+
+/** A provider instance with its limits. */
+export interface RouterProvider {
+  id: string;
+  connector: ProviderConnectorV1;
+  limits?: QuotaLimits;
+  quotaClock?: QuotaClock;
+  /** Per-attempt timeouts overriding the routing defaults. */
+  timeouts?: Partial<{ connectMs: number; firstTokenMs: number; idleMs: number; responseMs: number }>;
+}
+
+/** Retry budgets of a pool. */
+export interface RetrySettings {
+  /** Retries on the same route for retryable errors (server, network, rate limit within the deadline). */
+  maxSameRouteRetries: number;
+  /** Upper bound of attempts in one request across all routes. */
+  maxTotalAttempts: number;
+  backoff: "fixed" | "exponential_jitter" | "retry_after";
+  initialDelayMs: number;
+  maxDelayMs: number;
+  honorRetryAfter: boolean;
+}
+
+/** A pool: a capability node and/or explicit members, with its policies. */
+export interface RouterPool {
+  id: string;
+  /** Target capability node (full path), when the pool is capability-based. */
+  capability?: string;
+  /** Member model ids in preference order. */
+  members: string[];
+  policies: RotationPolicySet;
+  retry: RetrySettings;
+  /** End-to-end deadline for requests through this pool. */
+  deadlineMs?: number;
+  /** Rotate on a content filter instead of surfacing it. */
+  failoverOnContentFilter: boolean;
+  /** Where the session key comes from (session-stickiness). */
+  session?: { header?: string; field?: string };
+}
+
+/** Options of one routed request. */
+export interface RequestOptions {
+  /** Cancels the request (all attempts). */
+  signal?: AbortSignal;
+  /** Overrides the end-to-end deadline. */
+  deadlineMs?: number;
+  /** Request id for correlation (generated otherwise). */
+  requestId?: string;
+  /** Incoming headers (session keys). Never forwarded upstream. */
+  headers?: Record<string, string>;
+}
+
+/** A routed result and its trace. */
+export interface Routed<T> {
+  value: T;
+  trace: RoutingTrace;
+}
+
+/** Default per-attempt timeouts and deadline. */
+export interface RoutingDefaults {
+  deadlineMs: number;
+  connectMs: number;
+  firstTokenMs: number;
+  idleMs: number;
+  /** Bound on a whole non-streamed response. Default: only the deadline. */
+  responseMs?: number;
+}

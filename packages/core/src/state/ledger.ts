@@ -1,0 +1,332 @@
+import type { AttemptOutcome, DeactivationDecision, DeactivationReason, RecoveryTrigger } from "../connectors/rotation.js";
+import type { RateLimitInfo } from "../connectors/provider.js";
+import type { MeshEventBus } from "../events/events.js";
+import type { Clock } from "../internal/clock.js";
+import type {
+  AcquireResult,
+  FailureReport,
+  LedgerPolicies,
+  LedgerRouteSnapshot,
+  ProviderDescriptor,
+  ProviderStatus,
+  QuotaUsage,
+  RecordResult,
+  RouteDescriptor,
+  RouteRecord,
+  StateLedgerOptions,
+  SuccessReport,
+} from "./ledger-types.js";
+import { ProbeLeases } from "./probe-lease.js";
+import { ProviderLedger } from "./provider-ledger.js";
+import { QuotaMeter } from "./quota-meter.js";
+import {
+  CALLER_CATEGORIES,
+  HEALTH_CATEGORIES,
+  INITIAL_ROUTE_RECORD,
+  applyFailure,
+  applySuccess,
+  learnedLimitUntil,
+  parkRoute,
+  reactivateRoute,
+  recoverRoute,
+  recoveryTriggerFor,
+  routeRecoveryDue,
+  toSnapshot,
+} from "./route-record.js";
+import type { LocalRouteState } from "./route-record.js";
+import { decideStandby } from "./standby-decision.js";
+import type { StandbyContext } from "./standby-decision.js";
+import { updateState } from "./state-store.js";
+import type { StateStore } from "./state-store.js";
+
+export type {
+  AcquireResult,
+  FailureReport,
+  LedgerPolicies,
+  LedgerRouteSnapshot,
+  ProviderDescriptor,
+  ProviderStatus,
+  QuotaLimits,
+  QuotaUsage,
+  RecordResult,
+  RouteDescriptor,
+  StateLedgerOptions,
+  SuccessReport,
+} from "./ledger-types.js";
+
+const OK: AcquireResult = Object.freeze({ ok: true, probe: false });
+const OK_PROBE: AcquireResult = Object.freeze({ ok: true, probe: true });
+
+/**
+ * The per-route and per-provider state ledger the router consults and updates (ARCHITECTURE decision 9).
+ * All state lives in the {@link StateStore} as absolute instants, except two per-instance facts kept in
+ * memory: in-flight counts and last-use times.
+ *
+ * Call order per attempt: `snapshot` (state filter) → `acquire` → call upstream → `recordSuccess` or
+ * `recordFailure` → `release` (in `finally`). Recording before releasing is preferred; releasing first
+ * also works, because a released probe lease lingers `probeReleaseGraceMs` so the outcome still lands
+ * before another probe starts. Policies passed to `record*` must be pure: with a compare-and-set backend
+ * they run inside the retry loop and may be evaluated more than once.
+ *
+ * @example
+ * const ledger = new StateLedger({ store: new MemoryStateStore({ clock }), clock, events });
+ * const ticket = await ledger.acquire(route, provider);
+ * if (ticket.ok) try { … await ledger.recordSuccess(route, provider, report, policies) } finally { await ledger.release(route) }
+ */
+export class StateLedger {
+  readonly #store: StateStore;
+  readonly #clock: Clock;
+  readonly #events: MeshEventBus | undefined;
+  readonly #prefix: string;
+  readonly #window: number;
+  readonly #minSamples: number;
+  readonly #graceMs: number;
+  readonly #onChange: (() => void) | undefined;
+  readonly #meter: QuotaMeter;
+  readonly #providers: ProviderLedger;
+  readonly #probes: ProbeLeases;
+  readonly #local = new Map<string, LocalRouteState>();
+
+  constructor(options: StateLedgerOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#events = options.events;
+    this.#prefix = options.keyPrefix ?? "mm:";
+    this.#window = options.errorRateWindow ?? 20;
+    this.#minSamples = options.errorRateMinSamples ?? 5;
+    this.#graceMs = options.probeReleaseGraceMs ?? 1_000;
+    this.#onChange = options.onChange;
+    this.#meter = new QuotaMeter(this.#store, this.#prefix);
+    const instanceId = options.instanceId ?? Math.random().toString(36).slice(2, 10);
+    this.#probes = new ProbeLeases(this.#store, this.#clock, `${this.#prefix}probe:`, options.probeLeaseMs ?? 60_000, instanceId);
+    this.#providers = new ProviderLedger(this.#store, `${this.#prefix}provider:`, options.events, options.onChange);
+  }
+
+  /** The route's state, after lazy recovery (a standby route whose time passed turns half-open, once). */
+  async snapshot(route: RouteDescriptor, policies?: LedgerPolicies): Promise<LedgerRouteSnapshot> {
+    const now = this.#clock.now();
+    const [record, usage] = await Promise.all([this.#route(route.routeId, now, policies?.recovery.probe), this.#meter.usage(route, now)]);
+    return toSnapshot(route, record, this.#local.get(route.routeId), usage, this.#minSamples);
+  }
+
+  /** A provider's availability, after lazy recovery of a timed standby. */
+  providerStatus(providerId: string): Promise<ProviderStatus> {
+    return this.#providers.status(providerId, this.#clock.now());
+  }
+
+  /**
+   * Admits one attempt on `route`, or says why not. Refuses while the provider or route is on standby, while
+   * a learned rate limit is spent, while another instance or request holds the half-open probe (exactly one
+   * at a time), or when a quota window is full (emitting `quota-exhausted` once per window). On admission
+   * it counts the request in the quota windows and raises the in-flight count: call {@link release} after.
+   */
+  async acquire(route: RouteDescriptor, provider: ProviderDescriptor, options: { estimatedTokens?: number } = {}): Promise<AcquireResult> {
+    const now = this.#clock.now();
+    const id = route.routeId;
+    const prov = await this.#providers.status(provider.providerId, now);
+    if (prov.status === "standby") return { ok: false, kind: "provider", reason: `provider standby: ${prov.reason ?? "manual"}`, retryAt: prov.until };
+    const record = await this.#route(id, now);
+    if (record.status === "standby" || record.circuit === "open") {
+      return { ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil };
+    }
+    const limitedUntil = learnedLimitUntil(record.rateLimit, now);
+    if (limitedUntil !== undefined) return { ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil };
+    let probe = false;
+    if (record.circuit === "half-open") {
+      if (!(await this.#probes.acquire(id, now))) return { ok: false, kind: "probe", reason: "probe in flight" };
+      probe = true;
+    }
+    const full = await this.#meter.admit(route, provider, now, options.estimatedTokens);
+    if (full) {
+      if (probe) await this.#probes.release(id, 0);
+      if (await this.#meter.markExhausted(full)) {
+        this.#events?.emit({ type: "quota-exhausted", timestamp: now, routeId: id, window: `${full.scope}:${full.window}`, resetsAt: full.resetsAt });
+      }
+      return { ok: false, kind: "quota", reason: `quota: ${full.scope} ${full.window}`, retryAt: full.resetsAt };
+    }
+    const local = this.#local.get(id);
+    if (local) {
+      local.inFlight++;
+      local.lastUsedAt = now;
+    } else this.#local.set(id, { inFlight: 1, lastUsedAt: now });
+    this.#onChange?.();
+    return probe ? OK_PROBE : OK;
+  }
+
+  /**
+   * Ends an admitted attempt: lowers in-flight. A probe lease still held (no outcome recorded yet, e.g. a
+   * cancel or a caller error) is shortened to `probeReleaseGraceMs`, so an outcome recorded just after
+   * still counts as the probe's and no second probe slips in meanwhile.
+   */
+  async release(route: RouteDescriptor): Promise<void> {
+    const local = this.#local.get(route.routeId);
+    if (local && local.inFlight > 0) local.inFlight--;
+    await this.#probes.release(route.routeId, this.#graceMs);
+  }
+
+  /** Records a success: streak reset, circuit closed (probe success), EWMA, tokens/cost, learned limits, caps. */
+  async recordSuccess(route: RouteDescriptor, provider: ProviderDescriptor, report: SuccessReport, policies: LedgerPolicies): Promise<RecordResult> {
+    const now = this.#clock.now();
+    const tokens = report.promptTokens + report.completionTokens;
+    await this.#meter.addConsumption(route, provider, now, tokens, report.costUsd);
+    const usage = await this.#meter.usage(route, now);
+    const outcome: AttemptOutcome = { ok: true, latencyMs: report.latencyMs, tokens, costUsd: report.costUsd };
+    const context = this.#standbyContext(route, usage, outcome, now, policies);
+    let closed = false;
+    let decision: DeactivationDecision | null = null;
+    const after = await this.#mutateRoute(route.routeId, now, policies.recovery.probe, (record) => {
+      // Runs once per CAS attempt; the flags of the last run describe the committed write.
+      closed = record.status === "active" && record.circuit === "half-open";
+      const result = decideStandby(applySuccess(record, report, now, this.#window), context, false);
+      decision = result.decision;
+      return result.record;
+    });
+    await this.#probes.release(route.routeId, 0);
+    const stateChanges: string[] = [];
+    if (closed && after.circuit === "closed") {
+      this.#events?.emit({ type: "route-recovered", timestamp: now, routeId: route.routeId, trigger: "probe_success", halfOpen: false });
+      stateChanges.push("route recovered: probe_success");
+    }
+    return this.#finish(route.routeId, after, decision, now, stateChanges);
+  }
+
+  /**
+   * Records a failure. Caller errors change nothing; `auth` parks the whole provider until
+   * `reactivateProvider`; anything else updates the counters and asks the deactivation policy. A failed
+   * half-open probe always re-opens the circuit, for a longer cooldown (the level grew at the last standby).
+   */
+  async recordFailure(route: RouteDescriptor, provider: ProviderDescriptor, report: FailureReport, policies: LedgerPolicies): Promise<RecordResult> {
+    const id = route.routeId;
+    // Caller errors count against nothing; a probe lease is left to `release()`, since the failing request
+    // may be an older one that is not the probe.
+    if (CALLER_CATEGORIES.has(report.category)) return { stateChanges: [] };
+    const now = this.#clock.now();
+    if (report.category === "auth") {
+      await this.#probes.release(id, 0);
+      const parked = await this.#providers.park(provider.providerId, "auth_failure", undefined, now, true);
+      return { stateChanges: parked ? ["provider standby: auth_failure"] : [] };
+    }
+    const usage = await this.#meter.usage(route, now);
+    const outcome: AttemptOutcome = {
+      ok: false,
+      category: report.category,
+      status: report.status,
+      retryAfterMs: report.retryAfterMs,
+      latencyMs: report.latencyMs,
+      tokens: 0,
+      costUsd: 0,
+    };
+    const context = this.#standbyContext(route, usage, outcome, now, policies);
+    let decision: DeactivationDecision | null = null;
+    const after = await this.#mutateRoute(id, now, policies.recovery.probe, (record) => {
+      const probeFailed = record.status === "active" && record.circuit === "half-open" && HEALTH_CATEGORIES.has(report.category);
+      const result = decideStandby(applyFailure(record, report, now, this.#window), context, probeFailed);
+      decision = result.decision;
+      return result.record;
+    });
+    await this.#probes.release(id, 0);
+    return this.#finish(id, after, decision, now, []);
+  }
+
+  /** Stores limits read from response headers; `acquire` honours a spent limit until its reset. */
+  async learnRateLimit(route: RouteDescriptor, info: RateLimitInfo): Promise<void> {
+    const now = this.#clock.now();
+    await this.#mutateRoute(route.routeId, now, undefined, (record) => ({ ...record, rateLimit: { ...info, observedAt: now } }));
+    this.#onChange?.();
+  }
+
+  /** Manually parks a route (reason usually `manual` or `maintenance_window`) until `until`, or until reactivated. */
+  async deactivateRoute(routeId: string, reason: DeactivationReason, until?: number): Promise<void> {
+    const now = this.#clock.now();
+    const after = await this.#mutateRoute(routeId, now, undefined, (record) => parkRoute(record, reason, until, now, { bumpLevel: false }));
+    this.#finish(routeId, after, { reason, until }, now, []);
+  }
+
+  /** Manually brings a route back: active, circuit closed, streak, rolling window and cooldown level reset. */
+  async reactivateRoute(routeId: string): Promise<void> {
+    const now = this.#clock.now();
+    let wasOut = false;
+    await this.#mutateRoute(routeId, now, undefined, (record) => {
+      wasOut = record.status === "standby" || record.circuit !== "closed";
+      return reactivateRoute(record);
+    });
+    await this.#probes.clear(routeId);
+    if (wasOut) this.#emitRecovered(routeId, "manual", false, now);
+    this.#onChange?.();
+  }
+
+  /** Parks a whole provider (all its routes drop out) until `until`, or until {@link reactivateProvider}. */
+  async deactivateProvider(providerId: string, reason: DeactivationReason, until?: number): Promise<void> {
+    await this.#providers.park(providerId, reason, until, this.#clock.now(), false);
+  }
+
+  /** Brings a provider back (trigger `manual`). */
+  async reactivateProvider(providerId: string): Promise<void> {
+    await this.#providers.reactivate(providerId, this.#clock.now());
+  }
+
+  /** The route's counters in its current quota windows, with their reset instants. */
+  quotaUsage(route: RouteDescriptor): Promise<QuotaUsage> {
+    return this.#meter.usage(route, this.#clock.now());
+  }
+
+  /** True for keys that must not be persisted in snapshots (probe leases belong to live processes). */
+  isEphemeralKey(key: string): boolean {
+    return this.#probes.isLeaseKey(key);
+  }
+
+  #standbyContext(route: RouteDescriptor, usage: QuotaUsage, outcome: AttemptOutcome, now: number, policies: LedgerPolicies): StandbyContext {
+    return { route, local: this.#local.get(route.routeId), usage, outcome, now, policies, errorRateMinSamples: this.#minSamples };
+  }
+
+  #finish(routeId: string, after: RouteRecord, decision: DeactivationDecision | null, now: number, stateChanges: string[]): RecordResult {
+    this.#onChange?.();
+    if (!decision) return { stateChanges };
+    this.#events?.emit({
+      type: "route-deactivated",
+      timestamp: now,
+      routeId,
+      reason: decision.reason,
+      until: decision.until,
+      cooldownLevel: after.cooldownLevel,
+    });
+    stateChanges.push(`route standby: ${decision.reason}`);
+    return { stateChanges, standbyUntil: decision.until };
+  }
+
+  /** Reads a route record, applying lazy recovery through CAS when its standby is over. */
+  async #route(routeId: string, now: number, probeDefault?: boolean): Promise<RouteRecord> {
+    const record = (await this.#store.get<RouteRecord>(this.#routeKey(routeId))) ?? INITIAL_ROUTE_RECORD;
+    if (!routeRecoveryDue(record, now)) return record;
+    return this.#mutateRoute(routeId, now, probeDefault, (r) => r);
+  }
+
+  /**
+   * Read-modify-write of a route record with lazy recovery applied first. `change` runs inside the CAS
+   * loop; the last run is the committed one, which is why callers capture their flags in closures.
+   * Emits `route-recovered` when THIS write performed the recovery (exactly once across instances).
+   */
+  async #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Promise<RouteRecord> {
+    let recoveredFrom: RouteRecord | undefined;
+    const result = await updateState<RouteRecord>(this.#store, this.#routeKey(routeId), (current) => {
+      const base = current ?? INITIAL_ROUTE_RECORD;
+      const recovered = recoverRoute(base, now, probeDefault);
+      recoveredFrom = recovered === base ? undefined : base;
+      const next = change(recovered);
+      return next === base ? current : next;
+    });
+    const after = result.value ?? INITIAL_ROUTE_RECORD;
+    if (result.written && recoveredFrom) {
+      this.#emitRecovered(routeId, recoveryTriggerFor(recoveredFrom.reason), after.circuit === "half-open", now);
+    }
+    return after;
+  }
+
+  #emitRecovered(routeId: string, trigger: RecoveryTrigger, halfOpen: boolean, now: number): void {
+    this.#events?.emit({ type: "route-recovered", timestamp: now, routeId, trigger, halfOpen });
+  }
+
+  #routeKey(routeId: string): string {
+    return `${this.#prefix}route:${routeId}`;
+  }
+}

@@ -1,0 +1,220 @@
+import { ModelMeshError, formatMessage } from "../errors/model-mesh-error.js";
+import type { Clock } from "../internal/clock.js";
+import { systemClock } from "../internal/clock.js";
+import type {
+  IncrementOp,
+  StateSnapshot,
+  StateStore,
+  StateWriteOptions,
+  UpdateStateResult,
+  VersionedValue,
+} from "./state-store.js";
+
+interface Entry {
+  value: unknown;
+  /** Epoch ms; undefined = never. */
+  expireAt: number | undefined;
+  version: number;
+}
+
+/** Options of {@link MemoryStateStore}. */
+export interface MemoryStateStoreOptions {
+  /** Time source for expiry. Default: the system clock. */
+  clock?: Clock;
+}
+
+const RESOLVED_VOID: Promise<void> = Promise.resolve();
+const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
+const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
+const ABSENT: Readonly<VersionedValue<never>> = Object.freeze({ version: 0 });
+
+/**
+ * The default {@link StateStore}: a `Map` in this process. Every operation runs synchronously and returns an
+ * already-settled promise, so it is atomic by construction and costs one microtask on the routing hot path.
+ *
+ * Values are kept by reference (no copy): callers must treat them as immutable, as the interface requires.
+ * Expired entries are invisible and dropped lazily when touched (and by `keys`/`export`), so no timer runs.
+ *
+ * @example
+ * const store = new MemoryStateStore({ clock });
+ * await store.increment("hits", 1, { expireAt: clock.now() + 60_000 });
+ */
+export class MemoryStateStore implements StateStore {
+  readonly #map = new Map<string, Entry>();
+  readonly #clock: Clock;
+  /** Store-wide version counter: a re-created key never repeats an old version. */
+  #version = 0;
+
+  constructor(options: MemoryStateStoreOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Number of live entries (expired ones are dropped first). Mainly for tests and introspection. */
+  get size(): number {
+    this.#sweep();
+    return this.#map.size;
+  }
+
+  /** Reads a value; undefined when absent or expired. */
+  get<T>(key: string): Promise<T | undefined> {
+    const entry = this.#live(key);
+    return entry ? Promise.resolve(entry.value as T) : RESOLVED_UNDEFINED;
+  }
+
+  /** Batch read, one microtask for all keys. */
+  getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    const out = new Array<T | undefined>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.#live(keys[i]!)?.value as T | undefined;
+    return Promise.resolve(out);
+  }
+
+  /** Writes a value unconditionally. */
+  set<T>(key: string, value: T, options?: StateWriteOptions): Promise<void> {
+    this.#write(key, value, options?.expireAt);
+    return RESOLVED_VOID;
+  }
+
+  /** Reads a value and its version (0 when absent). */
+  getVersioned<T>(key: string): Promise<VersionedValue<T>> {
+    const entry = this.#live(key);
+    return Promise.resolve(entry ? { value: entry.value as T, version: entry.version } : ABSENT);
+  }
+
+  /** Writes only when the version still matches. */
+  compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: StateWriteOptions): Promise<boolean> {
+    const entry = this.#live(key);
+    if ((entry?.version ?? 0) !== expectedVersion) return RESOLVED_FALSE;
+    this.#write(key, value, options?.expireAt);
+    return RESOLVED_TRUE;
+  }
+
+  /** Atomic read-modify-write: `fn` runs synchronously, so there is never a conflict to retry. */
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: StateWriteOptions): Promise<UpdateStateResult<T>> {
+    try {
+      const current = this.#live(key)?.value as T | undefined;
+      const next = fn(current);
+      if (next === undefined || next === current) return Promise.resolve({ value: current, previous: current, written: false });
+      this.#write(key, next, options?.expireAt);
+      return Promise.resolve({ value: next, previous: current, written: true });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Adds to a numeric counter and returns the new value. */
+  increment(key: string, by: number, options?: StateWriteOptions): Promise<number> {
+    try {
+      return Promise.resolve(this.#increment(key, by, options?.expireAt));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Several increments in one microtask. */
+  incrementMany(ops: readonly IncrementOp[]): Promise<number[]> {
+    try {
+      const out = new Array<number>(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        out[i] = this.#increment(op.key, op.by, op.expireAt);
+      }
+      return Promise.resolve(out);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Writes only if absent or expired. */
+  setIfAbsent<T>(key: string, value: T, options: { expireAt: number }): Promise<boolean> {
+    if (this.#live(key)) return RESOLVED_FALSE;
+    this.#write(key, value, options.expireAt);
+    return RESOLVED_TRUE;
+  }
+
+  /** Removes a key; true if a live entry existed. */
+  delete(key: string): Promise<boolean> {
+    const live = this.#live(key) !== undefined;
+    this.#map.delete(key);
+    return live ? RESOLVED_TRUE : RESOLVED_FALSE;
+  }
+
+  /** Live keys starting with `prefix`. */
+  keys(prefix: string): Promise<string[]> {
+    this.#sweep();
+    const out: string[] = [];
+    for (const key of this.#map.keys()) if (key.startsWith(prefix)) out.push(key);
+    return Promise.resolve(out);
+  }
+
+  /** Every live entry as plain JSON-ready objects. */
+  export(): Promise<StateSnapshot> {
+    this.#sweep();
+    const out: StateSnapshot = {};
+    for (const [key, entry] of this.#map) {
+      out[key] = entry.expireAt === undefined ? { value: entry.value } : { value: entry.value, expireAt: entry.expireAt };
+    }
+    return Promise.resolve(out);
+  }
+
+  /** Loads a snapshot; expired entries are skipped, each loaded key gets a fresh version. */
+  import(snapshot: StateSnapshot, options: { replace?: boolean } = {}): Promise<void> {
+    if (options.replace) this.#map.clear();
+    const now = this.#clock.now();
+    for (const key of Object.keys(snapshot)) {
+      const entry = snapshot[key]!;
+      if (entry.expireAt !== undefined && entry.expireAt <= now) continue;
+      this.#write(key, entry.value, entry.expireAt);
+    }
+    return RESOLVED_VOID;
+  }
+
+  /** Drops everything. */
+  close(): Promise<void> {
+    this.#map.clear();
+    return RESOLVED_VOID;
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#map.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expireAt !== undefined && entry.expireAt <= this.#clock.now()) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #write(key: string, value: unknown, expireAt: number | undefined): void {
+    const entry = this.#map.get(key);
+    const version = ++this.#version;
+    // Reuse the entry object on overwrite: the hot path rewrites the same keys on every request.
+    if (entry) {
+      entry.value = value;
+      entry.expireAt = expireAt;
+      entry.version = version;
+    } else {
+      this.#map.set(key, { value, expireAt, version });
+    }
+  }
+
+  #increment(key: string, by: number, expireAt: number | undefined): number {
+    const entry = this.#live(key);
+    const current = entry === undefined ? 0 : entry.value;
+    if (typeof current !== "number") {
+      throw new ModelMeshError({
+        code: "MM_INTERNAL",
+        category: "internal",
+        message: formatMessage("state", `cannot increment "${key}": it holds a ${typeof current}, not a number`),
+      });
+    }
+    const next = current + by;
+    this.#write(key, next, expireAt ?? entry?.expireAt);
+    return next;
+  }
+
+  #sweep(): void {
+    const now = this.#clock.now();
+    for (const [key, entry] of this.#map) if (entry.expireAt !== undefined && entry.expireAt <= now) this.#map.delete(key);
+  }
+}

@@ -1,0 +1,76 @@
+import type { DeactivationReason } from "../connectors/rotation.js";
+import type { MeshEventBus } from "../events/events.js";
+import type { ProviderRecord, ProviderStatus } from "./ledger-types.js";
+import { INITIAL_PROVIDER_RECORD, recoveryTriggerFor } from "./route-record.js";
+import { updateState } from "./state-store.js";
+import type { StateStore } from "./state-store.js";
+
+/**
+ * Provider-level availability, the part of the ledger that takes a whole provider out at once (auth
+ * failure, provider budget, manual). Used by {@link StateLedger}; one JSON record per provider.
+ */
+export class ProviderLedger {
+  readonly #store: StateStore;
+  readonly #prefix: string;
+  readonly #events: MeshEventBus | undefined;
+  readonly #onChange: (() => void) | undefined;
+
+  constructor(store: StateStore, keyPrefix: string, events?: MeshEventBus, onChange?: () => void) {
+    this.#store = store;
+    this.#prefix = keyPrefix;
+    this.#events = events;
+    this.#onChange = onChange;
+  }
+
+  /** Current status; a timed standby that is over is ended here (emitting `provider-recovered` once). */
+  async status(providerId: string, now: number): Promise<ProviderStatus> {
+    const record = (await this.#store.get<ProviderRecord>(this.#prefix + providerId)) ?? INITIAL_PROVIDER_RECORD;
+    if (!isDue(record, now)) return record;
+    let recoveredFrom: ProviderRecord | undefined;
+    const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+      recoveredFrom = current !== undefined && isDue(current, now) ? current : undefined;
+      return recoveredFrom ? INITIAL_PROVIDER_RECORD : current;
+    });
+    if (result.written && recoveredFrom) {
+      this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: recoveryTriggerFor(recoveredFrom.reason) });
+      this.#onChange?.();
+    }
+    return result.value ?? INITIAL_PROVIDER_RECORD;
+  }
+
+  /**
+   * Parks a provider. With `onlyIfActive` an already parked provider is left alone (a burst of 401s parks
+   * it once). Returns true and emits `provider-deactivated` when this call changed the record.
+   */
+  async park(providerId: string, reason: DeactivationReason, until: number | undefined, now: number, onlyIfActive: boolean): Promise<boolean> {
+    let changed = false;
+    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+      const active = current === undefined || current.status === "active" || isDue(current, now);
+      changed = active || !onlyIfActive;
+      if (!changed) return current;
+      return until === undefined ? { status: "standby", reason, since: now } : { status: "standby", reason, until, since: now };
+    });
+    if (changed) {
+      this.#events?.emit({ type: "provider-deactivated", timestamp: now, providerId, reason, until });
+      this.#onChange?.();
+    }
+    return changed;
+  }
+
+  /** Manual recovery; emits `provider-recovered` (trigger `manual`) when the provider was parked. */
+  async reactivate(providerId: string, now: number): Promise<void> {
+    let wasParked = false;
+    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+      wasParked = current !== undefined && current.status === "standby";
+      return wasParked ? INITIAL_PROVIDER_RECORD : current;
+    });
+    if (wasParked) {
+      this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: "manual" });
+      this.#onChange?.();
+    }
+  }
+}
+
+function isDue(record: ProviderRecord, now: number): boolean {
+  return record.status === "standby" && record.until !== undefined && record.until <= now;
+}
