@@ -100,4 +100,32 @@ describe("streaming", () => {
     const snapshot = await mesh.ledger.snapshot({ routeId: "pa/pa.model-a", providerId: "pa", modelId: "pa.model-a", upstreamModel: "model-a", order: 0 });
     expect(snapshot.inFlight).toBe(0);
   });
+
+  it("opt-in resume: a cut after commit continues on a prefill-capable model, overlap removed, usage merged", async () => {
+    const ua = await startUpstream({ "model-a": [{ stream: ["The", " quick", " brown", " never"], cutAfter: 3 }] });
+    const ub = await startUpstream({ "model-b": [{ stream: [" brown", " fox", " jumps."] }] });
+    open.push(ua, ub);
+    const mesh = await meshFor({
+      providers: { pa: { connector: "test.fetch.v1", config: { base_url: ua.url } }, pb: { connector: "test.fetch.v1", config: { base_url: ub.url } } },
+      models: { "pa.model-a": chatModel("pa"), "pb.model-b": chatModel("pb", { features: { assistant_prefill: true } }) },
+      routing: { stream: { resume: true }, timeouts: { idle: "300ms" } },
+    });
+    open.push(mesh);
+    const { value, trace } = await mesh.router.chatStream({ model: "chat-completion", messages: user("finish the sentence"), stream: true });
+    const { text, chunks } = await collect(value);
+    expect(text).toBe("The quick brown fox jumps.");
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+    const prefill = ub.calls[0]!.body.messages as Array<{ role: string; content: string }>;
+    expect(prefill.at(-1)).toEqual({ role: "assistant", content: "The quick brown" });
+    expect(chunks.at(-1)!.usage!.completion_tokens).toBeGreaterThan(3);
+    expect(trace.final?.routeId).toBe("pb/pb.model-b");
+    expect(trace.warnings.join(" ")).toMatch(/resumed on pb\/pb.model-b/);
+  });
+
+  it("without a prefill-capable model, resume is impossible and the interruption is typed", async () => {
+    const { mesh } = await setup([{ stream: ["one", " two", " three"], cutAfter: 2 }]);
+    const { value } = await mesh.router.chatStream({ model: "chat", messages: user("hi"), stream: true }, { resume: true });
+    const error = await collect(value).catch((e) => e);
+    expect(StreamInterruptedError.is(error)).toBe(true);
+  });
 });

@@ -267,6 +267,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
         firstTokenMs: config.routing.timeouts.first_token,
         idleMs: config.routing.timeouts.idle,
         responseMs: config.routing.timeouts.response,
+        resumeStreams: config.routing.stream.resume,
       },
     });
 

@@ -68,6 +68,8 @@ interface RequestState {
   sessionKey?: string;
   /** Routes refused or parked for quota, with when their window resets. */
   quotaBlocked: Map<string, number>;
+  /** Resume a broken committed stream on a prefill-capable model. */
+  resume: boolean;
   request: Record<string, unknown>;
 }
 
@@ -183,6 +185,7 @@ export class Router {
       requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal,
       requirements: kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream }) : [],
       candidates: new Map(), tried: new Set(), errors: [], sameRouteRetries: new Map(), quotaBlocked: new Map(),
+      resume: options.resume ?? this.#o.defaults.resumeStreams ?? false,
       request: request as Record<string, unknown>,
       sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
     };
@@ -416,6 +419,7 @@ export class Router {
               pool.policies.selection.observe?.({ routeId: route.routeId, ok: outcome.ok, latencyMs: this.clock.now() - entry.startedAt, poolId: pool.id, sessionKey: state.sessionKey });
             },
             trace,
+            resume: state.resume ? (partial) => this.#resume(state, route.routeId, partial) : undefined,
           });
           entry.ok = true;
           entry.action = "success";
@@ -481,6 +485,38 @@ export class Router {
           this.#refilter(state);
         }
       }
+    }
+  }
+
+  /**
+   * Continues an interrupted stream: the same request plus the delivered text as an assistant prefill, routed
+   * only to models that accept a prefill, never back to the route that broke. Its attempts join the trace.
+   */
+  async #resume(state: RequestState, failedRouteId: string, partial: string): Promise<AsyncIterable<ChatCompletionChunk> | undefined> {
+    const original = state.request as unknown as ChatCompletionRequest;
+    const request: ChatCompletionRequest = { ...original, messages: [...original.messages, { role: "assistant", content: partial }] };
+    const sub = this.#begin("chat", request, true, { signal: state.signal, deadlineMs: state.trace.deadlineMs, requestId: `${state.requestId}.resume`, resume: false });
+    sub.tried.add(failedRouteId);
+    for (const [routeId, candidate] of sub.candidates) {
+      if (candidate.model.features.assistantPrefill !== true) {
+        candidate.trace.excluded = { stage: "requirement", requirement: "assistant_prefill", reason: "features.assistant_prefill is not true" };
+        sub.candidates.delete(routeId);
+      }
+    }
+    if (sub.candidates.size === 0 || [...sub.candidates.keys()].every((id) => sub.tried.has(id))) {
+      state.trace.warnings.push(`stream from ${failedRouteId} broke after ${partial.length} characters; no prefill-capable model to resume on`);
+      return undefined;
+    }
+    try {
+      const routed = await this.#run<AsyncIterable<ChatCompletionChunk>>(sub, undefined, undefined);
+      const offset = state.trace.attempts.length;
+      for (const attempt of sub.trace.attempts) state.trace.attempts.push({ ...attempt, attempt: attempt.attempt + offset, reason: `resume: ${attempt.reason}` });
+      state.trace.final = sub.trace.final;
+      state.trace.warnings.push(`stream from ${failedRouteId} broke after ${partial.length} characters; resumed on ${sub.trace.final?.routeId}`);
+      return routed.value;
+    } catch (error) {
+      state.trace.warnings.push(`stream from ${failedRouteId} broke after ${partial.length} characters; resume failed: ${(error as Error).message}`);
+      return undefined;
     }
   }
 

@@ -37,6 +37,11 @@ interface OpenOptions {
   startedAt: number;
   trace: RoutingTrace;
   onEnd: (outcome: StreamOutcome) => Promise<void>;
+  /**
+   * Opens a continuation after a post-commit interruption: the partial text is sent as an assistant prefill to
+   * another (prefill-capable) model. Undefined when resuming is off or impossible.
+   */
+  resume?: (partialText: string, cause: ModelMeshError) => Promise<AsyncIterable<ChatCompletionChunk> | undefined>;
 }
 
 /**
@@ -83,10 +88,18 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
 
   async function* relay(): AsyncGenerator<ChatCompletionChunk> {
     let deliveredChars = 0;
+    let delivered = "";
+    let sawToolCalls = false;
+    const track = (chunk: ChatCompletionChunk) => {
+      chunks++;
+      const text = contentOf(chunk);
+      deliveredChars += text.length;
+      delivered += text;
+      if (chunk.choices?.some((c) => (c.delta?.tool_calls?.length ?? 0) > 0)) sawToolCalls = true;
+    };
     try {
       for (const chunk of held) {
-        chunks++;
-        deliveredChars += contentLength(chunk);
+        track(chunk);
         yield chunk;
       }
       if (ended) return;
@@ -100,14 +113,20 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
         }
         if (next.done) break;
         if (next.value.usage) usage = next.value.usage;
-        chunks++;
-        deliveredChars += contentLength(next.value);
+        track(next.value);
         yield next.value;
       }
       await finish({ ok: true, usage });
     } catch (thrown) {
       const cause = o.scope.abortError ?? thrown;
       const classified = normaliseError(cause, o.provider, { id: o.route.modelId, providerId: o.route.providerId });
+      // Opt-in continuation: only plain text can be continued through a prefill.
+      const continuation = o.resume && !sawToolCalls && delivered.length > 0 && !finished ? await o.resume(delivered, classified).catch(() => undefined) : undefined;
+      if (continuation) {
+        await finish({ ok: false, error: classified });
+        yield* continueFrom(continuation, delivered, held[0]?.id ?? "", usage);
+        return;
+      }
       const interrupted = new StreamInterruptedError({
         message: `[modelmesh] [${o.route.id}] the stream was interrupted after ${deliveredChars} characters: ${classified.message}`,
         provider: o.route.providerId,
@@ -132,8 +151,57 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
   return relay();
 }
 
-function contentLength(chunk: ChatCompletionChunk): number {
-  let n = 0;
-  for (const choice of chunk.choices ?? []) n += typeof choice.delta?.content === "string" ? choice.delta.content.length : 0;
-  return n;
+function contentOf(chunk: ChatCompletionChunk): string {
+  let text = "";
+  for (const choice of chunk.choices ?? []) if (typeof choice.delta?.content === "string") text += choice.delta.content;
+  return text;
+}
+
+/** Longest suffix of `partial` that the continuation repeats at its start (models sometimes restate). */
+export function overlapLength(partial: string, continuation: string): number {
+  const max = Math.min(partial.length, continuation.length, 512);
+  for (let k = max; k > 0; k--) if (partial.endsWith(continuation.slice(0, k))) return k;
+  return 0;
+}
+
+/**
+ * Relays a continuation stream as the tail of the interrupted one: same chunk id, the repeated overlap
+ * removed from its first content, role deltas dropped, usage merged (completion tokens of the delivered part
+ * estimated at ~4 characters per token).
+ */
+async function* continueFrom(
+  continuation: AsyncIterable<ChatCompletionChunk>,
+  delivered: string,
+  id: string,
+  firstUsage: CompletionUsage | undefined,
+): AsyncGenerator<ChatCompletionChunk> {
+  let pending = "";
+  let decided = false;
+  const probeLength = Math.min(64, delivered.length);
+  const deliveredTokens = firstUsage?.completion_tokens ?? Math.ceil(delivered.length / 4);
+  for await (const raw of continuation) {
+    const chunk: ChatCompletionChunk = { ...raw, id: id || raw.id };
+    if (chunk.usage) {
+      chunk.usage = {
+        ...chunk.usage,
+        completion_tokens: chunk.usage.completion_tokens + deliveredTokens,
+        total_tokens: chunk.usage.total_tokens + deliveredTokens,
+      };
+    }
+    if (decided) {
+      yield chunk;
+      continue;
+    }
+    const text = contentOf(chunk);
+    pending += text;
+    const ending = chunk.choices?.some((c) => c.finish_reason) || chunk.usage;
+    if (pending.length < probeLength && !ending) continue;
+    decided = true;
+    const rest = pending.slice(overlapLength(delivered, pending));
+    const choice = chunk.choices?.[0];
+    yield {
+      ...chunk,
+      choices: [{ index: 0, delta: { content: rest }, finish_reason: choice?.finish_reason ?? null }],
+    };
+  }
 }

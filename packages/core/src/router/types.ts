@@ -72,6 +72,11 @@ export interface RequestOptions {
   requestId?: string;
   /** Incoming headers (session keys). Never forwarded upstream. */
   headers?: Record<string, string>;
+  /**
+   * Resume a committed stream that breaks on another model that accepts an assistant prefill (partial text
+   * sent as the prefill, overlap removed, usage merged). Default: `routing.stream.resume`.
+   */
+  resume?: boolean;
 }
 
 /** A routed result and its trace. */
@@ -88,4 +93,6 @@ export interface RoutingDefaults {
   idleMs: number;
   /** Bound on a whole non-streamed response. Default: only the deadline. */
   responseMs?: number;
+  /** Resume interrupted streams on a prefill-capable model (opt-in). */
+  resumeStreams?: boolean;
 }

@@ -147,14 +147,11 @@ export interface ProviderStatus {
   since?: number;
 }
 
+/** Counters of the current quota windows (same shape as `RouteSnapshot.usage`). */
+export type WindowCounters = RouteSnapshot["usage"];
+
 /** Counters of the current windows of a route, plus when each window resets. */
-export interface QuotaUsage {
-  requestsMinute: number;
-  requestsDay: number;
-  tokensMinute: number;
-  tokensDay: number;
-  costDay: number;
-  costMonth: number;
+export interface QuotaUsage extends WindowCounters {
   /** Reset instants (epoch ms) of the current minute, day and month windows in the route's quota clock. */
   resetsAt: { minute: number; day: number; month: number };
 }
