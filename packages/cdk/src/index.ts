@@ -105,3 +105,6 @@ export { isPlainObject, mergeConfigs, type Merged } from "./helpers/merge-config
 export { CONNECTOR_ID_PATTERN, defineConnector, type ConnectorDescriptorShape } from "./helpers/define-connector.js";
 export { contentHash, stableStringify } from "./helpers/stable-json.js";
 export { CircuitStates, DeactivationReasons, DeprecationAction, LogLevel, ModelStatus, RecoveryTriggers, Severities, SEVERITY_ORDER, SyncAction, SyncPolicy } from "./helpers/enums.js";
+
+// Connector descriptors (register them on a ConnectorRegistry; nothing registers at import time)
+export { CDK_CONNECTORS } from "./connectors/index.js";

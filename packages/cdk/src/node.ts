@@ -9,3 +9,4 @@ export { NodeBaseProvider, NodeBaseProvider as BaseProvider } from "./providers/
 export { FileSecretStore, secretFileFormat, type FileSecretStoreOptions, type SecretFileFormat } from "./services/file-secret-store.js";
 export { decodeStorageKey, encodeStorageKey, KeyValueStorage, type KeyValueStorageOptions } from "./services/key-value-storage.js";
 export { FileObservability, type FileObservabilityOptions } from "./services/file-observability.js";
+export { CDK_NODE_CONNECTORS } from "./connectors/node.js";

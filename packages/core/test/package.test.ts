@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 describe("@modelmesh/core package", () => {
-  it("bundles for the browser platform with no node: import anywhere in its graph", async () => {
+  it("bundles for the browser platform with no node: import anywhere in its graph", { timeout: 90_000 }, async () => {
     const result = await build({
       entryPoints: [`${root}src/index.ts`],
       bundle: true,
@@ -41,7 +41,7 @@ describe("@modelmesh/core package", () => {
     expect(pkg.sideEffects).toBe(false);
   });
 
-  it("does no work at import time (no timers, no globals touched)", async () => {
+  it("does no work at import time (no timers, no globals touched)", { timeout: 90_000 }, async () => {
     // A fresh, self-contained copy of the package (bundled from source) so this process has not loaded it yet.
     const bundled = await build({ entryPoints: [`${root}src/index.ts`], bundle: true, platform: "neutral", format: "esm", write: false, logLevel: "silent", mainFields: ["module", "main"] });
     const file = join(mkdtempSync(join(tmpdir(), "mm-core-")), "index.mjs");

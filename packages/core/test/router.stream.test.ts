@@ -20,7 +20,7 @@ async function setup(a: Step[], b: Step[] = [{ stream: ["from", " b"] }]) {
     providers: { pa: { connector: "test.fetch.v1", config: { base_url: ua.url } }, pb: { connector: "test.fetch.v1", config: { base_url: ub.url } } },
     models: { "pa.model-a": chatModel("pa"), "pb.model-b": chatModel("pb") },
     pools: { chat: { capability: "chat-completion", retry: { max_attempts: 0 } } },
-    routing: { timeouts: { connect: "500ms", first_token: "500ms", idle: "200ms" } },
+    routing: { timeouts: { connect: "2s", first_token: "1500ms", idle: "800ms" } },
   });
   open.push(mesh);
   return { ua, ub, mesh };
@@ -108,7 +108,7 @@ describe("streaming", () => {
     const mesh = await meshFor({
       providers: { pa: { connector: "test.fetch.v1", config: { base_url: ua.url } }, pb: { connector: "test.fetch.v1", config: { base_url: ub.url } } },
       models: { "pa.model-a": chatModel("pa"), "pb.model-b": chatModel("pb", { features: { assistant_prefill: true } }) },
-      routing: { stream: { resume: true }, timeouts: { idle: "300ms" } },
+      routing: { stream: { resume: true }, timeouts: { idle: "1s" } },
     });
     open.push(mesh);
     const { value, trace } = await mesh.router.chatStream({ model: "chat-completion", messages: user("finish the sentence"), stream: true });

@@ -48,8 +48,9 @@ export async function embedVia(deps: MediaDeps, request: EmbeddingRequest, call:
 
 /** `POST /images/generations`. */
 export async function imagesVia(deps: MediaDeps, request: ImageGenerationRequest, call: ResolvedCall): Promise<ImagesResponse> {
-  const json = await deps.http.postJson(deps.endpoint("images"), deps.headers(call), request, call, request.model);
-  if (!isRecord(json) || !Array.isArray(json.data)) throw invalidResponseError("the images response has no data array", deps.errorContext(request.model));
+  const model = request.model ?? undefined;
+  const json = await deps.http.postJson(deps.endpoint("images"), deps.headers(call), request, call, model);
+  if (!isRecord(json) || !Array.isArray(json.data)) throw invalidResponseError("the images response has no data array", deps.errorContext(model));
   if (request.model) deps.report(request.model, ZERO_USAGE);
   return json as unknown as ImagesResponse;
 }

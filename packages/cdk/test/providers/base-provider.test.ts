@@ -122,7 +122,7 @@ describe.each(VARIANTS)("%s", (_name, create) => {
     const provider = make();
     const embedding = await provider.embed({ model: "embed-test", input: "hi" });
     expect(embedding.data[0]?.embedding).toEqual([0.1, 0.2]);
-    expect((await provider.generateImage({ prompt: "cat" })).data[0]?.url).toBe("https://img");
+    expect((await provider.generateImage({ prompt: "cat" })).data?.[0]?.url).toBe("https://img");
     const speech = await provider.speech({ model: "tts", input: "hi", voice: "alloy" });
     expect(Array.from(speech.audio)).toEqual([1, 2, 3, 250]);
     expect(speech.contentType).toBe("audio/mpeg");

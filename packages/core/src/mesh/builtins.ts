@@ -35,7 +35,8 @@ export const thresholdDeactivationConnector: ConnectorDescriptor<PoolPolicyConfi
     const d = pool.deactivation;
     return createThresholdDeactivation({
       retryLimit: d.retry_limit,
-      errorRateThreshold: d.error_rate_threshold,
+      // Unset means off (the schema's contract), not the policy's own default.
+      errorRateThreshold: d.error_rate_threshold ?? Number.POSITIVE_INFINITY,
       errorRateMinSamples: d.error_rate_min_samples,
       errorCodes: d.error_codes,
       requestLimit: d.request_limit,

@@ -55,7 +55,7 @@ function feature(name: keyof ModelFeatures, label: string): Requirement {
  * Derives the requirement filter from a chat request: tools, vision/audio input, JSON / schema output,
  * streaming, and estimated prompt tokens + max_tokens within the context window.
  */
-export function chatRequirements(request: ChatCompletionRequest, options: { stream: boolean; minContextWindow?: number }): Requirement[] {
+export function chatRequirements(request: ChatCompletionRequest, options: { stream: boolean }): Requirement[] {
   const requirements: Requirement[] = [];
   const messages = request.messages ?? [];
   const usesTools = (Array.isArray(request.tools) && request.tools.length > 0) || messages.some((m) => m.role === "tool" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0));
@@ -83,13 +83,6 @@ export function chatRequirements(request: ChatCompletionRequest, options: { stre
     requirements.push({
       name: "max_output_tokens",
       check: (m) => (m.maxOutputTokens !== undefined && maxTokens > m.maxOutputTokens ? `max_tokens ${maxTokens} > max_output_tokens ${m.maxOutputTokens}` : undefined),
-    });
-  }
-  if (options.minContextWindow !== undefined) {
-    const floor = options.minContextWindow;
-    requirements.push({
-      name: "larger_context_window",
-      check: (m) => (m.contextWindow === undefined || m.contextWindow <= floor ? `context_window ${m.contextWindow ?? "unknown"} is not larger than ${floor}` : undefined),
     });
   }
   return requirements;

@@ -1,7 +1,7 @@
 import { resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
-import type { RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
+import type { DeactivationReason, RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
 import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
@@ -70,10 +70,15 @@ interface RequestState {
   quotaBlocked: Map<string, number>;
   /** Resume a broken committed stream on a prefill-capable model. */
   resume: boolean;
+  /** Estimated prompt tokens (computed once, on first use). */
+  promptTokens?: number;
   request: Record<string, unknown>;
 }
 
 let requestCounter = 0;
+
+/** Standby reasons that mean "out of quota until a window resets" (free-tier caps included). */
+const QUOTA_REASONS: ReadonlySet<DeactivationReason> = new Set(["quota_exhausted", "request_limit", "token_limit", "budget_exceeded"]);
 
 /**
  * The routing pipeline of ARCHITECTURE §2.7: resolve the virtual name → pool candidates → requirement filter →
@@ -86,6 +91,8 @@ export class Router {
   readonly #o: RouterOptions;
   readonly #random: () => number;
   readonly #routeCache = new Map<string, RouteDescriptor>();
+  /** `<kind>\u0000<modelId>` → whether the model serves that endpoint kind (tree walks are not per request). */
+  readonly #servesKind = new Map<string, boolean>();
 
   constructor(options: RouterOptions) {
     this.#o = options;
@@ -172,7 +179,7 @@ export class Router {
     return fn.bind(provider) as NonNullable<ProviderConnectorV1[K]>;
   }
 
-  #begin(kind: Kind, request: { model?: string }, stream: boolean, options: RequestOptions): RequestState {
+  #begin(kind: Kind, request: { model?: string | null }, stream: boolean, options: RequestOptions): RequestState {
     const now = this.clock.now();
     const requestId = options.requestId ?? `mm-${now.toString(36)}-${(++requestCounter).toString(36)}`;
     const requested = typeof request.model === "string" ? request.model : "";
@@ -238,10 +245,7 @@ export class Router {
       if (!model) return;
       const traceEntry: TraceCandidate = { routeId: routeIdOf(model), modelId: model.id, providerId: model.providerId };
       state.trace.candidates.push(traceEntry);
-      const servesKind = root
-        ? model.capabilities.some((c) => this.#o.tree.isAncestorOrSelf(root, c))
-        : model.capabilities.some((c) => !Object.values(KIND_ROOTS).some((r) => this.#o.tree.isAncestorOrSelf(r, c)));
-      if (!servesKind) {
+      if (!this.#serves(model, state.kind, root)) {
         traceEntry.excluded = { stage: "pool", reason: `does not serve ${state.kind}` };
         return;
       }
@@ -254,6 +258,19 @@ export class Router {
       }
       state.candidates.set(traceEntry.routeId, { model, route: this.#routeOf(model, order, state.pool.id), trace: traceEntry });
     });
+  }
+
+  #serves(model: RouterModel, kind: Kind, root: string | undefined): boolean {
+    const key = `${kind}\u0000${model.id}`;
+    let serves = this.#servesKind.get(key);
+    if (serves === undefined) {
+      const tree = this.#o.tree;
+      serves = root
+        ? model.capabilities.some((c) => tree.isAncestorOrSelf(root, c))
+        : model.capabilities.some((c) => !Object.values(KIND_ROOTS).some((r) => tree.isAncestorOrSelf(r, c)));
+      this.#servesKind.set(key, serves);
+    }
+    return serves;
   }
 
   #routeOf(model: RouterModel, order: number, poolId: string): RouteDescriptor {
@@ -281,8 +298,8 @@ export class Router {
     const floor = state.minContextWindow;
     for (const [routeId, candidate] of state.candidates) {
       const window = candidate.model.contextWindow;
-      if (window === undefined || window <= floor) {
-        candidate.trace.excluded = { stage: "requirement", requirement: "larger_context_window", reason: `context_window ${window ?? "unknown"} is not larger than ${floor}` };
+      if (window !== undefined && window <= floor) {
+        candidate.trace.excluded = { stage: "requirement", requirement: "larger_context_window", reason: `context_window ${window} is not larger than ${floor}` };
         state.candidates.delete(routeId);
       }
     }
@@ -301,7 +318,7 @@ export class Router {
       }
       const snapshot = await ledger.snapshot(candidate.route, state.pool.policies);
       if (snapshot.status === "standby" && snapshot.circuit !== "half-open") {
-        if (snapshot.reason === "quota_exhausted" && snapshot.standbyUntil !== undefined) state.quotaBlocked.set(routeId, snapshot.standbyUntil);
+        if (snapshot.reason !== undefined && QUOTA_REASONS.has(snapshot.reason) && snapshot.standbyUntil !== undefined) state.quotaBlocked.set(routeId, snapshot.standbyUntil);
         candidate.trace.excluded = { stage: "state", reason: `on standby (${snapshot.reason ?? "unknown"})${snapshot.standbyUntil ? ` until ${new Date(snapshot.standbyUntil).toISOString()}` : ""}` };
         continue;
       }
@@ -318,7 +335,7 @@ export class Router {
       sessionKey: state.sessionKey,
       now: this.clock.now(),
       random: this.#random,
-      estimatedPromptTokens: state.kind === "chat" ? estimatePromptTokens(state.request as unknown as ChatCompletionRequest) : 0,
+      estimatedPromptTokens: state.kind === "chat" ? (state.promptTokens ??= estimatePromptTokens(state.request as unknown as ChatCompletionRequest)) : 0,
       tried: [...state.tried],
       unavailable: this.#unavailable(state),
       requirementFiltered: state.trace.candidates.filter((c) => c.excluded?.stage === "requirement" || c.excluded?.stage === "pool").length,
@@ -480,8 +497,9 @@ export class Router {
         // rotate
         state.tried.add(route.routeId);
         if (error.category === "auth") for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
-        if (error.category === "context_length") {
-          state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow ?? estimatePromptTokens(state.request as unknown as ChatCompletionRequest));
+        if (error.category === "context_length" && model.contextWindow !== undefined) {
+          // Only models known to be no larger are skipped; a model whose window is unknown may still fit.
+          state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow);
           this.#refilter(state);
         }
       }

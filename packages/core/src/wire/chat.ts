@@ -122,8 +122,8 @@ export type ChatResponseFormat =
       json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null };
     };
 
-/** `POST /chat/completions` body. */
-export interface ChatCompletionRequest {
+/** `POST /chat/completions` body: the declared fields (see {@link ChatCompletionRequest} for pass-through). */
+export interface ChatCompletionParams {
   /** Virtual model name (pool, capability, alias or model id) at the mesh edge; vendor model id at a provider. */
   model: string;
   messages: ChatMessage[];
@@ -148,7 +148,10 @@ export interface ChatCompletionRequest {
   response_format?: ChatResponseFormat;
   modalities?: string[] | null;
   metadata?: Record<string, string> | null;
-  /** Unknown fields pass through untouched. */
+}
+
+/** `POST /chat/completions` body as it crosses the mesh: unknown fields pass through untouched. */
+export interface ChatCompletionRequest extends ChatCompletionParams {
   [key: string]: unknown;
 }
 
@@ -160,8 +163,8 @@ export interface CompletionUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number } | null;
-  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number } | null;
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number; accepted_prediction_tokens?: number; rejected_prediction_tokens?: number };
 }
 
 /** The assistant message of a non-streamed completion. */
@@ -172,12 +175,26 @@ export interface ChatCompletionMessage {
   tool_calls?: ChatToolCall[];
 }
 
+/** Log probability of one token. */
+export interface ChatTokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
+
+/** Log probabilities of a choice. */
+export interface ChatLogprobs {
+  content: ChatTokenLogprob[] | null;
+  refusal: ChatTokenLogprob[] | null;
+}
+
 /** One choice of a non-streamed completion. */
 export interface ChatCompletionChoice {
   index: number;
   message: ChatCompletionMessage;
   finish_reason: ChatFinishReason | null;
-  logprobs?: unknown;
+  logprobs?: ChatLogprobs | null;
 }
 
 /** `POST /chat/completions` response (non-streamed). `model` is the concrete model that answered. */
@@ -188,8 +205,8 @@ export interface ChatCompletion {
   model: string;
   choices: ChatCompletionChoice[];
   usage?: CompletionUsage;
-  system_fingerprint?: string | null;
-  service_tier?: string | null;
+  system_fingerprint?: string;
+  service_tier?: "auto" | "default" | "flex" | "scale" | "priority" | null;
 }
 
 /** A tool-call fragment in a stream; `index` ties fragments together. */
@@ -213,7 +230,7 @@ export interface ChatCompletionChunkChoice {
   index: number;
   delta: ChatCompletionDelta;
   finish_reason: ChatFinishReason | null;
-  logprobs?: unknown;
+  logprobs?: ChatLogprobs | null;
 }
 
 /** One SSE chunk of a streamed completion. A usage-only final chunk has `choices: []`. */
@@ -224,5 +241,6 @@ export interface ChatCompletionChunk {
   model: string;
   choices: ChatCompletionChunkChoice[];
   usage?: CompletionUsage | null;
-  system_fingerprint?: string | null;
+  system_fingerprint?: string;
+  service_tier?: "auto" | "default" | "flex" | "scale" | "priority" | null;
 }

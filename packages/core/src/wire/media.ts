@@ -1,12 +1,16 @@
 /** OpenAI embeddings, images and audio wire types (snake_case). */
 
 /** `POST /embeddings` body. */
-export interface EmbeddingRequest {
+export interface EmbeddingParams {
   model: string;
   input: string | string[] | number[] | number[][];
   encoding_format?: "float" | "base64";
   dimensions?: number;
   user?: string;
+}
+
+/** As it crosses the mesh: unknown fields pass through untouched. */
+export interface EmbeddingRequest extends EmbeddingParams {
   [key: string]: unknown;
 }
 
@@ -14,7 +18,8 @@ export interface EmbeddingRequest {
 export interface Embedding {
   object: "embedding";
   index: number;
-  embedding: number[] | string;
+  /** The vector (with `encoding_format: "base64"` some upstreams return a base64 string here, as the SDK's wire does). */
+  embedding: number[];
 }
 
 /** `POST /embeddings` response. */
@@ -26,8 +31,8 @@ export interface EmbeddingResponse {
 }
 
 /** `POST /images/generations` body. */
-export interface ImageGenerationRequest {
-  model?: string;
+export interface ImageGenerationParams {
+  model?: string | null;
   prompt: string;
   n?: number | null;
   size?: string | null;
@@ -35,6 +40,10 @@ export interface ImageGenerationRequest {
   style?: string | null;
   response_format?: "url" | "b64_json" | null;
   user?: string;
+}
+
+/** As it crosses the mesh: unknown fields pass through untouched. */
+export interface ImageGenerationRequest extends ImageGenerationParams {
   [key: string]: unknown;
 }
 
@@ -48,18 +57,31 @@ export interface ImageData {
 /** `POST /images/generations` response. */
 export interface ImagesResponse {
   created: number;
-  data: ImageData[];
-  usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
+  data?: ImageData[];
+  background?: "transparent" | "opaque";
+  output_format?: "png" | "webp" | "jpeg";
+  quality?: "low" | "medium" | "high";
+  size?: "1024x1024" | "1024x1536" | "1536x1024";
+  usage?: {
+    input_tokens: number;
+    input_tokens_details: { image_tokens: number; text_tokens: number };
+    output_tokens: number;
+    total_tokens: number;
+  };
 }
 
 /** `POST /audio/speech` body. */
-export interface SpeechRequest {
+export interface SpeechParams {
   model: string;
   input: string;
   voice: string;
   instructions?: string;
   response_format?: "mp3" | "opus" | "aac" | "flac" | "wav" | "pcm";
   speed?: number;
+}
+
+/** As it crosses the mesh: unknown fields pass through untouched. */
+export interface SpeechRequest extends SpeechParams {
   [key: string]: unknown;
 }
 
@@ -74,7 +96,7 @@ export interface SpeechResponse {
 }
 
 /** `POST /audio/transcriptions` body; `file` is the audio bytes. */
-export interface TranscriptionRequest {
+export interface TranscriptionParams {
   model: string;
   file: Uint8Array | Blob;
   /** File name sent in the multipart body (the extension tells the vendor the format). */
@@ -83,6 +105,10 @@ export interface TranscriptionRequest {
   prompt?: string;
   response_format?: "json" | "text" | "srt" | "verbose_json" | "vtt";
   temperature?: number;
+}
+
+/** As it crosses the mesh: unknown fields pass through untouched. */
+export interface TranscriptionRequest extends TranscriptionParams {
   [key: string]: unknown;
 }
 

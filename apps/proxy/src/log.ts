@@ -1,0 +1,37 @@
+/** Structured one-line logs: one JSON object per line, secrets never included (callers pass no values). */
+
+/** Where log lines go (default: stderr). */
+export type LogSink = (line: string) => void;
+
+/** Severity of a log line. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** A bound logger: `logger.info("reloaded", { file })` writes `{"ts":…,"level":"info","msg":"reloaded","file":…}`. */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** The default sink: stderr, so stdout stays free for the CLI's own output. */
+export const stderrSink: LogSink = (line) => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Creates a {@link Logger} over a sink. A throwing sink never breaks the proxy. */
+export function createLogger(sink: LogSink = stderrSink): Logger {
+  const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    try {
+      sink(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
+    } catch {
+      // A broken log sink must not take requests down with it.
+    }
+  };
+  return {
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The proxy's Prometheus metrics, fed by the core's typed events (requests, attempts, rotations, state
+ * changes) plus what only the proxy sees (HTTP statuses, in-flight requests, open streams, streamed usage).
+ * Route and provider gauges are read from the ledger at scrape time.
+ */
+import type { CompletionUsage, Mesh, MeshEvent, MeshEventBus } from "@modelmesh/core";
+import { MetricsRegistry } from "./metrics-registry.js";
+import { routesHealth } from "./state.js";
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** `<provider>/<model>` → its parts (provider ids never contain `/`). */
+function routeParts(routeId: string): { provider: string; model: string } {
+  const slash = routeId.indexOf("/");
+  return slash < 0 ? { provider: "", model: routeId } : { provider: routeId.slice(0, slash), model: routeId.slice(slash + 1) };
+}
+
+const CIRCUIT_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** Every metric the proxy exports, with the event wiring that feeds them. */
+export class ProxyMetrics {
+  readonly registry = new MetricsRegistry();
+  readonly #r = this.registry;
+  readonly requests = this.#r.counter("modelmesh_requests_total", "Routed requests by pool, final model/provider and outcome.", ["pool", "model", "provider", "outcome"]);
+  readonly requestErrors = this.#r.counter("modelmesh_request_errors_total", "Failed routed requests by pool and ModelMesh error code.", ["pool", "code"]);
+  readonly requestLatency = this.#r.histogram("modelmesh_request_duration_seconds", "Routing latency until the answer (streams: until the commit point), per pool/model/provider.", ["pool", "model", "provider"], LATENCY_BUCKETS);
+  readonly attempts = this.#r.counter("modelmesh_attempts_total", "Upstream attempts by model, provider and outcome.", ["model", "provider", "outcome"]);
+  readonly attemptErrors = this.#r.counter("modelmesh_attempt_errors_total", "Failed upstream attempts by model, provider, error category and code.", ["model", "provider", "category", "code"]);
+  readonly attemptLatency = this.#r.histogram("modelmesh_attempt_duration_seconds", "Upstream attempt latency per model/provider.", ["model", "provider"], LATENCY_BUCKETS);
+  readonly rotations = this.#r.counter("modelmesh_rotations_total", "Moves of a request from one route to another, by pool and reason.", ["pool", "reason"]);
+  readonly tokens = this.#r.counter("modelmesh_tokens_total", "Tokens by model, provider and type (prompt, completion).", ["model", "provider", "type"]);
+  readonly cost = this.#r.counter("modelmesh_cost_usd_total", "Cost in USD by model and provider, from declared pricing.", ["model", "provider"]);
+  readonly deactivations = this.#r.counter("modelmesh_route_deactivations_total", "Routes put on standby, by route and reason.", ["route", "reason"]);
+  readonly providerDeactivations = this.#r.counter("modelmesh_provider_deactivations_total", "Providers put on standby, by provider and reason.", ["provider", "reason"]);
+  readonly quotaExhausted = this.#r.counter("modelmesh_quota_exhausted_total", "Quota windows that filled up, by route and window.", ["route", "window"]);
+  readonly streamInterruptions = this.#r.counter("modelmesh_stream_interruptions_total", "Committed streams that ended with an error, by model and provider.", ["model", "provider"]);
+  readonly httpRequests = this.#r.counter("modelmesh_http_requests_total", "HTTP requests served by the proxy, by endpoint and status.", ["endpoint", "status"]);
+  readonly httpLatency = this.#r.histogram("modelmesh_http_request_duration_seconds", "HTTP request duration at the proxy (streams: until the last byte), by endpoint.", ["endpoint"], LATENCY_BUCKETS);
+  readonly inFlight = this.#r.gauge("modelmesh_http_in_flight_requests", "HTTP requests being served now.");
+  readonly activeStreams = this.#r.gauge("modelmesh_active_streams", "Open streaming responses.");
+  readonly reloads = this.#r.counter("modelmesh_config_reloads_total", "Config reloads by outcome (ok, error).", ["outcome"]);
+  readonly routeUp = this.#r.gauge("modelmesh_route_up", "1 when the route is active, 0 on standby.", ["route", "model", "provider"]);
+  readonly routeCircuit = this.#r.gauge("modelmesh_route_circuit_state", "Circuit of the route: 0 closed, 1 half-open, 2 open.", ["route"]);
+  readonly routeInFlight = this.#r.gauge("modelmesh_route_in_flight", "Attempts in flight on the route (this instance).", ["route"]);
+  readonly providerUp = this.#r.gauge("modelmesh_provider_up", "1 when the provider is active, 0 on standby.", ["provider"]);
+
+  /** Subscribes to a mesh event bus; returns the unsubscribe function. */
+  subscribe(events: MeshEventBus, currentMesh: () => Mesh | undefined): () => void {
+    return events.on("*", (event) => this.#onEvent(event, currentMesh));
+  }
+
+  #onEvent(event: MeshEvent, currentMesh: () => Mesh | undefined): void {
+    switch (event.type) {
+      case "request-end": {
+        const trace = event.trace;
+        const pool = trace.resolution?.poolId ?? "";
+        const last = trace.final ?? trace.attempts.at(-1);
+        const labels = { pool, model: last?.modelId ?? "", provider: last?.providerId ?? "" };
+        this.requests.inc({ ...labels, outcome: event.ok ? "ok" : "error" });
+        if (!event.ok) this.requestErrors.inc({ pool, code: event.code ?? "unknown" });
+        this.requestLatency.observe(labels, event.latencyMs / 1000);
+        for (const attempt of trace.attempts) {
+          const at = { model: attempt.modelId, provider: attempt.providerId };
+          this.attempts.inc({ ...at, outcome: attempt.ok ? "ok" : "error" });
+          this.attemptLatency.observe(at, attempt.latencyMs / 1000);
+          if (attempt.error) this.attemptErrors.inc({ ...at, category: attempt.error.category, code: attempt.error.code });
+        }
+        break;
+      }
+      case "attempt-end": {
+        const { provider, model } = routeParts(event.routeId);
+        this.#usage(model, provider, event.promptTokens, event.completionTokens, currentMesh()?.router);
+        break;
+      }
+      case "rotation":
+        this.rotations.inc({ pool: event.poolId, reason: event.reason });
+        break;
+      case "route-deactivated":
+        this.deactivations.inc({ route: event.routeId, reason: event.reason });
+        break;
+      case "provider-deactivated":
+        this.providerDeactivations.inc({ provider: event.providerId, reason: event.reason });
+        break;
+      case "quota-exhausted":
+        this.quotaExhausted.inc({ route: event.routeId, window: event.window });
+        break;
+      case "stream-end":
+        if (!event.ok) {
+          const { provider, model } = routeParts(event.routeId);
+          this.streamInterruptions.inc({ model, provider });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Usage of a streamed answer (the core reports non-streamed usage in `attempt-end`; streamed usage arrives
+   * in the last chunk, which only the proxy sees).
+   */
+  recordStreamUsage(mesh: Mesh, modelId: string, providerId: string, usage: CompletionUsage): void {
+    this.#usage(modelId, providerId, usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0, mesh.router);
+  }
+
+  #usage(model: string, provider: string, prompt: number, completion: number, router: Mesh["router"] | undefined): void {
+    if (prompt > 0) this.tokens.inc({ model, provider, type: "prompt" }, prompt);
+    if (completion > 0) this.tokens.inc({ model, provider, type: "completion" }, completion);
+    const pricing = router?.models.get(model)?.pricing;
+    if (pricing) {
+      const usd = (prompt * pricing.inputPerMillion + completion * pricing.outputPerMillion) / 1_000_000 + (pricing.perRequest ?? 0);
+      this.cost.inc({ model, provider }, usd);
+    }
+  }
+
+  /** The exposition, with route/provider gauges read from the ledger of `mesh` now. */
+  async render(mesh: Mesh): Promise<string> {
+    const health = await routesHealth(mesh);
+    this.routeUp.reset();
+    this.routeCircuit.reset();
+    this.routeInFlight.reset();
+    this.providerUp.reset();
+    for (const route of health.routes) {
+      this.routeUp.set({ route: route.routeId, model: route.modelId, provider: route.providerId }, route.status === "active" ? 1 : 0);
+      this.routeCircuit.set({ route: route.routeId }, CIRCUIT_VALUE[route.circuit]);
+      this.routeInFlight.set({ route: route.routeId }, route.inFlight);
+    }
+    for (const provider of health.providers) this.providerUp.set({ provider: provider.providerId }, provider.status === "active" ? 1 : 0);
+    return this.registry.render();
+  }
+}

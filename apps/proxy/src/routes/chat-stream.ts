@@ -1,0 +1,85 @@
+/**
+ * Streaming chat completions over SSE (ARCHITECTURE decision 8). The router holds the stream until its commit
+ * point, so response headers are written only then and name the committed route. Chunks follow as
+ * `data: {json}`; a clean end adds `data: [DONE]`. A failure after the headers is sent as an SSE error event
+ * and the response ends WITHOUT `[DONE]`: a truncated answer never looks complete. A client that disconnects
+ * aborts the upstream call through the request's signal.
+ */
+import type { ChatCompletionChunk, ChatCompletionRequest, CompletionUsage, Routed } from "@modelmesh/core";
+import { ProxyHttpError, sseErrorEvent } from "../http/errors.js";
+import { routingHeaders, sendError } from "../http/respond.js";
+import { headerRecord, type RequestContext } from "../runtime.js";
+
+const SHUTDOWN = new ProxyHttpError(503, "server_error", "shutdown", "[modelmesh] [proxy] the proxy is shutting down; the stream was ended before it completed.");
+
+/** Waits until the response can take more data, or the request is aborted. */
+function drained(ctx: RequestContext): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      ctx.res.off("drain", done);
+      ctx.res.off("close", done);
+      ctx.signal.removeEventListener("abort", done);
+      resolve();
+    };
+    ctx.res.on("drain", done);
+    ctx.res.on("close", done);
+    ctx.signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** A usage-only chunk (`choices: []`) the client did not ask for (`stream_options.include_usage`). */
+function unrequestedUsage(chunk: ChatCompletionChunk, includeUsage: boolean): boolean {
+  return !includeUsage && chunk.usage != null && (chunk.choices?.length ?? 0) === 0;
+}
+
+/** Serves `POST /v1/chat/completions` with `stream: true`. */
+export async function streamChat(ctx: RequestContext, body: ChatCompletionRequest): Promise<void> {
+  const { res, runtime, mesh } = ctx;
+  const release = runtime.acquireStream(mesh);
+  try {
+    let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
+    try {
+      routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req) });
+    } catch (error) {
+      if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors);
+      return;
+    }
+    res.writeHead(200, {
+      ...ctx.cors,
+      ...routingHeaders(ctx.requestId, routed.trace),
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    });
+    res.flushHeaders();
+    await relay(ctx, routed, body.stream_options?.include_usage === true);
+  } finally {
+    release();
+  }
+}
+
+async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompletionChunk>>, includeUsage: boolean): Promise<void> {
+  const { res } = ctx;
+  let usage: CompletionUsage | undefined;
+  try {
+    for await (const chunk of routed.value) {
+      if (chunk.usage) usage = chunk.usage;
+      if (ctx.signal.aborted) break;
+      if (unrequestedUsage(chunk, includeUsage)) continue;
+      if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(ctx);
+    }
+    // Leaving the loop early (client gone) returns the router's iterator, which aborts the upstream call.
+    if (ctx.signal.aborted) {
+      if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
+      return;
+    }
+    res.end("data: [DONE]\n\n");
+  } catch (error) {
+    if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
+    else if (!ctx.signal.aborted) res.end(sseErrorEvent(error));
+    if (!ctx.signal.aborted) ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: (error as Error).message });
+  } finally {
+    const final = routed.trace.final;
+    if (usage && final) ctx.runtime.metrics.recordStreamUsage(ctx.mesh, final.modelId, final.providerId, usage);
+  }
+}

@@ -1,0 +1,103 @@
+/** Shared state of one running proxy, and the per-request context handed to endpoint handlers. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Mesh, MeshEventBus } from "@modelmesh/core";
+import { TokenAuth, type Principal } from "./auth.js";
+import type { DecisionLog } from "./decisions.js";
+import { ProxyHttpError } from "./http/errors.js";
+import type { Logger } from "./log.js";
+import type { MeshHost } from "./mesh-host.js";
+import type { ProxyMetrics } from "./metrics.js";
+import type { ReloadResult } from "./reload.js";
+
+/** One request being served: aborted on client disconnect, or by shutdown once the grace period is over. */
+export interface InFlight {
+  readonly controller: AbortController;
+  /** Set when shutdown aborted it (streams then end with a `shutdown` error event). */
+  shutdown: boolean;
+  /** Resolves when the response is closed. */
+  readonly done: Promise<void>;
+}
+
+/** Everything endpoint handlers share. */
+export class ProxyRuntime {
+  readonly startedAt = Date.now();
+  readonly inFlight = new Set<InFlight>();
+  /** Open `/admin/events` streams (not counted as in flight; closed first on shutdown). */
+  readonly eventStreams = new Set<ServerResponse>();
+  closing = false;
+  #streams = 0;
+  readonly #auth = new WeakMap<Mesh, TokenAuth>();
+
+  constructor(
+    readonly host: MeshHost,
+    readonly events: MeshEventBus,
+    readonly metrics: ProxyMetrics,
+    readonly decisions: DecisionLog,
+    readonly log: Logger,
+    readonly reload: () => Promise<ReloadResult>,
+  ) {}
+
+  /** The token checker of a mesh's `proxy.auth` (built once per mesh, so a reload swaps tokens atomically). */
+  authFor(mesh: Mesh): TokenAuth {
+    let auth = this.#auth.get(mesh);
+    if (!auth) {
+      auth = new TokenAuth(mesh.config.proxy.auth);
+      this.#auth.set(mesh, auth);
+    }
+    return auth;
+  }
+
+  /** Open streaming responses now. */
+  get streams(): number {
+    return this.#streams;
+  }
+
+  /**
+   * Reserves a streaming slot under `proxy.limits.max_concurrent_streams`; returns its release function.
+   * @throws ProxyHttpError 429 `concurrent_streams_exceeded` when every slot is taken.
+   */
+  acquireStream(mesh: Mesh): () => void {
+    const cap = mesh.config.proxy.limits.max_concurrent_streams;
+    if (cap !== undefined && this.#streams >= cap) {
+      throw new ProxyHttpError(429, "rate_limit_error", "concurrent_streams_exceeded", `[modelmesh] [proxy] too many concurrent streams (proxy.limits.max_concurrent_streams = ${cap}). Retry shortly or use a non-streaming request.`, { retryAfterSeconds: 1 });
+    }
+    this.#streams++;
+    this.metrics.activeStreams.set({}, this.#streams);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#streams--;
+      this.metrics.activeStreams.set({}, this.#streams);
+    };
+  }
+}
+
+/** What an endpoint handler gets. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Correlation id: the routing trace id, sent as `x-modelmesh-trace-id`. */
+  readonly requestId: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** The mesh this request runs on (leased: a reload does not pull it away mid-request). */
+  readonly mesh: Mesh;
+  readonly principal: Principal;
+  /** Aborted when the client disconnects or shutdown gives up waiting. */
+  readonly signal: AbortSignal;
+  readonly flight: InFlight;
+  readonly runtime: ProxyRuntime;
+  /** CORS headers to add to every answer of this request. */
+  readonly cors: Record<string, string>;
+}
+
+/** Request headers as a plain record (for session keys; never forwarded upstream). */
+export function headerRecord(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key === "authorization" || key === "cookie" || value === undefined) continue;
+    out[key] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createMesh, MeshEventBus, ModelMeshError, type CreateMeshOptions, type MeshConfigInput } from "@modelmesh/core";
+import { createUndiciTransport } from "@modelmesh/cdk/node";
+import { createDefaultRegistry, DETECTABLE_PROVIDERS } from "./catalogue.js";
+import { MeshClient } from "./client.js";
+import { detectProviders, type DetectOptions } from "./detect.js";
+
+/** Options of {@link create}. */
+export interface CreateOptions extends DetectOptions {
+  /** A YAML/JSON file path, or a config object of the same shape. Wins over everything else. */
+  config?: string | MeshConfigInput;
+  /** A predefined or configured pool to expose (e.g. `text-generation`), instead of positional capabilities. */
+  pool?: string;
+  /** Restrict pool membership to these model ids (`openai.gpt-4o`). */
+  models?: string[];
+  /** Selection strategy for every generated pool (id or alias, e.g. `round-robin`). Default stick-until-failure. */
+  strategy?: string;
+  /** Environment used for detection and `${env:…}` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Working directory where `modelmesh.yaml` is looked up (default `process.cwd()`). */
+  cwd?: string;
+  /** Advanced: passed to the core's createMesh (registry, clock, store, transport…). */
+  mesh?: Omit<CreateMeshOptions, "env" | "events">;
+}
+
+type CreateArgs = [...capabilities: string[]] | [...capabilities: string[], options: CreateOptions];
+
+const CONFIG_FILES = ["modelmesh.yaml", "modelmesh.yml"];
+
+/**
+ * Creates an OpenAI-SDK-shaped client that routes by capability.
+ *
+ * Sources, first match wins: `options.config` (path or object) → `modelmesh.yaml` in the working directory →
+ * providers auto-detected from the environment (or only from `options.apiKeys` when given). Returns at once;
+ * start-up runs in the background — `await client.ready()` to surface configuration errors at start-up.
+ * @example
+ * import { create } from "modelmesh";
+ * const client = create("chat-completion");
+ * const answer = await client.chat.completions.create({ model: "chat-completion", messages: [{ role: "user", content: "Hi" }] });
+ */
+export function create(...args: CreateArgs): MeshClient {
+  const last = args.at(-1);
+  const options: CreateOptions = typeof last === "object" && last !== null ? (last as CreateOptions) : {};
+  const capabilities = (args as unknown[]).filter((a): a is string => typeof a === "string");
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const events = new MeshEventBus();
+  const meshOptions: CreateMeshOptions = {
+    registry: createDefaultRegistry(),
+    transport: createUndiciTransport(),
+    ...options.mesh,
+    env,
+    events,
+  };
+
+  let source: string | object;
+  if (options.config !== undefined) {
+    if (typeof options.config === "string") {
+      const path = resolve(cwd, options.config);
+      source = readConfigFile(path);
+      meshOptions.file = options.config;
+    } else source = options.config;
+  } else {
+    const file = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+    if (file && !options.apiKeys && !options.providers) {
+      source = readConfigFile(file);
+      meshOptions.file = file;
+    } else {
+      source = generatedConfig(capabilities, options, env);
+    }
+  }
+  return new MeshClient(createMesh(source, meshOptions), events);
+}
+
+/** Async variant of {@link create} that resolves once the mesh is ready (start-up errors reject). */
+export async function createMeshClient(...args: CreateArgs): Promise<MeshClient> {
+  return (create as (...a: unknown[]) => MeshClient)(...args).ready();
+}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", name: "ModelMeshConfigError", message: `[modelmesh] [create] cannot read config file ${path}: ${(cause as Error).message}`, cause });
+  }
+}
+
+/** Builds a config from detected providers: one pool per requested capability (pool id = the name as passed). */
+function generatedConfig(capabilities: string[], options: CreateOptions, env: Record<string, string | undefined>): MeshConfigInput {
+  const detected = detectProviders(DETECTABLE_PROVIDERS, env, options);
+  const names = options.pool ? [options.pool] : capabilities;
+  if (names.length === 0) {
+    throw new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", name: "ModelMeshConfigError", message: '[modelmesh] [create] say what you need: create("chat-completion"), create({ pool: "text-generation" }) or create({ config: "modelmesh.yaml" }).' });
+  }
+  const providers = Object.fromEntries(detected.map((d) => [d.name, { connector: d.connector, config: d.config }]));
+  const pools = Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        ...(options.models ? { models: options.models } : { capability: name }),
+        ...(options.strategy ? { strategy: options.strategy } : {}),
+      },
+    ]),
+  );
+  return { providers, pools } as MeshConfigInput;
+}

@@ -1,0 +1,147 @@
+/**
+ * Every fault kind of the mock provider, driven through create(): each call ends in a complete answer or a
+ * typed ModelMeshError within its deadline, and no stream that was cut is ever presented as complete.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMockProvider, type Fault, type MockProvider } from "@modelmesh/testing/server";
+import { create, getTrace, isModelMeshError, type MeshClient } from "../src/index.js";
+
+const PROMPT = "tell me five words now";
+const FULL = `echo: ${PROMPT}`;
+const DEADLINE_MS = 6000;
+
+const FAULTS: Array<{ name: string; fault: Fault }> = [
+  { name: "429 with Retry-After seconds", fault: { kind: "rate-limit", retryAfter: 1 } },
+  { name: "429 with Retry-After HTTP-date", fault: { kind: "rate-limit", retryAfter: new Date(Date.now() + 3_600_000).toUTCString() } },
+  { name: "429 without Retry-After", fault: { kind: "rate-limit" } },
+  { name: "quota exhausted", fault: { kind: "quota-exhausted" } },
+  { name: "500", fault: { kind: "status", status: 500 } },
+  { name: "503", fault: { kind: "status", status: 503 } },
+  { name: "529 overloaded", fault: { kind: "status", status: 529 } },
+  { name: "401", fault: { kind: "auth" } },
+  { name: "TCP reset before headers", fault: { kind: "reset-before-headers" } },
+  { name: "no response at all", fault: { kind: "no-response" } },
+  { name: "slow first token", fault: { kind: "slow-first-token", delayMs: 8000 } },
+  { name: "stream cut after 2 tokens", fault: { kind: "cut-after", tokens: 2 } },
+  { name: "stall after 2 tokens", fault: { kind: "stall-after", tokens: 2 } },
+  { name: "malformed chunk", fault: { kind: "malformed-chunk", afterTokens: 1 } },
+  { name: "missing [DONE]", fault: { kind: "missing-done" } },
+  { name: "error object in a 200 stream", fault: { kind: "error-in-stream", afterTokens: 1 } },
+  { name: "context_length_exceeded", fault: { kind: "context-length" } },
+  { name: "content_policy_violation", fault: { kind: "content-policy" } },
+  { name: "down for 60 s", fault: { kind: "down", forMs: 60_000 } },
+];
+
+function clientFor(urls: string[]): MeshClient {
+  return create({
+    env: {},
+    config: {
+      providers: Object.fromEntries(
+        urls.map((url, i) => [`p${i}`, { connector: "openai-compatible", config: { base_url: url, api_key: "sk-test" }, models: [{ id: "mock-model", capabilities: ["chat-completion"] }] }]),
+      ),
+      pools: { chat: { capability: "chat-completion", retry: { max_attempts: 1, initial_delay: "5ms", max_delay: "50ms" } } },
+      routing: { deadline: `${DEADLINE_MS}ms`, timeouts: { connect: "1200ms", first_token: "1500ms", idle: "1000ms" } },
+    },
+  });
+}
+
+type Outcome = { kind: "answer"; text: string } | { kind: "error"; code: string; category: string };
+
+async function plain(client: MeshClient): Promise<Outcome> {
+  try {
+    const completion = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: PROMPT }] });
+    return { kind: "answer", text: completion.choices[0]!.message.content ?? "" };
+  } catch (error) {
+    if (!isModelMeshError(error)) throw error;
+    return { kind: "error", code: error.code, category: error.category };
+  }
+}
+
+async function streamed(client: MeshClient): Promise<Outcome> {
+  let text = "";
+  try {
+    const stream = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: PROMPT }], stream: true });
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    return { kind: "answer", text };
+  } catch (error) {
+    if (!isModelMeshError(error)) throw error;
+    return { kind: "error", code: error.code, category: error.category };
+  }
+}
+
+async function timed(fn: () => Promise<Outcome>): Promise<{ outcome: Outcome; ms: number }> {
+  const started = performance.now();
+  const outcome = await fn();
+  return { outcome, ms: performance.now() - started };
+}
+
+describe.each([
+  ["plain", plain],
+  ["stream", streamed],
+] as const)("%s requests", (_mode, call) => {
+  let faulty: MockProvider;
+  let healthy: MockProvider;
+  beforeAll(async () => {
+    faulty = await startMockProvider();
+    healthy = await startMockProvider();
+  });
+  afterAll(async () => {
+    await faulty.close();
+    await healthy.close();
+  });
+
+  it.each(FAULTS)("single provider, $name: a complete answer or a typed error, inside the deadline", async ({ fault }) => {
+    faulty.reset();
+    faulty.fault({ fault });
+    const client = clientFor([faulty.url]);
+    try {
+      const { outcome, ms } = await timed(() => call(client));
+      expect(ms).toBeLessThan(DEADLINE_MS + 1000);
+      if (outcome.kind === "answer") expect(outcome.text).toBe(FULL); // never a truncated answer presented as complete
+      else expect(outcome.code).toMatch(/^MM_/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each(FAULTS)("with a healthy fallback, $name: the fallback completes the answer (or a caller error surfaces)", async ({ fault }) => {
+    faulty.reset();
+    healthy.reset();
+    faulty.fault({ fault });
+    const client = clientFor([faulty.url, healthy.url]);
+    try {
+      const { outcome, ms } = await timed(() => call(client));
+      expect(ms).toBeLessThan(DEADLINE_MS + 1000);
+      if (fault.kind === "content-policy") {
+        expect(outcome).toMatchObject({ kind: "error", category: "content_filter" });
+      } else if (outcome.kind === "error") {
+        // Only an interruption after output was committed may end in an error: never a silent truncation.
+        expect(outcome.code).toBe("MM_STREAM_INTERRUPTED");
+        expect(["cut-after", "stall-after", "malformed-chunk", "error-in-stream"]).toContain(fault.kind);
+      } else {
+        expect(outcome.text).toBe(FULL);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("trace on errors", () => {
+  it("an exhausted request's error carries the trace", async () => {
+    const mock = await startMockProvider();
+    mock.fault({ fault: { kind: "status", status: 503 } });
+    const client = clientFor([mock.url]);
+    try {
+      const error = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+      expect(isModelMeshError(error)).toBe(true);
+      const trace = getTrace(error)!;
+      expect(trace.outcome).toBe("error");
+      expect(trace.attempts.length).toBeGreaterThanOrEqual(2);
+      expect(trace.attempts.every((a) => a.error?.status === 503)).toBe(true);
+    } finally {
+      await client.close();
+      await mock.close();
+    }
+  });
+});

@@ -1,0 +1,26 @@
+/** The README quick start runs as written (it is lifted from the README into a module and imported). */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("README", () => {
+  it("the quick start serves both free quotas, then reports MM_ALL_QUOTAS_EXHAUSTED", async () => {
+    const readme = readFileSync(`${root}README.md`, "utf8");
+    const section = readme.slice(readme.indexOf("## Quick start"));
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(code.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("import")).length).toBeLessThanOrEqual(15);
+    // Written under the package's node_modules so that its imports resolve like a user's would.
+    const dir = `${root}node_modules/.cache/readme`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/quick-start.ts`, code.replace('from "@modelmesh/rotation"', `from ${JSON.stringify(`${root}src/index.ts`)}`));
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await import(/* @vite-ignore */ `${dir}/quick-start.ts`);
+    expect(log.mock.calls).toEqual([["MM_ALL_QUOTAS_EXHAUSTED"]]);
+  });
+});
