@@ -2,9 +2,9 @@
  * The offline demo: four mock providers on 127.0.0.1, a MeshClient with one pool over them, 25 requests
  * (some streamed) while the script breaks things, and a live view of who answered each request and why.
  */
-import { registerRotationConnectors } from "@modelmesh/rotation";
+import type { RouteSnapshot } from "@modelmesh/core";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
-import { create, createDefaultRegistry, getTrace, isModelMeshError, type MeshClient, type MeshEvent, type RoutingTrace } from "modelmesh";
+import { create, getTrace, isModelMeshError, type MeshClient, type MeshEvent, type RoutingTrace } from "modelmesh";
 import { describeEvent, explainRequest, formatMs, labelOf } from "./narrate.js";
 import { meshConfig, POOL, promptOf, PROVIDERS, REQUEST_COUNT, SCRIPT, STEP_MS, STREAMED } from "./scenario.js";
 import { statusBlock, statusKey } from "./status-block.js";
@@ -91,9 +91,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       });
     }
     const urls = Object.fromEntries(Object.entries(mocks).map(([name, mock]) => [name, mock.url]));
-    // The meta-package's default catalogue does not include @modelmesh/rotation's strategies yet.
-    const registry = registerRotationConnectors(createDefaultRegistry());
-    client = create({ env: {}, config: meshConfig(urls), mesh: { registry, clock } });
+    client = create({ env: {}, config: meshConfig(urls), mesh: { clock } });
     await client.ready();
 
     let inFlight: RequestRecord | undefined;
@@ -152,7 +150,7 @@ class Story {
   readonly #view: TerminalView;
   readonly #served = new Map<string, number>();
   readonly #quotaResets = new Map<string, number>();
-  #routes: Awaited<ReturnType<MeshClient["poolStatus"]>>[string] = [];
+  #routes: RouteSnapshot[] = [];
   #activity: string | undefined;
 
   constructor(client: MeshClient, clock: StoryClock, view: TerminalView) {

@@ -54,6 +54,7 @@ export interface ScriptStep {
   act(mocks: Readonly<Record<string, MockProvider>>): void;
 }
 
+/** The incidents of the story, in order. */
 export const SCRIPT: readonly ScriptStep[] = [
   {
     before: 11,
@@ -107,5 +108,5 @@ export function meshConfig(urls: Readonly<Record<string, string>>): MeshConfigIn
       },
     },
     routing: { deadline: "10s" },
-  } as MeshConfigInput;
+  };
 }

@@ -27,7 +27,7 @@ export interface StatusInput {
 }
 
 const LABEL_WIDTH = 22;
-const STATE_WIDTH = 44;
+const STATE_WIDTH = 40;
 
 /** The rows of the block. */
 export function statusBlock(input: StatusInput): Segment[][] {
@@ -70,7 +70,7 @@ function routeRow(route: RouteSnapshot, input: StatusInput): Segment[] {
 function stateOf(route: RouteSnapshot, now: number): [symbol: string, text: string, style: "green" | "yellow" | "red"] {
   if (route.status === "standby") {
     const left = route.standbyUntil !== undefined ? route.standbyUntil - now : undefined;
-    const when = left === undefined ? "until reactivated" : left > 0 ? `back in ${formatMs(left)}` : "cooldown over, next request probes";
+    const when = left === undefined ? "until reactivated" : left > 0 ? `back in ${formatMs(left)}` : "probe due";
     return ["●", `standby: ${route.reason ?? "manual"}, ${when}`, "red"];
   }
   if (route.circuit === "half-open") return ["◐", "half-open: next request is a probe", "yellow"];

@@ -37,6 +37,10 @@ export function colorAllowed(env: Record<string, string | undefined> = process.e
   return !env.NO_COLOR;
 }
 
+/**
+ * A log of permanent lines with a status block kept under it: redrawn in place on a TTY, printed as plain
+ * lines (only when it changed) otherwise.
+ */
 export class TerminalView {
   readonly live: boolean;
   readonly color: boolean;
@@ -99,7 +103,7 @@ export class TerminalView {
 
   #drawBlock(): string {
     if (!this.live || this.#block.length === 0) return "";
-    const width = Math.max(20, (this.#output.columns ?? 100) - 1);
+    const width = Math.max(20, (this.#output.columns || 100) - 1);
     this.#blockHeight = this.#block.length;
     return this.#block.map((row) => `${this.#paint(truncate(row, width))}\n`).join("");
   }

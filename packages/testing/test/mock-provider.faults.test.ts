@@ -107,9 +107,9 @@ describe("refusal faults", () => {
 
   it("no-response: only a client timeout ends the wait", async () => {
     mock.fault({ fault: { kind: "no-response" } });
-    const error = await failure(mock, sdk(mock, { timeout: 150 }));
+    const error = await failure(mock, sdk(mock, { timeout: 1000 }));
     expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
-    const raw = await post(mock, "/chat/completions", chatBody(), { signal: AbortSignal.timeout(100) }).catch(
+    const raw = await post(mock, "/chat/completions", chatBody(), { signal: AbortSignal.timeout(800) }).catch(
       (caught: unknown) => caught,
     );
     expect((raw as Error).name).toBe("TimeoutError");

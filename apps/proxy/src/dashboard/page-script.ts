@@ -29,7 +29,7 @@ export const DASHBOARD_SCRIPT = String.raw`
   var STATE_DEBOUNCE_MS = 150;
   var BUSY_REFRESH_MS = 1000;
 
-  var model = { pools: [], routes: new Map(), providers: new Map(), decisions: [], events: [], serverOffset: 0, loaded: false };
+  var model = { pools: [], routes: new Map(), providers: new Map(), decisions: [], events: [], proxy: {}, serverOffset: 0, loaded: false };
   var token = takeToken();
   var eventAbort = null;
   var refreshTimer = 0;
@@ -130,6 +130,18 @@ export const DASHBOARD_SCRIPT = String.raw`
       reasons: Array.isArray(reasons) ? reasons.map(String) : (reasons ? [String(reasons)] : []),
     };
   }
+  // Same wording as the proxy's own decision log (apps/proxy/src/decisions.ts), so a row reads the same
+  // whether it arrived by event or in a state document: failed attempts, then excluded candidates.
+  function reasonsOf(t) {
+    var out = [];
+    (Array.isArray(t.attempts) ? t.attempts : []).forEach(function (a) {
+      if (a.error) out.push(a.routeId + ": " + a.error.category + (a.error.status ? " " + a.error.status : "") + " → " + a.action);
+    });
+    (Array.isArray(t.candidates) ? t.candidates : []).forEach(function (c) {
+      if (c.excluded) out.push(c.routeId + ": excluded (" + c.excluded.stage + ") " + c.excluded.reason);
+    });
+    return out;
+  }
   function decisionFromEvent(e) {
     var t = e.trace || {};
     var attempts = Array.isArray(t.attempts) ? t.attempts : [];
@@ -143,11 +155,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       attempts: e.attempts || attempts.length,
       ok: e.ok !== false,
       code: e.code || "",
-      reasons: attempts.map(function (a) {
-        var what = a.ok ? "ok" : (a.error ? a.error.code + (a.error.status ? " " + a.error.status : "") : "failed");
-        var changes = Array.isArray(a.stateChanges) && a.stateChanges.length ? " [" + a.stateChanges.join("; ") + "]" : "";
-        return "#" + a.attempt + " " + a.routeId + ": " + what + " → " + a.action + changes;
-      }),
+      reasons: reasonsOf(t),
     };
   }
   function applyState(s) {
@@ -167,9 +175,14 @@ export const DASHBOARD_SCRIPT = String.raw`
       var id = String(pick(p, "id", "providerId", "name"));
       model.providers.set(id, compact({ id: id, status: pick(p, "status") || "active", reason: pick(p, "reason"), until: num(pick(p, "until", "standbyUntil")), connector: pick(p, "connector") }));
     });
-    var decisions = list(pick(s, "decisions", "recentDecisions", "recent")).map(normDecision);
+    // Union with what the event stream already delivered: a request-end event can arrive just before the
+    // state document that includes it (or just after a fetch that did not), and neither should hide it.
+    var byId = new Map();
+    model.decisions.concat(list(pick(s, "decisions", "recentDecisions", "recent")).map(normDecision)).forEach(function (d) { byId.set(d.requestId || Math.random(), d); });
+    var decisions = Array.from(byId.values());
     decisions.sort(function (a, b) { return b.at - a.at; });
     model.decisions = decisions.slice(0, MAX_DECISIONS);
+    model.proxy = isObj(pick(s, "proxy")) ? pick(s, "proxy") : {};
     var now = num(pick(s, "at", "now", "serverTime"));
     model.serverOffset = now ? now - Date.now() : 0;
     model.loaded = true;
@@ -181,9 +194,13 @@ export const DASHBOARD_SCRIPT = String.raw`
     var r = model.routes.get(id) || { routeId: id };
     model.routes.set(id, Object.assign({}, r, patch));
   }
+  // Per-attempt bookkeeping events are left out of the log (the decisions table already tells that story).
+  var QUIET_EVENTS = { "request-start": true, "attempt-start": true, "attempt-end": true, "stream-commit": true };
   function onEvent(e) {
-    model.events.unshift(e);
-    if (model.events.length > MAX_EVENTS) model.events.length = MAX_EVENTS;
+    if (!QUIET_EVENTS[e.type]) {
+      model.events.unshift(e);
+      if (model.events.length > MAX_EVENTS) model.events.length = MAX_EVENTS;
+    }
     switch (e.type) {
       case "route-deactivated":
         patchRoute(e.routeId, { status: "standby", circuit: "open", reason: e.reason, until: e.until });
@@ -329,18 +346,20 @@ export const DASHBOARD_SCRIPT = String.raw`
     var used = r.usage || {};
     var lim = r.limits || {};
     var parts = [];
+    var plain = [];
     QUOTA_FIELDS.forEach(function (f) {
       var n = num(used[f[0]]) || 0;
       var max = num(lim[f[1]]);
-      if (!n && !max) return;
-      var cell = h("div", { className: "mono" });
-      if (max) cell.appendChild(h("span", { className: "meter" + (n >= max ? " full" : "") }, h("i", { style: "width:" + Math.min(100, Math.round((n / max) * 100)) + "%" })));
-      cell.appendChild(document.createTextNode(f[2] + " " + n + (max ? "/" + max : "")));
-      parts.push(cell);
+      if (!max) { if (n) plain.push(n + " " + f[2]); return; }
+      // A configured cap gets a meter; uncapped counters share one line.
+      parts.push(h("div", { className: "mono" },
+        h("span", { className: "meter" + (n >= max ? " full" : "") }, h("i", { style: "width:" + Math.min(100, Math.round((n / max) * 100)) + "%" })),
+        n + "/" + max + " " + f[2]));
     });
     var cost = num(used.costDay);
     var costMax = num(lim.costPerDay);
-    if (cost || costMax) parts.push(h("div", { className: "mono", text: "$" + (cost || 0).toFixed(4) + (costMax ? "/$" + costMax : "") + " today" }));
+    if (cost || costMax) plain.push("$" + (cost || 0).toFixed(4) + (costMax ? "/$" + costMax : "") + " today");
+    if (plain.length) parts.push(h("div", { className: "mono muted", text: plain.join(" · ") }));
     if (r.quotaFull) parts.push(h("div", {}, badge("quota " + r.quotaFull + " full", "standby")));
     return parts.length ? parts : [h("span", { className: "muted", text: "—" })];
   }
@@ -374,14 +393,17 @@ export const DASHBOARD_SCRIPT = String.raw`
     var box = $("pools");
     box.textContent = "";
     var seen = new Set();
+    var empty = [];
     model.pools.forEach(function (p) {
+      if (!p.members.length) { empty.push(p.id); return; }
       var routes = p.members.map(function (id) { seen.add(id); return model.routes.get(id) || { routeId: id }; });
       var standby = routes.filter(function (r) { return r.status === "standby"; }).length;
       var title = h("h2", {}, "pool " + p.id, h("small", { text: [p.capability, p.strategy, routes.length + " routes", standby ? standby + " on standby" : ""].filter(Boolean).join(" · ") }));
-      box.appendChild(h("section", { className: "panel pool", "data-pool": p.id }, title, routes.length ? table(ROUTE_HEAD, routes.map(routeRow)) : h("div", { className: "empty", text: "no members" })));
+      box.appendChild(h("section", { className: "panel pool", "data-pool": p.id }, title, table(ROUTE_HEAD, routes.map(routeRow))));
     });
     var other = [];
     model.routes.forEach(function (r, id) { if (!seen.has(id)) other.push(r); });
+    if (empty.length) box.appendChild(h("section", { className: "panel" }, h("h2", {}, "pools without members", h("small", { text: empty.join(" · ") }))));
     if (other.length) box.appendChild(h("section", { className: "panel pool", "data-pool": "" }, h("h2", { text: "routes outside any listed pool" }), table(ROUTE_HEAD, other.map(routeRow))));
     if (!model.pools.length && !other.length) box.appendChild(h("section", { className: "panel" }, h("div", { className: "empty", text: model.loaded ? "no pools configured" : "loading…" })));
   }
@@ -428,7 +450,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var ul = $("events");
     ul.textContent = "";
     model.events.forEach(function (e) {
-      ul.appendChild(h("li", { "data-type": e.type }, h("span", { className: "t", text: clock(e.timestamp || Date.now()) }), h("span", { text: e.type }), h("span", { text: describe(e) })));
+      ul.appendChild(h("li", { "data-type": e.type }, h("span", { className: "t", text: clock(e.timestamp || Date.now()) }), h("span", { className: "k", text: e.type }), h("span", { text: describe(e) })));
     });
     if (!model.events.length) ul.appendChild(h("li", { className: "muted", text: "waiting for events…" }));
   }
@@ -439,6 +461,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var pstandby = 0;
     model.providers.forEach(function (p) { if (p.status === "standby") pstandby++; });
     var cards = [["pools", model.pools.length], ["routes active", active], ["routes on standby", standby], ["circuits open", open], ["providers on standby", pstandby + " / " + model.providers.size], ["recent ok", ok + " / " + model.decisions.length]];
+    if (num(model.proxy.inFlight) !== undefined) cards.push(["in flight · streams", model.proxy.inFlight + " · " + (num(model.proxy.streams) || 0)]);
     var box = $("cards");
     box.textContent = "";
     cards.forEach(function (c) { box.appendChild(h("div", { className: "card" }, h("div", { className: "v", text: c[1] }), h("div", { className: "k", text: c[0] }))); });

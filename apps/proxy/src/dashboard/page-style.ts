@@ -26,10 +26,13 @@ main { padding: 16px 20px 32px; display: grid; gap: 16px; grid-template-columns:
 section.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 section.panel > h2 { margin: 0; padding: 10px 14px; font-size: 13px; font-weight: 650; letter-spacing: .02em; border-bottom: 1px solid var(--line); display: flex; gap: 10px; align-items: baseline; }
 section.panel > h2 small { color: var(--muted); font-weight: 400; letter-spacing: 0; }
+#pools { display: grid; gap: 16px; }
+section.panel > h2:last-child { border-bottom: 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
 .card .v { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .card .k { color: var(--muted); font-size: 12px; }
+.side { display: grid; gap: 16px; align-content: start; }
 .split { display: grid; gap: 16px; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }
 @media (max-width: 1000px) { .split { grid-template-columns: minmax(0, 1fr); } }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
@@ -59,6 +62,7 @@ td.reasons { font-family: var(--mono); font-size: 12px; color: var(--muted); }
 #events { list-style: none; margin: 0; padding: 0; max-height: 420px; overflow: auto; }
 #events li { padding: 5px 14px; border-bottom: 1px solid var(--line); font-family: var(--mono); font-size: 12px; display: flex; gap: 8px; }
 #events li .t { color: var(--muted); flex: none; }
+#events li .k { flex: none; width: 150px; }
 #events li[data-type="route-deactivated"], #events li[data-type="provider-deactivated"], #events li[data-type="quota-exhausted"] { color: var(--warn); }
 #events li[data-type="attempt-error"] { color: var(--bad); }
 #events li[data-type="route-recovered"], #events li[data-type="provider-recovered"] { color: var(--ok); }

@@ -1,6 +1,87 @@
-/** The dashboard page (engineer B replaces this stub with the real page). */
+/**
+ * The proxy's dashboard: one self-contained HTML document (inline CSS and JS, no CDN, no external fonts or
+ * images) served at `GET /dashboard`. It shows pools and their routes (model, status, circuit, standby reason
+ * and countdown, failures, latency, quota usage), providers, the recent routing decisions and a live event
+ * log, fed by `GET /admin/state` and the SSE stream `GET /admin/events`.
+ *
+ * The page source holds no secret: the admin token is read in the browser from `?token=` (then removed from
+ * the address bar) or asked for in a sign-in form, and sent as `Authorization: Bearer` to the admin
+ * endpoints. A Content-Security-Policy pins the one inline script by hash and allows connections to the
+ * proxy's own origin only.
+ *
+ * (Engineer B's file, issue 7: this is the real page, not a stub.)
+ */
+import { createHash } from "node:crypto";
+import { DASHBOARD_SCRIPT } from "./page-script.js";
+import { DASHBOARD_STYLE } from "./page-style.js";
 
-/** The HTML of `GET /dashboard`. */
+let cached: string | undefined;
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("base64");
+}
+
+/**
+ * Returns the dashboard page. The document is the same for every request (it is built once and cached).
+ * @example
+ * if (url.pathname === "/dashboard") {
+ *   response.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+ *   response.end(dashboardHtml());
+ * }
+ */
 export function dashboardHtml(): string {
-  return '<!doctype html><html><head><meta charset="utf-8"><title>ModelMesh</title></head><body><h1>ModelMesh proxy</h1><p>Dashboard coming soon: see <a href="/admin/state">/admin/state</a>.</p></body></html>';
+  cached ??= build();
+  return cached;
+}
+
+function build(): string {
+  const csp = [
+    "default-src 'none'",
+    `script-src 'sha256-${sha256(DASHBOARD_SCRIPT)}'`,
+    "style-src 'unsafe-inline'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>ModelMesh proxy · dashboard</title>
+<style>${DASHBOARD_STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>ModelMesh proxy</h1>
+  <span id="conn" data-state="connecting">connecting</span>
+  <span class="spacer"></span>
+  <span id="updated" class="muted mono"></span>
+</header>
+<main>
+  <div id="cards" class="cards"></div>
+  <div id="pools"></div>
+  <div class="split">
+    <section class="panel"><h2>Recent routing decisions <small>newest first, last 100</small></h2><div id="decisions"></div></section>
+    <div class="side">
+      <section class="panel"><h2>Providers</h2><div id="providers"></div></section>
+      <section class="panel"><h2>Live events <small>from /admin/events</small></h2><ul id="events"></ul></section>
+    </div>
+  </div>
+</main>
+<div id="auth" role="dialog" aria-modal="true" aria-labelledby="auth-title">
+  <form id="auth-form" autocomplete="off">
+    <h2 id="auth-title">Admin token</h2>
+    <p>The dashboard reads the proxy's admin endpoints. Enter an admin token (it stays in this tab only).</p>
+    <input id="auth-token" type="password" name="token" placeholder="admin token" aria-label="admin token" autocomplete="off" required>
+    <div id="auth-error" class="error" aria-live="polite"></div>
+    <button type="submit">Open dashboard</button>
+  </form>
+</div>
+<script>${DASHBOARD_SCRIPT}</script>
+</body>
+</html>
+`;
 }

@@ -87,7 +87,7 @@ export async function readForm(req: IncomingMessage, limit: number): Promise<Par
   const raw = await readBody(req, limit);
   let form: FormData;
   try {
-    form = await new Request("http://proxy.invalid/", { method: "POST", headers: { "content-type": type }, body: raw }).formData();
+    form = await new Request("http://proxy.invalid/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) as Uint8Array<ArrayBuffer> }).formData();
   } catch (error) {
     throw new ProxyHttpError(400, "invalid_request_error", "invalid_multipart", `[modelmesh] [proxy] the multipart body could not be parsed: ${(error as Error).message}.`);
   }

@@ -105,7 +105,11 @@ export class BaseObservability implements ObservabilityConnectorV1 {
       for (const key of ID_KEYS) if (rest[key] !== undefined) record[key] = rest[key];
       return record;
     }
-    for (const [key, value] of Object.entries(rest)) if (key !== "trace" || this.options.logLevel === "full") record[key] = value;
+    for (const [key, value] of Object.entries(rest)) {
+      if (key === "trace" && this.options.logLevel !== "full") continue;
+      // `kind` marks the record type; an event's own `kind` (the endpoint of request-start) is renamed.
+      record[key === "kind" ? "requestKind" : key] = value;
+    }
     return record;
   }
 

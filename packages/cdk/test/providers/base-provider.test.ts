@@ -190,7 +190,7 @@ describe("keep-alive", () => {
       ports.push(req.socket.remotePort ?? -1);
       sendSse(res, [frame(chunk("a", "stop")), "data: [DONE]\n\n"], { end: false });
       // The upstream finishes the chunked body slightly after [DONE]; cancelling at [DONE] would kill the socket.
-      setTimeout(() => res.end(), 20);
+      setTimeout(() => res.end(), 5);
     };
     const provider = create({ baseUrl: server.baseUrl });
     for (let i = 0; i < 4; i++) {

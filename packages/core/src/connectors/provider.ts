@@ -134,6 +134,11 @@ export interface CallOptions {
   onResponse?: (meta: ResponseMeta) => void;
   /** Extra headers to send upstream (never secrets chosen by a client). */
   headers?: Record<string, string>;
+  /**
+   * Reports a non-fatal problem (e.g. a request field the vendor cannot express and that was dropped). The
+   * router records it on the routing trace; it never throws.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Result of classifying an error into a routing category (ARCHITECTURE §2.6). */

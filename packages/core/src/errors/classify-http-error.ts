@@ -5,7 +5,10 @@ import type { ErrorClassification, RateLimitInfo } from "../connectors/provider.
  * of a failed response; vendor families refine the result for their own error shapes.
  */
 
-const QUOTA_WORDING = /quota|billing|insufficient[_ ]?(quota|funds|balance)|credit|exceeded your current|payment|daily limit|monthly limit/i;
+const QUOTA_WORDING = /quota|billing|insufficient[_ ]?(quota|funds|balance)|credit balance|exceeded your current|daily limit|monthly limit|per day/i;
+const QUOTA_CODES = /insufficient_quota|quota_exceeded|billing|credit|spend_limit/i;
+const RATE_CODES = /rate_limit|too_many_requests|requests_per_minute/i;
+const RATE_WORDING = /rate limit|per min|per minute|\b[RT]PM\b|try again in|too many requests|slow down/i;
 const CONTEXT_WORDING = /context[_ ]length[_ ]exceeded|maximum context length|context window|too many tokens|prompt is too long|input is too long|reduce the length/i;
 const CONTENT_WORDING = /content[_ ]policy[_ ]violation|content[_ ]filter|safety system|flagged|responsible ai policy/i;
 
@@ -90,11 +93,16 @@ export function extractErrorDetail(body: unknown): { message?: string; code?: st
 export function classifyHttpError(status: number, headers: Record<string, string>, body: unknown, now: number): ErrorClassification {
   const detail = extractErrorDetail(body);
   const text = `${detail.code ?? ""} ${detail.type ?? ""} ${detail.message ?? ""}`;
-  const retryAfterMs = parseRetryAfter(headers["retry-after"], now);
+  const retryAfterMs = headers["retry-after-ms"] !== undefined && Number.isFinite(Number(headers["retry-after-ms"])) ? Number(headers["retry-after-ms"]) : parseRetryAfter(headers["retry-after"], now);
   const message = detail.message ? detail.message.slice(0, 300) : `HTTP ${status}`;
   const base = { status, code: detail.code ?? detail.type, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   if (status === 429) {
-    if (QUOTA_WORDING.test(text) && !/rate/i.test(detail.code ?? "")) return { ...base, category: "quota_exhausted", retryable: false };
+    // A vendor code decides first; then rate wording (per-minute windows, "try again in") beats quota wording,
+    // because many vendors mention billing or plans in every 429.
+    const code = `${detail.code ?? ""} ${detail.type ?? ""}`;
+    if (QUOTA_CODES.test(code)) return { ...base, category: "quota_exhausted", retryable: false };
+    if (RATE_CODES.test(code) || RATE_WORDING.test(detail.message ?? "")) return { ...base, category: "rate_limit", retryable: true };
+    if (QUOTA_WORDING.test(text)) return { ...base, category: "quota_exhausted", retryable: false };
     return { ...base, category: "rate_limit", retryable: true };
   }
   if (status === 402) return { ...base, category: "quota_exhausted", retryable: false };

@@ -410,6 +410,9 @@ export class Router {
         onResponse: (meta) => {
           if (meta.rateLimit) learned = meta.rateLimit;
         },
+        onWarning: (message) => {
+          if (trace.warnings.length < 50) trace.warnings.push(`${model.providerId}: ${message}`);
+        },
       };
       let released = false;
       const release = () => {

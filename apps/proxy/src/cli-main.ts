@@ -1,0 +1,195 @@
+/**
+ * The `modelmesh` command: `serve`, `validate`, `explain`. Arguments are parsed by hand (no CLI framework);
+ * I/O, environment and signals are injectable so tests run it in-process.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
+import { createUndiciTransport } from "@modelmesh/cdk/node";
+import { createDefaultRegistry } from "modelmesh";
+import { formatSummary, formatTrace } from "./cli-format.js";
+import { readConfigFile } from "./reload.js";
+import { startProxy, type ProxyHandle } from "./server.js";
+
+/** Where the CLI reads and writes; defaults to the process. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Registers a shutdown handler for SIGTERM/SIGINT; returns an unregister function. */
+  onSignal: (handler: (signal: string) => void) => () => void;
+  /** Called by `serve` once listening (tests use it to reach the server). */
+  onListening?: (handle: ProxyHandle) => void;
+}
+
+const USAGE = `modelmesh — the ModelMesh OpenAI-compatible proxy
+
+Usage:
+  modelmesh serve    [--config modelmesh.yaml] [--port N] [--host H] [--no-watch]
+  modelmesh validate [--config modelmesh.yaml]
+  modelmesh explain  [--config modelmesh.yaml] --model NAME [--message "text"] [--tools] [--stream] [--json]
+  modelmesh --help
+
+serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port), reloads the config on change,
+          stops gracefully on SIGTERM / SIGINT.
+validate  builds the mesh from the config: exit 0 with a summary, or exit 1 with every problem (path and line).
+explain   dry run: where a request for NAME would go and why (candidates, exclusions, the pick). No upstream call.
+`;
+
+interface Parsed {
+  command?: string;
+  flags: Map<string, string | true>;
+  errors: string[];
+}
+
+const VALUE_FLAGS = new Set(["config", "port", "host", "model", "message"]);
+const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch"]);
+
+/** Parses `command --flag value --flag=value --bool`. */
+export function parseArgs(argv: readonly string[]): Parsed {
+  const parsed: Parsed = { flags: new Map(), errors: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h") parsed.flags.set("help", true);
+    else if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+      if (BOOLEAN_FLAGS.has(name) && eq < 0) parsed.flags.set(name, true);
+      else if (VALUE_FLAGS.has(name)) {
+        const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+        if (value === undefined || (eq < 0 && value.startsWith("--"))) parsed.errors.push(`--${name} needs a value`);
+        else parsed.flags.set(name, value);
+      } else parsed.errors.push(`unknown option ${arg}`);
+    } else if (parsed.command === undefined) parsed.command = arg;
+    else parsed.errors.push(`unexpected argument ${arg}`);
+  }
+  return parsed;
+}
+
+function defaultIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    onSignal: (handler) => {
+      const on = (signal: NodeJS.Signals) => handler(signal);
+      process.on("SIGTERM", on);
+      process.on("SIGINT", on);
+      return () => {
+        process.off("SIGTERM", on);
+        process.off("SIGINT", on);
+      };
+    },
+  };
+}
+
+function configPath(parsed: Parsed, io: CliIO): string | undefined {
+  const flag = parsed.flags.get("config");
+  if (typeof flag === "string") return resolve(io.cwd, flag);
+  return ["modelmesh.yaml", "modelmesh.yml"].map((name) => resolve(io.cwd, name)).find((path) => existsSync(path));
+}
+
+/** Runs the CLI; resolves with the exit code (`serve` resolves once the server has stopped). */
+export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = { ...defaultIO(), ...ioOverrides };
+  const parsed = parseArgs(argv);
+  if (parsed.flags.has("help") || parsed.command === undefined || parsed.command === "help") {
+    io.stdout(USAGE);
+    return parsed.command === undefined && !parsed.flags.has("help") ? 1 : 0;
+  }
+  if (parsed.errors.length > 0) {
+    io.stderr(`modelmesh: ${parsed.errors.join("; ")}\n\n${USAGE}`);
+    return 2;
+  }
+  const path = configPath(parsed, io);
+  if (path === undefined) {
+    io.stderr("modelmesh: no config: pass --config FILE (or put modelmesh.yaml in the working directory)\n");
+    return 2;
+  }
+  try {
+    switch (parsed.command) {
+      case "serve":
+        return await serve(parsed, path, io);
+      case "validate":
+        return await withMesh(path, io, async (mesh) => {
+          io.stdout(formatSummary(mesh, path));
+          return 0;
+        });
+      case "explain":
+        return await explain(parsed, path, io);
+      default:
+        io.stderr(`modelmesh: unknown command "${parsed.command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Builds a mesh from the file (no upstream call), runs `fn`, closes everything. */
+async function withMesh(path: string, io: CliIO, fn: (mesh: Mesh) => Promise<number>): Promise<number> {
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 1_000 });
+  try {
+    const mesh = await createMesh(await readConfigFile(path), { registry: createDefaultRegistry(), transport, env: io.env, file: path });
+    try {
+      return await fn(mesh);
+    } finally {
+      await mesh.close();
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+async function explain(parsed: Parsed, path: string, io: CliIO): Promise<number> {
+  const model = parsed.flags.get("model");
+  if (typeof model !== "string") {
+    io.stderr("modelmesh explain: --model NAME is required (a pool, a capability such as chat-completion, or a model id)\n");
+    return 2;
+  }
+  const message = parsed.flags.get("message");
+  const request: ChatCompletionRequest = { model, messages: [{ role: "user", content: typeof message === "string" ? message : "Hello" }] };
+  if (parsed.flags.has("tools")) request.tools = [{ type: "function", function: { name: "probe", description: "dry-run tool", parameters: { type: "object", properties: {} } } }];
+  if (parsed.flags.has("stream")) request.stream = true;
+  return withMesh(path, io, async (mesh) => {
+    const trace = await mesh.router.explain(request);
+    io.stdout(parsed.flags.has("json") ? `${JSON.stringify(trace, null, 2)}\n` : formatTrace(trace, mesh));
+    return trace.final ? 0 : 3;
+  });
+}
+
+async function serve(parsed: Parsed, path: string, io: CliIO): Promise<number> {
+  const portFlag = parsed.flags.get("port");
+  const port = typeof portFlag === "string" ? Number(portFlag) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    io.stderr(`modelmesh serve: --port must be an integer 0–65535, got ${String(portFlag)}\n`);
+    return 2;
+  }
+  const hostFlag = parsed.flags.get("host");
+  const handle = await startProxy({
+    configPath: path,
+    env: io.env,
+    log: (line) => io.stderr(`${line}\n`),
+    watch: !parsed.flags.has("no-watch"),
+    ...(port !== undefined ? { port } : {}),
+    ...(typeof hostFlag === "string" ? { host: hostFlag } : {}),
+  });
+  io.stdout(`modelmesh proxy listening on ${handle.url} (OpenAI base URL: ${handle.url}/v1)\n`);
+  io.onListening?.(handle);
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const off = io.onSignal((signal) => {
+      if (stopping) return;
+      stopping = true;
+      io.stderr(`modelmesh: ${signal} received, shutting down gracefully\n`);
+      void handle.close().finally(() => {
+        off();
+        resolveStop();
+      });
+    });
+  });
+  return 0;
+}
