@@ -88,7 +88,15 @@ export async function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res:
   const mesh = lease.mesh;
   const controller = new AbortController();
   let settle!: () => void;
-  const flight: InFlight = { controller, shutdown: false, done: new Promise<void>((resolve) => (settle = resolve)) };
+  const flight: InFlight = {
+    controller,
+    shutdown: false,
+    done: new Promise<void>((resolve) => (settle = resolve)),
+    detach: () => {
+      runtime.inFlight.delete(flight);
+      lease.release();
+    },
+  };
   runtime.inFlight.add(flight);
   runtime.metrics.inFlight.add({}, 1);
   res.once("close", () => {

@@ -16,6 +16,11 @@ export interface InFlight {
   shutdown: boolean;
   /** Resolves when the response is closed. */
   readonly done: Promise<void>;
+  /**
+   * For long-lived responses (`/admin/events`): stop counting as in flight and release the mesh lease, so
+   * neither shutdown nor a reload waits for it. Idempotent.
+   */
+  detach(): void;
 }
 
 /** Everything endpoint handlers share. */

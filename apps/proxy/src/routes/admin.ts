@@ -111,7 +111,7 @@ const MAX_EVENT_BACKLOG = 1 << 20;
 /** `GET /admin/events`: the core's MeshEvents as SSE, one `data:` JSON per event, with keep-alive comments. */
 export function events(ctx: RequestContext): void {
   const { res, runtime } = ctx;
-  runtime.inFlight.delete(ctx.flight); // long-lived: closed at shutdown, not waited for
+  ctx.flight.detach(); // long-lived: closed at shutdown, not waited for; reloads do not wait for it either
   res.writeHead(200, { ...ctx.cors, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
   res.write(": modelmesh events\n\n");
   runtime.eventStreams.add(res);
