@@ -20,7 +20,7 @@ export interface P2Options extends StartTargetsOptions {
   rounds?: number;
   /** Sequential requests per side per round. Default 200. */
   requestsPerRound?: number;
-  /** Warm-up requests per side. Default 300. */
+  /** Warm-up requests per side (the servers JIT-compile their hot paths meanwhile). Default 2000. */
   warmup?: number;
   /** Called after each round. */
   onRound?: (round: P2Round) => void;
@@ -105,7 +105,7 @@ export async function timeSequential(caller: SideCaller, count: number): Promise
 export async function runP2(options: P2Options = {}): Promise<P2Result> {
   const rounds = options.rounds ?? 15;
   const requestsPerRound = options.requestsPerRound ?? 200;
-  const warmup = options.warmup ?? 300;
+  const warmup = options.warmup ?? 2000;
   const set = await startTargets(options);
   const callers = set.targets.map(sideCaller);
   try {

@@ -42,7 +42,7 @@ export async function startPassThrough(upstreamOrigin: string, options: { port?:
       .then(async (upstream) => {
         const length = upstream.headers["content-length"];
         const headers: OutgoingHttpHeaders = forwardable(upstream.headers);
-        if (length !== undefined) headers["content-length"] = length;
+        if (typeof length === "string") headers["content-length"] = length;
         response.writeHead(upstream.statusCode, headers);
         await pipeline(upstream.body, response);
       })

@@ -48,7 +48,19 @@ export class ProviderHttp {
     const now = this.#deps.clock.now();
     const rateLimit = readRateLimitHeaders(response.headers, now);
     if (rateLimit) this.#deps.ledger.learn(rateLimit, now);
-    call.onResponse?.({ status: response.status, headers: redactHeaders(response.headers), ...(rateLimit ? { rateLimit } : {}) });
+    if (call.onResponse) {
+      // Headers are redacted only if a listener reads them (the router reads just `rateLimit`): this runs on
+      // every successful response, so it stays off the hot path.
+      const raw = response.headers;
+      let redacted: Record<string, string> | undefined;
+      call.onResponse({
+        status: response.status,
+        get headers() {
+          return (redacted ??= redactHeaders(raw));
+        },
+        ...(rateLimit ? { rateLimit } : {}),
+      });
+    }
     if (response.status < 200 || response.status > 299) {
       const body = await readErrorBody(response);
       throw this.#deps.toProviderError(response.status, response.headers, body, model);
