@@ -18,7 +18,7 @@ import { median, round } from "./stats.js";
 export interface P2Options extends StartTargetsOptions {
   /** Measured rounds. Default 15. */
   rounds?: number;
-  /** Sequential requests per side per round. Default 200. */
+  /** Sequential requests per side per round. Default 400. */
   requestsPerRound?: number;
   /** Warm-up requests per side (the servers JIT-compile their hot paths meanwhile). Default 2000. */
   warmup?: number;
@@ -99,12 +99,12 @@ export async function timeSequential(caller: SideCaller, count: number): Promise
  * Runs P2: starts the sides, checks each answers correctly, warms up, measures interleaved rounds, stops
  * everything.
  * @example
- * const result = await runP2({ rounds: 15, requestsPerRound: 200 });
+ * const result = await runP2({ rounds: 15, requestsPerRound: 400 });
  * console.log(result.sides.modelmesh?.addedUs, result.ratioModelMeshToPortkey);
  */
 export async function runP2(options: P2Options = {}): Promise<P2Result> {
   const rounds = options.rounds ?? 15;
-  const requestsPerRound = options.requestsPerRound ?? 200;
+  const requestsPerRound = options.requestsPerRound ?? 400;
   const warmup = options.warmup ?? 2000;
   const set = await startTargets(options);
   const callers = set.targets.map(sideCaller);

@@ -1,8 +1,10 @@
 /**
  * The bare pass-through proxy of P3 (and a side of P2): a minimal `node:http` server that forwards each
  * request, path and body unchanged, to one upstream origin over an undici keep-alive pool and streams the
- * answer back. No parsing, no routing, no auth: the floor any Node HTTP proxy pays, so the ModelMesh proxy's
- * figures can be read as "this much above doing nothing".
+ * answer back. The request body is read whole first (as any JSON API proxy does; it lets undici send it with a
+ * length in one write, which measured ~50 µs faster here than streaming it chunked). No parsing, no routing,
+ * no auth: the floor any Node HTTP proxy pays, so the ModelMesh proxy's figures read as "this much above
+ * doing nothing".
  */
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +27,16 @@ function forwardable(headers: IncomingHttpHeaders | Record<string, string | stri
   return out;
 }
 
+/** Reads a request body whole (chat requests are small; a known length lets undici send it in one write). */
+function readAll(request: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    request.once("error", reject);
+  });
+}
+
 /**
  * Starts the pass-through on 127.0.0.1 (port 0 by default) in front of `upstreamOrigin`
  * (`http://127.0.0.1:<port>`).
@@ -32,13 +44,15 @@ function forwardable(headers: IncomingHttpHeaders | Record<string, string | stri
 export async function startPassThrough(upstreamOrigin: string, options: { port?: number; connections?: number } = {}): Promise<PassThrough> {
   const pool = new Pool(upstreamOrigin, { connections: options.connections ?? 256, keepAliveTimeout: 60_000 });
   const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
-    pool
-      .request({
-        method: request.method as "POST",
-        path: request.url ?? "/",
-        headers: forwardable(request.headers),
-        body: request.method === "GET" || request.method === "HEAD" ? null : request,
-      })
+    readAll(request)
+      .then((body) =>
+        pool.request({
+          method: request.method as "POST",
+          path: request.url ?? "/",
+          headers: forwardable(request.headers),
+          body: body.length > 0 ? body : null,
+        }),
+      )
       .then(async (upstream) => {
         const length = upstream.headers["content-length"];
         const headers: OutgoingHttpHeaders = forwardable(upstream.headers);

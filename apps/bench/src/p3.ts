@@ -22,7 +22,7 @@ export interface P3Options extends StartTargetsOptions {
   durationMs?: number;
   /** Rounds. Default 3. */
   rounds?: number;
-  /** Warm-up per side before the first round, ms. Default 1500. */
+  /** Warm-up per side before the first round, ms (the servers JIT-compile their hot paths meanwhile). Default 3000. */
   warmupMs?: number;
   /** Hard cap on requests per side per window (a bound besides time). Default 1,000,000. */
   maxRequests?: number;
@@ -121,7 +121,7 @@ export async function runP3(options: P3Options = {}): Promise<P3Result> {
   const concurrency = options.concurrency ?? 64;
   const durationMs = options.durationMs ?? 5000;
   const rounds = options.rounds ?? 3;
-  const warmupMs = options.warmupMs ?? 1500;
+  const warmupMs = options.warmupMs ?? 3000;
   const maxRequests = options.maxRequests ?? 1_000_000;
   const set = await startTargets(options);
   const pools = new Map(set.targets.map((t) => [t.id, new Pool(t.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 })]));

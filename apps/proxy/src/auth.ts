@@ -7,7 +7,7 @@
  * matched, on how much of a token was right, or on its length.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { resolveVirtualName, type Mesh, type ProxyConfig } from "@modelmesh/core";
+import { type Mesh, type ProxyConfig } from "@modelmesh/core";
 import { ProxyHttpError } from "./http/errors.js";
 
 /** One accepted token, as the proxy keeps it (the token itself is kept only as a hash). */
@@ -91,11 +91,11 @@ export function requireAdmin(principal: Principal): void {
  * @throws ModelMeshError `MM_UNKNOWN_MODEL` / `MM_AMBIGUOUS_NAME` exactly as the router would.
  */
 export function resolvedPool(mesh: Mesh, requested: string): { poolId: string; modelId?: string } {
-  const router = mesh.router;
-  const resolution = resolveVirtualName(requested, { tree: mesh.tree, pools: router.pools, models: router.models });
-  if (resolution.kind === "pool") return { poolId: resolution.poolId };
-  if (resolution.kind === "model") return { poolId: `model:${resolution.modelId}`, modelId: resolution.modelId };
-  return { poolId: resolution.poolId ?? `capability:${resolution.node}` };
+  const poolId = mesh.router.resolvePoolId(requested);
+  const pool = mesh.router.pools.get(poolId);
+  // A single-model route (`model:<id>`) has exactly that model as its only member.
+  const modelId = poolId.startsWith("model:") ? pool?.members[0] : undefined;
+  return modelId !== undefined ? { poolId, modelId } : { poolId };
 }
 
 /**

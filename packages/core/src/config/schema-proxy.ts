@@ -8,10 +8,10 @@ import { duration, flag, idList, port, positiveInt, size, text } from "./schema-
 
 /** One accepted bearer token, optionally limited to some pools. A bare string means "all pools". */
 export const proxyTokenSchema = z
-  .union([text(), z.strictObject({ token: text(), pools: idList().optional() })], {
-    error: "expected a token string or {token, pools}",
+  .union([text(), z.strictObject({ token: text(), pools: idList().optional(), admin: flag().optional() })], {
+    error: "expected a token string or {token, pools, admin}",
   })
-  .transform((entry): { token: string; pools?: string[] } => (typeof entry === "string" ? { token: entry } : entry));
+  .transform((entry): { token: string; pools?: string[]; admin?: boolean } => (typeof entry === "string" ? { token: entry } : entry));
 
 /** Requires at least one token while auth is enabled (an empty list would reject every request). */
 const tokensWhenEnabled = z.superRefine(

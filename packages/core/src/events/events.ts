@@ -130,6 +130,8 @@ export interface StreamEndEvent extends EventBase {
   ok: boolean;
   chunks: number;
   code?: ModelMeshErrorCode;
+  /** Usage reported by the upstream's final chunk, when it sent one. */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 /** A request finished. Carries the trace. */

@@ -169,6 +169,15 @@ export class Router {
     return state.trace;
   }
 
+  /**
+   * The pool a virtual name routes to (configured, predefined, or the on-demand `capability:<node>` /
+   * `model:<id>` pool), without sending anything. Throws `MM_UNKNOWN_MODEL` like a request would.
+   */
+  resolvePoolId(name: string, kind: Kind = "chat"): string {
+    const trace: RoutingTrace = { requestId: "resolve", requested: name, kind, stream: false, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: 0, deadlineMs: 0 };
+    return this.#resolvePool(name, kind, trace).id;
+  }
+
   // -- request set-up ----------------------------------------------------------------------------------
 
   #need<K extends "embed" | "generateImage" | "speech" | "transcribe">(provider: ProviderConnectorV1, method: K, model: RouterModel): NonNullable<ProviderConnectorV1[K]> {

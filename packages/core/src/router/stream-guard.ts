@@ -78,7 +78,13 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
   const finish = async (outcome: StreamOutcome) => {
     if (finished) return;
     finished = true;
-    if (o.events.active) o.events.emit({ type: "stream-end", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ok: outcome.ok, chunks, code: outcome.error?.code });
+    if (o.events.active) {
+      const u = outcome.usage;
+      o.events.emit({
+        type: "stream-end", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ok: outcome.ok, chunks, code: outcome.error?.code,
+        ...(u ? { usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens } } : {}),
+      });
+    }
     await o.onEnd(outcome);
   };
   if (ended) {
