@@ -24,6 +24,11 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 const ADMIN_TOKEN = "dash-admin-token";
 const CLIENT_TOKEN = "dash-client-token";
+/**
+ * How long a change may take to show. Under the page's 5 s fallback poll, so what shows in time came over the
+ * event stream (the event log, which only the stream feeds, is checked too).
+ */
+const LIVE = { timeout: 4_000 };
 /** Failures in a row that put a route on standby (the pool's `deactivation.retry_limit`). */
 const RETRY_LIMIT = 2;
 
@@ -89,9 +94,9 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
     expect(new URL(page.url()).searchParams.has("token")).toBe(false);
     expect(await page.content()).not.toContain(ADMIN_TOKEN);
     const row = page.locator(`section[data-pool="chat"] tr[data-route="${primaryRoute}"]`);
-    await expect.poll(() => row.getAttribute("data-status")).toBe("active");
-    await expect.poll(() => page.locator('section[data-pool="chat"] h2').textContent()).toContain("pool chat");
-    await expect.poll(() => page.locator("#decisions tr[data-request]").count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => row.getAttribute("data-status"), LIVE).toBe("active");
+    await expect.poll(() => page.locator('section[data-pool="chat"] h2').textContent(), LIVE).toContain("pool chat");
+    await expect.poll(() => page.locator("#decisions tr[data-request]").count(), LIVE).toBeGreaterThanOrEqual(1);
   });
 
   it("shows the primary route going to standby, with its reason, live while failures are injected", async () => {
@@ -104,14 +109,14 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
 
     // Live: the event stream delivers it well before the page's 5 s fallback poll.
     const row = page.locator(`section[data-pool="chat"] tr[data-route="${primaryRoute}"]`);
-    await expect.poll(() => row.getAttribute("data-status"), { timeout: 3_000 }).toBe("standby");
-    await expect.poll(() => row.locator('td[data-field="reason"]').textContent(), { timeout: 3_000 }).toBe("error_threshold");
-    await expect.poll(() => row.locator('td[data-field="until"]').textContent()).toMatch(/^in \d+m$|^in \d+s$/);
-    await expect.poll(() => page.locator('#events li[data-type="route-deactivated"]').first().textContent()).toContain(`${primaryRoute} → standby (error_threshold)`);
+    await expect.poll(() => row.getAttribute("data-status"), LIVE).toBe("standby");
+    await expect.poll(() => row.locator('td[data-field="reason"]').textContent(), LIVE).toBe("error_threshold");
+    await expect.poll(() => row.locator('td[data-field="until"]').textContent(), LIVE).toMatch(/^in \d+m$|^in \d+s$/);
+    await expect.poll(() => page.locator('#events li[data-type="route-deactivated"]').first().textContent(), LIVE).toContain(`${primaryRoute} → standby (error_threshold)`);
 
     // The rotation shows in the decisions table: answered by the backup after the primary's failures, and why.
     const rotated = page.locator("#decisions tr[data-ok=\"true\"]", { hasText: "503" }).first();
-    await expect.poll(() => rotated.locator("td").nth(3).textContent()).toMatch(/^backup\//);
+    await expect.poll(() => rotated.locator("td").nth(3).textContent(), LIVE).toMatch(/^backup\//);
     expect(Number(await rotated.locator("td").nth(4).textContent())).toBe(RETRY_LIMIT + 1);
     expect(await rotated.locator("td").nth(6).textContent()).toContain(`${primaryRoute}: server 503 → rotate`);
 
@@ -120,17 +125,17 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
     await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "after" }] });
     expect(primary.calls.length).toBe(before);
     const direct = page.locator("#decisions tr[data-ok=\"true\"]", { hasText: "excluded" }).first();
-    await expect.poll(() => direct.locator("td").nth(6).textContent(), { timeout: 3_000 }).toContain("error_threshold");
+    await expect.poll(() => direct.locator("td").nth(6).textContent(), LIVE).toContain("error_threshold");
   });
 
   it("shows a manual provider deactivation made through the admin API", async () => {
     const response = await fetch(`${proxy.url}/admin/providers/backup/deactivate`, { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ duration_ms: 600_000 }) });
     expect(response.status).toBe(200);
     const provider = page.locator('tr[data-provider="backup"]');
-    await expect.poll(() => provider.getAttribute("data-status"), { timeout: 3_000 }).toBe("standby");
-    await expect.poll(() => provider.locator("td").nth(2).textContent()).toBe("manual");
+    await expect.poll(() => provider.getAttribute("data-status"), LIVE).toBe("standby");
+    await expect.poll(() => provider.locator("td").nth(2).textContent(), LIVE).toBe("manual");
     await fetch(`${proxy.url}/admin/providers/backup/reactivate`, { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    await expect.poll(() => provider.getAttribute("data-status"), { timeout: 3_000 }).toBe("active");
+    await expect.poll(() => provider.getAttribute("data-status"), LIVE).toBe("active");
   });
 
   it("saves a screenshot", async () => {
@@ -150,11 +155,11 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
       expect(await fresh.locator("#conn").getAttribute("data-state")).toBe("auth");
       await fresh.fill("#auth-token", CLIENT_TOKEN); // a valid token, but not an admin one
       await fresh.click('#auth button[type="submit"]');
-      await expect.poll(() => fresh.locator("#auth-error").textContent()).toMatch(/refused/);
+      await expect.poll(() => fresh.locator("#auth-error").textContent(), LIVE).toMatch(/refused/);
       await fresh.fill("#auth-token", ADMIN_TOKEN);
       await fresh.click('#auth button[type="submit"]');
       await fresh.locator('#conn[data-state="live"]').waitFor({ timeout: 5_000 });
-      await expect.poll(() => fresh.locator(`section[data-pool="chat"] tr[data-route="${primaryRoute}"]`).getAttribute("data-status")).toBe("standby");
+      await expect.poll(() => fresh.locator(`section[data-pool="chat"] tr[data-route="${primaryRoute}"]`).getAttribute("data-status"), LIVE).toBe("standby");
       expect(await fresh.content()).not.toContain(ADMIN_TOKEN);
     } finally {
       await fresh.close();

@@ -42,6 +42,7 @@ tr:last-child td { border-bottom: 0; }
 tr[data-status="standby"] td:first-child { box-shadow: inset 3px 0 0 var(--warn); }
 tr[data-circuit="open"] td:first-child { box-shadow: inset 3px 0 0 var(--bad); }
 tr[data-ok="false"] td:first-child { box-shadow: inset 3px 0 0 var(--bad); }
+td[data-field="until"], td[data-field="latency"], td[data-field="status"], td[data-field="circuit"], td[data-field="failures"] { white-space: nowrap; }
 td.mono, .mono { font-family: var(--mono); font-size: 12.5px; }
 td.muted, .muted { color: var(--muted); }
 td.reasons { font-family: var(--mono); font-size: 12px; color: var(--muted); }
