@@ -3,34 +3,14 @@
  * typed ModelMeshError within its deadline, and no stream that was cut is ever presented as complete.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockProvider, type Fault, type MockProvider } from "@modelmesh/testing/server";
+import { faultCatalogue, POST_COMMIT_FAULT_KINDS, startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { create, getTrace, isModelMeshError, type MeshClient } from "../src/index.js";
 
 const PROMPT = "tell me five words now";
 const FULL = `echo: ${PROMPT}`;
 const DEADLINE_MS = 6000;
 
-const FAULTS: Array<{ name: string; fault: Fault }> = [
-  { name: "429 with Retry-After seconds", fault: { kind: "rate-limit", retryAfter: 1 } },
-  { name: "429 with Retry-After HTTP-date", fault: { kind: "rate-limit", retryAfter: new Date(Date.now() + 3_600_000).toUTCString() } },
-  { name: "429 without Retry-After", fault: { kind: "rate-limit" } },
-  { name: "quota exhausted", fault: { kind: "quota-exhausted" } },
-  { name: "500", fault: { kind: "status", status: 500 } },
-  { name: "503", fault: { kind: "status", status: 503 } },
-  { name: "529 overloaded", fault: { kind: "status", status: 529 } },
-  { name: "401", fault: { kind: "auth" } },
-  { name: "TCP reset before headers", fault: { kind: "reset-before-headers" } },
-  { name: "no response at all", fault: { kind: "no-response" } },
-  { name: "slow first token", fault: { kind: "slow-first-token", delayMs: 8000 } },
-  { name: "stream cut after 2 tokens", fault: { kind: "cut-after", tokens: 2 } },
-  { name: "stall after 2 tokens", fault: { kind: "stall-after", tokens: 2 } },
-  { name: "malformed chunk", fault: { kind: "malformed-chunk", afterTokens: 1 } },
-  { name: "missing [DONE]", fault: { kind: "missing-done" } },
-  { name: "error object in a 200 stream", fault: { kind: "error-in-stream", afterTokens: 1 } },
-  { name: "context_length_exceeded", fault: { kind: "context-length" } },
-  { name: "content_policy_violation", fault: { kind: "content-policy" } },
-  { name: "down for 60 s", fault: { kind: "down", forMs: 60_000 } },
-];
+const FAULTS = faultCatalogue();
 
 function clientFor(urls: string[]): MeshClient {
   return create({
@@ -117,7 +97,7 @@ describe.each([
       } else if (outcome.kind === "error") {
         // Only an interruption after output was committed may end in an error: never a silent truncation.
         expect(outcome.code).toBe("MM_STREAM_INTERRUPTED");
-        expect(["cut-after", "stall-after", "malformed-chunk", "error-in-stream"]).toContain(fault.kind);
+        expect(POST_COMMIT_FAULT_KINDS).toContain(fault.kind);
       } else {
         expect(outcome.text).toBe(FULL);
       }

@@ -22,4 +22,5 @@ export type { Fault, FaultKind, FaultRule } from "./server/fault-types.js";
 // Deterministic model behaviour, for computing expected values in tests
 export { countWords, tokenize } from "./server/tokenize.js";
 export { mockEmbedding } from "./server/media.js";
+export { faultCatalogue, POST_COMMIT_FAULT_KINDS, type CatalogueFault } from "./server/fault-catalogue.js";
 export type { MockChatMessage, MockChatRequest, MockUsage, OpenAIErrorBody } from "./server/wire.js";
