@@ -241,3 +241,20 @@ describe("StateLedger: deactivation, cooldown and half-open probes", () => {
     expect((await ledger.quotaUsage(route)).requestsMinute).toBe(8);
   });
 });
+
+describe("StateLedger: reactivation triggers", () => {
+  it("reactivateRoute / reactivateProvider report the trigger they were given (default manual)", async () => {
+    const kit = ledgerKit();
+    const { ledger, route } = kit;
+    await failTimes(kit, 3);
+    await ledger.reactivateRoute(route.routeId, "probe_success");
+    expect(kit.of("route-recovered").at(-1)).toMatchObject({ routeId: route.routeId, trigger: "probe_success", halfOpen: false });
+    await ledger.deactivateProvider(route.providerId, "auth_failure");
+    await ledger.reactivateProvider(route.providerId);
+    expect(kit.of("provider-recovered").at(-1)).toMatchObject({ providerId: route.providerId, trigger: "manual" });
+    // Reactivating something that is not out emits nothing.
+    const before = kit.of("route-recovered").length;
+    await ledger.reactivateRoute(route.routeId);
+    expect(kit.of("route-recovered")).toHaveLength(before);
+  });
+});

@@ -243,7 +243,7 @@ export class StateLedger {
   }
 
   /** Manually brings a route back: active, circuit closed, streak, rolling window and cooldown level reset. */
-  async reactivateRoute(routeId: string): Promise<void> {
+  async reactivateRoute(routeId: string, trigger: RecoveryTrigger = "manual"): Promise<void> {
     const now = this.#clock.now();
     let wasOut = false;
     await this.#mutateRoute(routeId, now, undefined, (record) => {
@@ -251,7 +251,7 @@ export class StateLedger {
       return reactivateRoute(record);
     });
     await this.#probes.clear(routeId);
-    if (wasOut) this.#emitRecovered(routeId, "manual", false, now);
+    if (wasOut) this.#emitRecovered(routeId, trigger, false, now);
     this.#onChange?.();
   }
 
@@ -261,8 +261,8 @@ export class StateLedger {
   }
 
   /** Brings a provider back (trigger `manual`). */
-  async reactivateProvider(providerId: string): Promise<void> {
-    await this.#providers.reactivate(providerId, this.#clock.now());
+  async reactivateProvider(providerId: string, trigger: RecoveryTrigger = "manual"): Promise<void> {
+    await this.#providers.reactivate(providerId, this.#clock.now(), trigger);
   }
 
   /** The route's counters in its current quota windows, with their reset instants. */

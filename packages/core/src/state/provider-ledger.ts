@@ -1,4 +1,4 @@
-import type { DeactivationReason } from "../connectors/rotation.js";
+import type { DeactivationReason, RecoveryTrigger } from "../connectors/rotation.js";
 import type { MeshEventBus } from "../events/events.js";
 import type { ProviderRecord, ProviderStatus } from "./ledger-types.js";
 import { INITIAL_PROVIDER_RECORD, recoveryTriggerFor } from "./route-record.js";
@@ -58,14 +58,14 @@ export class ProviderLedger {
   }
 
   /** Manual recovery; emits `provider-recovered` (trigger `manual`) when the provider was parked. */
-  async reactivate(providerId: string, now: number): Promise<void> {
+  async reactivate(providerId: string, now: number, trigger: RecoveryTrigger = "manual"): Promise<void> {
     let wasParked = false;
     await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       wasParked = current !== undefined && current.status === "standby";
       return wasParked ? INITIAL_PROVIDER_RECORD : current;
     });
     if (wasParked) {
-      this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: "manual" });
+      this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger });
       this.#onChange?.();
     }
   }

@@ -228,7 +228,7 @@ export class RecoveryScheduler {
     return this.#singleFlight(route.routeId, base, async () => {
       const result = await callProbe(watched.providerEntry, watched.model, this.#probeRequest(watched.model), this.#clock, this.#timeoutMs);
       if (!result.ok) return { ...base, ok: false, category: result.category, status: result.status };
-      await this.#mesh.ledger.reactivateRoute(route.routeId);
+      await this.#mesh.ledger.reactivateRoute(route.routeId, "probe_success");
       return { ...base, ok: true };
     });
   }
@@ -246,8 +246,8 @@ export class RecoveryScheduler {
       const result = await callProbe(watched.providerEntry, watched.model, this.#probeRequest(watched.model), this.#clock, this.#timeoutMs);
       if (!result.ok) return { ...base, ok: false, category: result.category, status: result.status };
       this.#parkedProviders.delete(providerId);
-      await this.#mesh.ledger.reactivateProvider(providerId);
-      await this.#mesh.ledger.reactivateRoute(routeId);
+      await this.#mesh.ledger.reactivateProvider(providerId, "probe_success");
+      await this.#mesh.ledger.reactivateRoute(routeId, "probe_success");
       return { ...base, ok: true };
     });
   }
