@@ -42,7 +42,9 @@ export { QuickProvider } from "./providers/quick-provider.js";
 export { ProviderInitError } from "./providers/provider-init-error.js";
 export { providerConfigSchema, providerConfigFromYaml, CHAT_COMPLETION, type ProviderConfig, type ProviderConfigBlock } from "./providers/provider-config.js";
 export { classifyAnyError } from "./providers/provider-errors.js";
-export { UsageLedger, costOf, type ModelUsageTotals } from "./providers/usage-ledger.js";
+export { UsageLedger, type ModelUsageTotals } from "./providers/usage-ledger.js";
+/** Cost of a call from per-1M prices (core's, re-exported for connector authors). */
+export { costOf } from "@modelmesh/core";
 export { modelsFromList } from "./providers/model-list.js";
 
 // Mixins: function wrappers first, class sugar over the same wrappers

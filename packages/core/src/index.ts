@@ -156,6 +156,7 @@ export {
 } from "./events/events.js";
 
 export { createManualClock, sleep, systemClock, type Clock, type ManualClock } from "./internal/clock.js";
+export { costOf } from "./internal/pricing.js";
 
 // Routing trace
 export type {

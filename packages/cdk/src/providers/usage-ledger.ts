@@ -1,4 +1,4 @@
-import type { ModelPricing, QuotaStatus, RateLimitInfo, RateLimitStatus, TokenUsage } from "@modelmesh/core";
+import { costOf, type ModelPricing, type QuotaStatus, type RateLimitInfo, type RateLimitStatus, type TokenUsage } from "@modelmesh/core";
 
 /**
  * Per-instance accounting behind `reportUsage`, `checkQuota` and `getRateLimits`: requests, tokens and cost
@@ -12,16 +12,6 @@ export interface ModelUsageTotals {
   completionTokens: number;
   totalTokens: number;
   costUsd: number;
-}
-
-/** Cost in USD of one call: tokens × per-1M prices, plus the per-request price. */
-export function costOf(usage: TokenUsage, pricing: ModelPricing | undefined): number {
-  if (!pricing) return 0;
-  return (
-    (usage.promptTokens * pricing.inputPerMillion) / 1_000_000 +
-    (usage.completionTokens * pricing.outputPerMillion) / 1_000_000 +
-    (pricing.perRequest ?? 0)
-  );
 }
 
 /** Mutable usage and rate-limit state of one provider instance. */

@@ -6,6 +6,7 @@ import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { sleep, systemClock, type Clock } from "../internal/clock.js";
+import { costOf } from "../internal/pricing.js";
 import type { StateLedger, RouteDescriptor, ProviderDescriptor } from "../state/ledger.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
 import type {
@@ -440,7 +441,7 @@ export class Router {
             onEnd: async (outcome) => {
               scope.dispose();
               if (outcome.ok) {
-                await this.#o.ledger.recordSuccess(route, provider, { latencyMs: this.clock.now() - entry.startedAt, promptTokens: outcome.usage?.prompt_tokens ?? 0, completionTokens: outcome.usage?.completion_tokens ?? 0, costUsd: costOf(model, outcome.usage), rateLimit: learned }, pool.policies);
+                await this.#o.ledger.recordSuccess(route, provider, { latencyMs: this.clock.now() - entry.startedAt, promptTokens: outcome.usage?.prompt_tokens ?? 0, completionTokens: outcome.usage?.completion_tokens ?? 0, costUsd: usageCost(model, outcome.usage), rateLimit: learned }, pool.policies);
               } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category)) {
                 await this.#o.ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs: this.clock.now() - entry.startedAt }, pool.policies);
               }
@@ -463,7 +464,7 @@ export class Router {
         entry.latencyMs = latencyMs;
         scope.dispose();
         const usage = usageOf?.(value);
-        await this.#o.ledger.recordSuccess(route, provider, { latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, costUsd: costOf(model, usage), rateLimit: learned }, pool.policies);
+        await this.#o.ledger.recordSuccess(route, provider, { latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, costUsd: usageCost(model, usage), rateLimit: learned }, pool.policies);
         release();
         pool.policies.selection.observe?.({ routeId: route.routeId, ok: true, latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
         if (this.events.active) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
@@ -637,10 +638,9 @@ export function routeIdOf(model: { providerId: string; id: string }): string {
   return `${model.providerId}/${model.id}`;
 }
 
-function costOf(model: RouterModel, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined | null): number {
-  if (!usage || !model.pricing) return 0;
-  const { inputPerMillion, outputPerMillion, perRequest = 0 } = model.pricing;
-  return ((usage.prompt_tokens ?? 0) * inputPerMillion + (usage.completion_tokens ?? 0) * outputPerMillion) / 1_000_000 + perRequest;
+/** Cost of a wire-format usage block at the model's declared prices. */
+function usageCost(model: RouterModel, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined | null): number {
+  return usage ? costOf({ promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 }, model.pricing) : 0;
 }
 
 function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, headers: Record<string, string> | undefined): string | undefined {
