@@ -35,11 +35,11 @@ export function createStoryClock(options: { fast: boolean }): StoryClock {
     startedAt,
     now,
     elapsed: () => now() - startedAt,
-    setTimer(fn, ms) {
-      // Durations are real: only the origin of the time line is shifted. Like the system clock, these timers
-      // never keep the process alive.
+    setTimer(fn, ms, timerOptions) {
+      // Durations are real: only the origin of the time line is shifted. Like the system clock, a
+      // request-scoped timer keeps the process alive while pending; a background one does not.
       const handle = setTimeout(fn, ms);
-      handle.unref();
+      if (timerOptions?.background === true) handle.unref();
       return () => clearTimeout(handle);
     },
     async advanceTo(storyMs, { signal, onTick, tickMs = 100 } = {}) {

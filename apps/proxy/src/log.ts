@@ -35,3 +35,18 @@ export function createLogger(sink: LogSink = stderrSink): Logger {
     error: (msg, fields) => write("error", msg, fields),
   };
 }
+
+/**
+ * The upstream URL a failure was recorded with (`metadata.url` of the error or of one of its causes; cdk's
+ * transport errors put it there, without query or credentials). For log lines only: error bodies sent to
+ * clients carry the message, never the metadata.
+ */
+export function upstreamUrlOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const url = (current as { metadata?: { url?: unknown } }).metadata?.url;
+    if (typeof url === "string" && url !== "") return url;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

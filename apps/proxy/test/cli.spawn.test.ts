@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,6 +90,45 @@ describe("node cli.js", () => {
     expect(answered).toBe(true);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("SIGTERM received, shutting down gracefully");
+  });
+
+  it("serve at day-one defaults: a dead first provider (default model lists) never costs an answer", async () => {
+    // Issue 10: the first provider refuses connections; every model of it is parked at once after one attempt.
+    const dead = await startMockProvider();
+    const deadUrl = dead.url;
+    await dead.close();
+    const live = await startMockProvider({ models: ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "o4-mini"].map((id) => ({ id })) });
+    const dayOne = join(dir, "day-one.yaml");
+    await writeFile(
+      dayOne,
+      `providers:\n  first:\n    connector: openai\n    config: { base_url: "${deadUrl}", api_key: sk-a }\n  second:\n    connector: openai\n    config: { base_url: "${live.url}", api_key: sk-b }\n`,
+    );
+    const answers: string[] = [];
+    const served: string[] = [];
+    try {
+      const result = await run(["serve", "--port", "0", "--config", dayOne], (text, child) => {
+        const match = /listening on (http:\/\/\S+)/.exec(text);
+        if (!match || answers.length > 0 || served.length > 0) return;
+        served.push("started");
+        const client = new OpenAI({ baseURL: `${match[1]!}/v1`, apiKey: "unused", maxRetries: 0 });
+        void (async () => {
+          try {
+            for (let i = 0; i < 15; i++) {
+              const { data, response } = await client.chat.completions.create({ model: "chat-completion", messages: [{ role: "user", content: `n${i}` }] }).withResponse();
+              answers.push(data.choices[0]!.message.content ?? "");
+              served.push(response.headers.get("x-modelmesh-provider") ?? "?");
+            }
+          } finally {
+            child.kill("SIGTERM");
+          }
+        })();
+      });
+      expect(result.code).toBe(0);
+      expect(answers).toEqual(Array.from({ length: 15 }, (_, i) => `echo: n${i}`));
+      expect(new Set(served.slice(1))).toEqual(new Set(["second"]));
+    } finally {
+      await live.close();
+    }
   });
 
   it("--help exits 0; an unknown command exits 2", async () => {

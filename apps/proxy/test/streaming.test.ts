@@ -20,7 +20,7 @@ describe("failures after the stream started", () => {
   it.each([
     [{ kind: "cut-after", tokens: 2 }],
     [{ kind: "stall-after", tokens: 2 }],
-    [{ kind: "malformed-chunk", afterTokens: 1 }],
+    [{ kind: "malformed-chunk", afterTokens: 1, count: 3 }],
     [{ kind: "error-in-stream", afterTokens: 1 }],
   ] as const)("%o: an SSE error event ends the response, without [DONE]", async (fault) => {
     mock.reset();
@@ -36,6 +36,22 @@ describe("failures after the stream started", () => {
       expect(last.error).toMatchObject({ type: "server_error", code: "stream_interrupted", modelmesh_code: "MM_STREAM_INTERRUPTED" });
       expect(last.error.message).toMatch(/interrupted/);
       expect(events.length).toBeGreaterThan(1); // content was delivered before the failure
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("one malformed event is skipped: the stream completes with [DONE] and the whole answer", async () => {
+    mock.reset();
+    mock.fault({ fault: { kind: "malformed-chunk", afterTokens: 1 } });
+    const { proxy } = await start(meshConfig([mock.url]));
+    try {
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body() });
+      expect(response.status).toBe(200);
+      const events = (await response.text()).split("\n\n").filter(Boolean);
+      expect(events.at(-1)).toBe("data: [DONE]");
+      const text = events.slice(0, -1).map((event) => JSON.parse(event.slice("data: ".length)).choices[0]?.delta?.content ?? "").join("");
+      expect(text).toBe("echo: one two three four");
     } finally {
       await proxy.close();
     }

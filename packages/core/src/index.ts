@@ -153,9 +153,10 @@ export {
   type RouteSelectedEvent,
   type StreamCommitEvent,
   type StreamEndEvent,
+  type WarningEvent,
 } from "./events/events.js";
 
-export { createManualClock, sleep, systemClock, type Clock, type ManualClock } from "./internal/clock.js";
+export { createManualClock, sleep, systemClock, type Clock, type ManualClock, type TimerOptions } from "./internal/clock.js";
 export { costOf } from "./internal/pricing.js";
 
 // Routing trace
@@ -199,6 +200,7 @@ export {
   meshConfigSchema,
   parseConfigObject,
   parseDuration,
+  parseStreamCommit,
   parseSize,
   scanReferences,
   tryParseDuration,
@@ -248,7 +250,9 @@ export { Router, routeIdOf, type RouterOptions } from "./router/router.js";
 export { chatRequirements, estimatePromptTokens, type Requirement } from "./router/requirements.js";
 export { backoffDelay, seededRandom } from "./router/backoff.js";
 export { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "./router/stick-until-failure.js";
-export { isCommitChunk, type StreamOutcome } from "./router/stream-guard.js";
+export { createPrioritySelection, PRIORITY_SELECTION_ID, type PrioritySelectionOptions } from "./router/priority-selection.js";
+export { isCommitChunk, type StreamCommit, type StreamOutcome } from "./router/stream-guard.js";
+export { DEFAULT_FIRST_TOKEN_MS, DEFAULT_REASONING_FIRST_TOKEN_MS, type FirstTokenSetting } from "./router/first-token.js";
 export { codeForCategory, decide, mostMeaningful, type Decision } from "./router/decide.js";
 export type {
   QuotaClock,
@@ -306,6 +310,7 @@ export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mes
 export {
   CORE_CONNECTORS,
   cooldownRecoveryConnector,
+  prioritySelectionConnector,
   registerCoreConnectors,
   stickUntilFailureConnector,
   thresholdDeactivationConnector,

@@ -70,30 +70,43 @@ describe("error table", () => {
     expect(b.callsFor("model-b")).toBe(1);
   });
 
-  it("context_length: moves to a model with a larger context window", async () => {
-    const small = await startUpstream({ small: [{ status: 400, body: { error: { message: "This model's maximum context length is 4096 tokens", code: "context_length_exceeded", type: "invalid_request_error" } } }] });
+  it("context_length: tries larger windows first, then equal ones on other models, never smaller ones or the same model", async () => {
+    const tooLong = { status: 400, body: { error: { message: "This model's maximum context length is 4096 tokens", code: "context_length_exceeded", type: "invalid_request_error" } } };
+    const small = await startUpstream({ small: [tooLong, tooLong] });
     const mid = await startUpstream();
     const large = await startUpstream();
-    open.push(small, mid, large);
-    const mesh = await meshFor({
-      providers: {
-        ps: { connector: "test.fetch.v1", config: { base_url: small.url } },
-        pm: { connector: "test.fetch.v1", config: { base_url: mid.url } },
-        pl: { connector: "test.fetch.v1", config: { base_url: large.url } },
-      },
-      models: {
-        "ps.small": chatModel("ps", { context_window: 4096 }),
-        "pm.same": chatModel("pm", { context_window: 4096 }),
-        "pl.large": chatModel("pl", { context_window: 128000 }),
-      },
-    });
-    open.push(mesh);
-    const { value, trace } = await mesh.router.chat({ model: "chat-completion", messages: user("a long document") });
-    expect(value.model).toBe("large");
-    expect(small.callsFor("small")).toBe(1);
-    expect(mid.calls).toHaveLength(0); // same window: skipped, not tried
-    const same = trace.candidates.find((c) => c.modelId === "pm.same")!;
-    expect(same.excluded).toMatchObject({ stage: "requirement", requirement: "larger_context_window" });
+    const tiny = await startUpstream();
+    open.push(small, mid, large, tiny);
+    const models = {
+      "ps.small": chatModel("ps", { context_window: 4096 }),
+      "pt.tiny": chatModel("pt", { context_window: 2048 }),
+      "pm.same": chatModel("pm", { context_window: 4096 }),
+      "pl.large": chatModel("pl", { context_window: 8192 }),
+    };
+    const providers = {
+      ps: { connector: "test.fetch.v1", config: { base_url: small.url } },
+      pt: { connector: "test.fetch.v1", config: { base_url: tiny.url } },
+      pm: { connector: "test.fetch.v1", config: { base_url: mid.url } },
+      pl: { connector: "test.fetch.v1", config: { base_url: large.url } },
+    };
+    // With a larger window in the pool, it goes first (ahead of "pm.same", which comes earlier in pool order).
+    const withLarge = await meshFor({ providers, models });
+    open.push(withLarge);
+    const first = await withLarge.router.chat({ model: "chat-completion", messages: user("a long document") });
+    expect(first.value.model).toBe("large");
+    expect(first.trace.attempts.map((a) => a.modelId)).toEqual(["ps.small", "pl.large"]);
+    expect(first.trace.attempts[1]!.reason).toMatch(/largest remaining window \(8192\)/);
+    expect(first.trace.candidates.find((c) => c.modelId === "pt.tiny")!.excluded).toMatchObject({ stage: "requirement", requirement: "context_window" });
+
+    // Without one, another model with the same window is tried: another vendor's tokenizer may count fewer tokens.
+    const { "pl.large": _dropped, ...withoutLarge } = models;
+    const equalOnly = await meshFor({ providers, models: withoutLarge });
+    open.push(equalOnly);
+    const second = await equalOnly.router.chat({ model: "chat-completion", messages: user("a long document") });
+    expect(second.value.model).toBe("same");
+    expect(second.trace.attempts.map((a) => a.modelId)).toEqual(["ps.small", "pm.same"]);
+    expect(small.callsFor("small")).toBe(2);
+    expect(tiny.calls).toHaveLength(0);
   });
 
   it("auth: a 401 puts the whole provider on standby (all its models, every pool)", async () => {

@@ -13,6 +13,7 @@ import {
   type RouteSnapshot,
   type RoutingTrace,
   type SpeechRequest,
+  type StreamCommit,
   type TranscriptionParams,
   type TranscriptionRequest,
   type TranscriptionResponse,
@@ -32,6 +33,11 @@ export interface MeshRequestOptions {
   headers?: Record<string, string>;
   /** Resume an interrupted stream on a prefill-capable model (overrides `routing.stream.resume`). */
   resume?: boolean;
+  /**
+   * When a stream's output is released (overrides the pool's and `routing.stream.commit`): `first_token`,
+   * `complete` (invisible failover until the answer is whole), `{ chars: N }` or `{ ms: N }`.
+   */
+  streamCommit?: StreamCommit;
 }
 
 /** Non-streaming chat params. */
@@ -63,7 +69,7 @@ export type TranscriptionCreateParams = Omit<TranscriptionParams, "file"> & {
 
 function routeOptions(options: MeshRequestOptions | undefined): RequestOptions | undefined {
   if (!options) return undefined;
-  return { signal: options.signal, deadlineMs: options.timeout, headers: options.headers, resume: options.resume };
+  return { signal: options.signal, deadlineMs: options.timeout, headers: options.headers, resume: options.resume, streamCommit: options.streamCommit };
 }
 
 /**

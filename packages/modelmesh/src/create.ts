@@ -14,7 +14,7 @@ export interface CreateOptions extends DetectOptions {
   pool?: string;
   /** Restrict pool membership to these model ids (`openai.gpt-4o`). */
   models?: string[];
-  /** Selection strategy for every generated pool (id or alias, e.g. `round-robin`). Default stick-until-failure. */
+  /** Selection strategy for every generated pool (id or alias, e.g. `round-robin`). Default priority-selection (the first-listed healthy model). */
   strategy?: string;
   /** Environment used for detection and `${env:…}` (default `process.env`). */
   env?: Record<string, string | undefined>;

@@ -86,8 +86,9 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
 
   /**
    * Streams `POST /v1/messages` with `stream: true` as OpenAI chunks ending with a usage-only chunk. The first
-   * `next()` sends the request; HTTP errors surface there. An `error` event, a cut, a stall or a malformed
-   * event throws; the stream ends at `message_stop` (or cleanly at the body's end after a stop reason).
+   * `next()` sends the request; HTTP errors surface there. An `error` event, a cut or a stall throws; a
+   * malformed event is skipped and reported through `options.onWarning`, and the third one in a stream throws
+   * (cdk's `chatStream`). The stream ends at `message_stop` (or cleanly at the body's end after a stop reason).
    */
   override async *stream(request: ChatCompletionRequest, options: Partial<CallOptions> = {}): AsyncGenerator<ChatCompletionChunk> {
     const call = this.resolveCall(options);
@@ -100,10 +101,12 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     let usage: CompletionUsage | undefined;
     try {
       const timing = { idleMs: call.timeouts.idleMs, clock: this.clock, cancel: () => response.cancel(), context, stream: streamContext };
+      // Skipped malformed events are reported to the router (the routing trace's warnings).
+      const warnings = call.onWarning ? { onWarning: call.onWarning } : {};
       // An upstream (or proxy) that answers a stream request with JSON: an error envelope or a whole message.
       const chunks = /json/i.test(response.headers["content-type"] ?? "")
         ? anthropicJsonStream(response.text(), timing)
-        : anthropicChatStream(response.body, { ...timing, firstTokenMs: call.timeouts.firstTokenMs, startedAt });
+        : anthropicChatStream(response.body, { ...timing, ...warnings, firstTokenMs: call.timeouts.firstTokenMs, startedAt });
       for await (const chunk of chunks) {
         if (chunk.usage) usage = chunk.usage;
         yield chunk;

@@ -15,16 +15,18 @@ function sse(events: Array<Record<string, unknown>>, named = true): string {
   return events.map((event) => `${named ? `event: ${String(event.type)}\n` : ""}data: ${JSON.stringify(event)}\n\n`).join("");
 }
 
-async function read(text: string, jsonTool?: string): Promise<{ chunks: ChatCompletionChunk[]; error: unknown }> {
+async function read(text: string, jsonTool?: string): Promise<{ chunks: ChatCompletionChunk[]; error: unknown; warnings: string[] }> {
   const chunks: ChatCompletionChunk[] = [];
+  const warnings: string[] = [];
   let error: unknown;
   try {
     const stream = { created: 7, model: "fallback", ...(jsonTool ? { jsonTool } : {}) };
-    for await (const chunk of anthropicChatStream(body(text), { stream, clock: systemClock, context: { provider: "p", model: "m" } })) chunks.push(chunk);
+    const onWarning = (message: string) => warnings.push(message);
+    for await (const chunk of anthropicChatStream(body(text), { stream, clock: systemClock, context: { provider: "p", model: "m" }, onWarning })) chunks.push(chunk);
   } catch (caught) {
     error = caught;
   }
-  return { chunks, error };
+  return { chunks, error, warnings };
 }
 
 const start = { type: "message_start", message: { id: "msg_1", model: "claude-x", usage: { input_tokens: 3, output_tokens: 1 } } };
@@ -71,9 +73,21 @@ describe("anthropicChatStream", () => {
     expect(chunks.some((chunk) => chunk.choices[0]?.delta.content === "late")).toBe(false);
   });
 
-  it("an input_json_delta for a block that never started is a malformed stream", async () => {
-    const { error } = await read(sse([start, { type: "content_block_delta", index: 4, delta: { type: "input_json_delta", partial_json: "{}" } }, stop]));
-    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted" });
+  it("an input_json_delta for a block that never started is a malformed event: skipped with a warning", async () => {
+    const orphan = { type: "content_block_delta", index: 4, delta: { type: "input_json_delta", partial_json: "{}" } };
+    const text = { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi" } };
+    const { chunks, error, warnings } = await read(sse([start, orphan, text, { type: "message_delta", delta: { stop_reason: "end_turn" } }, stop]));
+    expect(error).toBeUndefined();
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("hi");
+    expect(warnings).toEqual(["skipped malformed stream event 1 (the stream fails at 3): not a chat chunk"]);
+  });
+
+  it("the third malformed event breaks the stream (MM_INVALID_RESPONSE, stream_interrupted)", async () => {
+    const orphan = { type: "content_block_delta", index: 4, delta: { type: "input_json_delta", partial_json: "{}" } };
+    const { error, warnings } = await read(`${sse([start, orphan])}event: content_block_delta\ndata: {not json\n\n${sse([orphan, stop])}`);
+    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", provider: "p", model: "m" });
+    expect((error as Error).message).toContain("3 malformed events");
+    expect(warnings).toHaveLength(2);
   });
 
   it("an error event with an unknown type is still a classified server error", async () => {

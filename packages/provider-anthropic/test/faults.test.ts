@@ -54,15 +54,16 @@ async function failure(fault: Fault, timeouts: Partial<CallOptions["timeouts"]> 
 
 async function streamed(request = ASK, timeouts: Partial<CallOptions["timeouts"]> = {}) {
   const chunks: ChatCompletionChunk[] = [];
+  const warnings: string[] = [];
   const started = Date.now();
   let error: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
-    for await (const chunk of provider.stream(request, options(timeouts))) chunks.push(chunk);
+    for await (const chunk of provider.stream(request, options(timeouts, { onWarning: (message) => warnings.push(message) }))) chunks.push(chunk);
   } catch (caught) {
     error = caught;
   }
   const text = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
-  return { chunks, error, text, elapsedMs: Date.now() - started };
+  return { chunks, error, text, warnings, elapsedMs: Date.now() - started };
 }
 
 const anthropicError = (type: string, message: string) => ({ type: "error", error: { type, message }, request_id: "req_011CSHoEeqs5C35K2UUqR7Fy" });
@@ -259,9 +260,19 @@ describe("stream faults (typed Anthropic events)", () => {
     expect(result.error).toMatchObject({ code: "MM_TIMEOUT_FIRST_TOKEN", category: "timeout" });
   });
 
-  it("malformed event data → MM_INVALID_RESPONSE", async () => {
+  it("one malformed event → skipped, reported through onWarning; the answer completes", async () => {
     inject({ kind: "malformed-chunk", afterTokens: 1 });
-    expect((await streamed()).error).toMatchObject({ code: "MM_INVALID_RESPONSE", retryable: false });
+    const result = await streamed();
+    expect(result.error).toBeUndefined();
+    expect(result.text).toBe(REPLY);
+    expect(result.warnings).toEqual(["skipped malformed stream event 1 (the stream fails at 3): not JSON"]);
+  });
+
+  it("three malformed events → MM_INVALID_RESPONSE", async () => {
+    inject({ kind: "malformed-chunk", afterTokens: 1, count: 3 });
+    const result = await streamed();
+    expect(result.error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false, provider: provider.id, model: MODEL });
+    expect(result.warnings).toHaveLength(2);
   });
 
   it("an HTTP error on a stream surfaces before any chunk", async () => {

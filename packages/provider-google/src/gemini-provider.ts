@@ -107,7 +107,8 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
   /**
    * `POST …/models/{model}:streamGenerateContent?alt=sse`. HTTP errors surface on the first `next()`; the
    * stream ends when the body ends — cleanly only after a finish reason, otherwise with
-   * `MM_STREAM_INTERRUPTED`; first-token and idle timeouts apply (the CDK's `chatStream`).
+   * `MM_STREAM_INTERRUPTED`; first-token and idle timeouts apply, and a malformed event is skipped and reported
+   * through `options.onWarning` until the third one, which throws (the CDK's `chatStream`).
    */
   override async *stream(request: ChatCompletionRequest, options: Partial<CallOptions> = {}): AsyncGenerator<ChatCompletionChunk> {
     const call = this.resolveCall(options);
@@ -129,6 +130,8 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
         clock: this.clock,
         cancel: () => response.cancel(),
         context,
+        // Skipped malformed events are reported to the router (the routing trace's warnings).
+        ...(call.onWarning ? { onWarning: call.onWarning } : {}),
       });
       for await (const chunk of chunks) {
         if (chunk.usage) usage = chunk.usage;

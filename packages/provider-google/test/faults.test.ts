@@ -52,13 +52,14 @@ async function streamUnder(fault: GeminiFault | undefined, timeouts: Partial<Cal
   if (fault) mock.fault({ path: ":streamGenerateContent", times: 1, fault });
   const started = Date.now();
   const chunks: ChatCompletionChunk[] = [];
+  const warnings: string[] = [];
   let error: unknown;
   try {
-    for await (const chunk of provider.stream(body, options(timeouts))) chunks.push(chunk);
+    for await (const chunk of provider.stream(body, { ...options(timeouts), onWarning: (message: string) => warnings.push(message) })) chunks.push(chunk);
   } catch (caught) {
     error = caught;
   }
-  return { chunks, error, text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), elapsed: Date.now() - started };
+  return { chunks, error, warnings, text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), elapsed: Date.now() - started };
 }
 
 function expectClassified(error: unknown, category: ErrorCategory | ErrorCategory[], retryable?: boolean): void {
@@ -191,9 +192,17 @@ describe("streamGenerateContent faults", () => {
     expect(result.elapsed).toBeLessThan(SHORT + SLACK);
   });
 
-  it("malformed event → MM_INVALID_RESPONSE", async () => {
+  it("one malformed event → skipped, reported through onWarning; the answer completes", async () => {
     const result = await streamUnder({ kind: "malformed-chunk", afterEvents: 1 });
-    expect(result.error).toMatchObject({ code: "MM_INVALID_RESPONSE", retryable: false });
+    expect(result.error).toBeUndefined();
+    expect(result.text).toBe(REPLY);
+    expect(result.warnings).toEqual(["skipped malformed stream event 1 (the stream fails at 3): not JSON"]);
+  });
+
+  it("three malformed events → MM_INVALID_RESPONSE", async () => {
+    const result = await streamUnder({ kind: "malformed-chunk", afterEvents: 1, count: 3 });
+    expect(result.error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false });
+    expect(result.warnings).toHaveLength(2);
   });
 
   it("the body ends without any finishReason → MM_STREAM_INTERRUPTED, never a clean end", async () => {

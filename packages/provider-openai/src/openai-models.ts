@@ -68,7 +68,7 @@ export const OPENAI_MODELS: readonly ModelInfo[] = [
     contextWindow: 200_000,
     maxOutputTokens: 100_000,
     pricing: { inputPerMillion: 1.1, outputPerMillion: 4.4 },
-    features: { ...FULL_CHAT_FEATURES },
+    features: { ...FULL_CHAT_FEATURES, reasoning: true },
     delivery: { ...CHAT_DELIVERY },
   },
   {

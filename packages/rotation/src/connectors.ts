@@ -1,4 +1,4 @@
-import { ModelMeshError, STICK_UNTIL_FAILURE_ID, createStickUntilFailure, formatMessage } from "@modelmesh/core";
+import { ModelMeshError, PRIORITY_SELECTION_ID, STICK_UNTIL_FAILURE_ID, createPrioritySelection, createStickUntilFailure, formatMessage } from "@modelmesh/core";
 import type { ConnectorContext, ConnectorDescriptor, ConnectorRegistry, DeactivationPolicyV1, PoolPolicyConfig, RecoveryPolicyV1, SelectionStrategyV1 } from "@modelmesh/core";
 import { CALENDAR_RECOVERY_ID, createCalendarRecovery } from "./policies/calendar-recovery.js";
 import type { QuotaCalendar } from "./policies/quota-reset.js";
@@ -6,7 +6,6 @@ import { RULES_DEACTIVATION_ID, createRulesDeactivation } from "./policies/rules
 import { COST_FIRST_ID, createCostFirst } from "./strategies/cost-first.js";
 import { LATENCY_FIRST_ID, createLatencyFirst } from "./strategies/latency-first.js";
 import { LOAD_BALANCED_ID, createLoadBalanced } from "./strategies/load-balanced.js";
-import { PRIORITY_SELECTION_ID, createPrioritySelection } from "./strategies/priority-selection.js";
 import { RATE_LIMIT_AWARE_ID, createRateLimitAware } from "./strategies/rate-limit-aware.js";
 import { ROUND_ROBIN_ID, createRoundRobin } from "./strategies/round-robin.js";
 import { SESSION_STICKINESS_ID, createSessionStickiness } from "./strategies/session-stickiness.js";
@@ -41,7 +40,11 @@ export const loadBalancedConnector: Selection = selection(LOAD_BALANCED_ID, "loa
   createLoadBalanced({ mode: pool.balance_mode }),
 );
 
-/** Highest priority first; reads `model_priority`, `provider_priority`, `fallback_strategy` (`modelmesh.priority-selection.v1`). */
+/**
+ * Highest priority first; reads `model_priority`, `provider_priority`, `fallback_strategy`
+ * (`modelmesh.priority-selection.v1`, core's default strategy). Registered over core's descriptor of the same
+ * id so that every strategy of this package can be the fallback.
+ */
 export const prioritySelectionConnector: Selection = selection(PRIORITY_SELECTION_ID, "priority-selection", "Always the highest-priority available model; a fallback strategy for the rest.", (pool, context) =>
   createPrioritySelection({ modelPriority: pool.model_priority, providerPriority: pool.provider_priority, fallback: fallbackOf(pool, context) }),
 );

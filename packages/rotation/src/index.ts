@@ -24,7 +24,7 @@ export {
 } from "./connectors.js";
 
 // Selection strategies
-export { PRIORITY_SELECTION_ID, createPrioritySelection, type PrioritySelectionOptions } from "./strategies/priority-selection.js";
+export { PRIORITY_SELECTION_ID, createPrioritySelection, type PrioritySelectionOptions } from "@modelmesh/core";
 export { ROUND_ROBIN_ID, createRoundRobin } from "./strategies/round-robin.js";
 export { COST_FIRST_ID, createCostFirst, type CostFirstOptions } from "./strategies/cost-first.js";
 export { LATENCY_FIRST_ID, createLatencyFirst, type LatencyFirstOptions } from "./strategies/latency-first.js";

@@ -53,8 +53,8 @@ describe("per-pool policy configuration", () => {
     };
     expect(ids("custom")).toEqual(["acme.last.v1", "modelmesh.threshold-deactivation.v1", "modelmesh.cooldown-recovery.v1"]);
     expect(ids("cheap")).toEqual(["modelmesh.round-robin.v1", "modelmesh.threshold-deactivation.v1", "modelmesh.cooldown-recovery.v1"]);
-    expect(ids("strict")).toEqual(["modelmesh.stick-until-failure.v1", "modelmesh.rules-deactivation.v1", "modelmesh.cooldown-recovery.v1"]);
-    expect(ids("calendar")).toEqual(["modelmesh.stick-until-failure.v1", "modelmesh.threshold-deactivation.v1", "modelmesh.calendar-recovery.v1"]);
+    expect(ids("strict")).toEqual(["modelmesh.priority-selection.v1", "modelmesh.rules-deactivation.v1", "modelmesh.cooldown-recovery.v1"]);
+    expect(ids("calendar")).toEqual(["modelmesh.priority-selection.v1", "modelmesh.threshold-deactivation.v1", "modelmesh.calendar-recovery.v1"]);
   });
 
   it("a custom selection runs with core's default deactivation (3 failures) and recovery (60 s, half-open)", async () => {

@@ -6,7 +6,8 @@
  *   deactivation.retry_limit: 1                                  → the first 503 parks it (no same-route retry)
  *   recovery: cooldown 30s, cooldown_growth 1, max_cooldown 30s  → one half-open probe every 30 s while down
  * With a RecoveryScheduler the probe fires at the cooldown end; without one the first request after the
- * cooldown is the probe. The default stick-until-failure never returns to the primary (its backup never fails).
+ * cooldown is the probe. The named stick-until-failure strategy never returns to the primary (its backup never fails);
+ * the default (priority selection in pool order) does.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { RecoveryScheduler } from "../src/index.js";
@@ -84,7 +85,7 @@ describe("flapping primary", () => {
     expect(served.map((s) => s.by)).toEqual([...Array(16).fill("backup"), ...Array(4).fill("primary")]);
   });
 
-  it("the default stick-until-failure serves everything but never returns to the recovered primary", async () => {
+  it("stick-until-failure (named, no longer the default) serves everything but never returns to the recovered primary", async () => {
     const rig = await flappingRig("modelmesh.stick-until-failure.v1");
     const served = await run(rig);
     expect(primaryAttemptsWhileDown(rig)).toBe(1);

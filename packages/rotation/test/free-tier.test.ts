@@ -65,7 +65,7 @@ describe("free-tier aggregation", () => {
     rig.clock.set(Date.parse("2026-01-11T00:00:00Z"));
     rig.mocks.p5!.resetQuota();
     rig.mocks.p50!.resetQuota();
-    expect((await rig.chat("free")).trace.final!.providerId).toBe("p50"); // stick-until-failure stays where it was
+    expect((await rig.chat("free")).trace.final!.providerId).toBe("p5"); // the default priority selection returns to the first-listed model
     expect((await drain(rig, 54)).ok).toBe(54);
     expect(NAMES.map((n) => rig.served(n))).toEqual([10, 10, 20, 100]);
     expectExhausted(await rig.chat("free").catch((e: unknown) => e), "2026-01-11T05:00:00.000Z");

@@ -8,6 +8,7 @@ import {
   CloseOnceProvider,
   EverythingIsServerProvider,
   ExactSupportsProvider,
+  MalformedKillsStreamProvider,
   PlainErrorCatalogueProvider,
   RequestCountOnlyProvider,
   SlowTimeoutProvider,
@@ -40,6 +41,7 @@ describe("the provider suite fails broken providers on the right check", () => {
     ["everything classified as server", EverythingIsServerProvider, "401 → auth, not retryable"],
     ["connect timeout ignored", SlowTimeoutProvider, "no response → a timeout ProviderError within connectMs (never hangs)"],
     ["cut stream ends cleanly", SwallowingStreamProvider, "stream: cut after N tokens → the iterator throws, never ends cleanly"],
+    ["one malformed event kills the stream", MalformedKillsStreamProvider, "stream: one malformed event → skipped with a warning, the answer completes"],
   ])("%s fails only its check", async (_defect, Provider, check) => {
     const results = await run(Provider, [CONTROL, check]);
     expect(failedChecks(results)).toEqual([check]);
@@ -53,7 +55,7 @@ describe("the provider suite fails broken providers on the right check", () => {
         "stream: an HTTP error surfaces before any chunk",
         "stream: slow first token → first-token timeout",
         "stream: stall → idle timeout",
-        "stream: malformed chunk → throws MM_INVALID_RESPONSE",
+        "stream: repeated malformed events → throws MM_INVALID_RESPONSE",
         "stream: an error object inside a 200 stream throws, classified",
       ]),
     );

@@ -204,6 +204,7 @@ describe("fault scheduling", () => {
     expect(() => mock.fault({ times: 0, fault: unavailable })).toThrow(/times must be a positive integer/);
     expect(() => mock.fault({ attempts: [0], fault: unavailable })).toThrow(/1-based/);
     expect(() => mock.fault({ fault: { kind: "cut-after", tokens: -1 } })).toThrow(/cut-after.tokens/);
+    expect(() => mock.fault({ fault: { kind: "malformed-chunk", afterTokens: 1, count: 0 } })).toThrow(/malformed-chunk.count/);
     await expect(startMockProvider({ faults: [{ fault: { kind: "status", status: 42 } }] })).rejects.toThrow(TypeError);
   });
 });

@@ -66,6 +66,16 @@ describe("stream faults", () => {
     expect(raw.frames.at(-1)).toBe("[DONE]");
   });
 
+  it("malformed-chunk with count: that many malformed lines in a row, no token lost", async () => {
+    mock.fault({ fault: { kind: "malformed-chunk", afterTokens: 1, count: 3 } });
+    const raw = await readRaw(await post(mock, "/chat/completions", streamBody));
+    expect(raw.error).toBeUndefined();
+    expect(raw.frames.slice(2, 5)).toEqual(["{not json", "{not json", "{not json"]);
+    expect(raw.frames.filter((frame) => frame === "{not json")).toHaveLength(3);
+    expect(contentOf(raw.frames)).toEqual(TOKENS);
+    expect(raw.frames.at(-1)).toBe("[DONE]");
+  });
+
   it("malformed-chunk with then: stop ends the response right after it", async () => {
     mock.fault({ fault: { kind: "malformed-chunk", afterTokens: 2, then: "stop" } });
     const raw = await readRaw(await post(mock, "/chat/completions", streamBody));

@@ -5,9 +5,10 @@
  * and the response ends WITHOUT `[DONE]`: a truncated answer never looks complete. A client that disconnects
  * aborts the upstream call through the request's signal.
  */
-import type { ChatCompletionChunk, ChatCompletionRequest, CompletionUsage, Routed } from "@modelmesh/core";
+import { parseStreamCommit, type ChatCompletionChunk, type ChatCompletionRequest, type CompletionUsage, type Routed, type StreamCommit } from "@modelmesh/core";
 import { ProxyHttpError, sseErrorEvent } from "../http/errors.js";
 import { routingHeaders, sendError } from "../http/respond.js";
+import { upstreamUrlOf } from "../log.js";
 import { headerRecord, type RequestContext } from "../runtime.js";
 
 const SHUTDOWN = new ProxyHttpError(503, "server_error", "shutdown", "[modelmesh] [proxy] the proxy is shutting down; the stream was ended before it completed.");
@@ -32,6 +33,20 @@ function unrequestedUsage(chunk: ChatCompletionChunk, includeUsage: boolean): bo
   return !includeUsage && chunk.usage != null && (chunk.choices?.length ?? 0) === 0;
 }
 
+/**
+ * The request's `x-modelmesh-stream-commit` header (`first_token`, `complete`, `chars=N`, `ms=N`), which
+ * overrides the pool's commit mode for this request; a malformed value is a 400.
+ */
+function streamCommitOf(ctx: RequestContext): { streamCommit?: StreamCommit } {
+  const raw = ctx.req.headers["x-modelmesh-stream-commit"];
+  if (raw === undefined) return {};
+  const streamCommit = typeof raw === "string" ? parseStreamCommit(raw) : undefined;
+  if (streamCommit === undefined) {
+    throw new ProxyHttpError(400, "invalid_request_error", "invalid_stream_commit", "[modelmesh] [proxy] x-modelmesh-stream-commit must be first_token, complete, chars=N or ms=N (N a positive integer or a duration).");
+  }
+  return { streamCommit };
+}
+
 /** Serves `POST /v1/chat/completions` with `stream: true`. */
 export async function streamChat(ctx: RequestContext, body: ChatCompletionRequest): Promise<void> {
   const { res, runtime, mesh } = ctx;
@@ -39,7 +54,7 @@ export async function streamChat(ctx: RequestContext, body: ChatCompletionReques
   try {
     let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
     try {
-      routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req) });
+      routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
     } catch (error) {
       if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors);
       return;
@@ -77,7 +92,10 @@ async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompl
   } catch (error) {
     if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
     else if (!ctx.signal.aborted) res.end(sseErrorEvent(error));
-    if (!ctx.signal.aborted) ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: (error as Error).message });
+    if (!ctx.signal.aborted) {
+      const url = upstreamUrlOf(error);
+      ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: (error as Error).message, ...(url ? { url } : {}) });
+    }
   } finally {
     const final = routed.trace.final;
     if (usage && final) ctx.runtime.metrics.recordStreamUsage(ctx.mesh, final.modelId, final.providerId, usage);

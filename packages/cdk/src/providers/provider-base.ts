@@ -108,7 +108,8 @@ export abstract class ProviderBase<C extends ProviderConfig = ProviderConfig> ex
   /**
    * Streamed chat completion. The first `next()` sends the request; HTTP errors surface there, before any
    * chunk. Sets `stream: true` and `stream_options.include_usage: true` (unless `streamUsage: false`).
-   * Never retries. Ends only after `[DONE]` or a finish reason; a cut, a stall or a malformed event throws.
+   * Never retries. Ends only after `[DONE]` or a finish reason; a cut or a stall throws. A malformed event is
+   * skipped and reported through `options.onWarning`; the third one in a stream throws (cdk's `chatStream`).
    */
   async *stream(request: ChatCompletionRequest, options: Partial<CallOptions> = {}): AsyncGenerator<ChatCompletionChunk> {
     const call = this.resolveCall(options);
@@ -129,6 +130,8 @@ export abstract class ProviderBase<C extends ProviderConfig = ProviderConfig> ex
             clock: this.clock,
             cancel: () => response.cancel(),
             context: this.errorContext(request.model),
+            // Skipped malformed events go to the routing trace's warnings (the router's `onWarning`).
+            ...(call.onWarning ? { onWarning: call.onWarning } : {}),
           });
       for await (const chunk of chunks) {
         if (chunk.usage) usage = toTokenUsage(chunk.usage);

@@ -7,7 +7,7 @@ import {
 } from "@modelmesh/core";
 import { CODE_BY_CATEGORY } from "../sse/stream-errors.js";
 import { redactHeaders } from "../transport/redact-headers.js";
-import { classifyLowLevelError, isAbortLike } from "../transport/transport-errors.js";
+import { classifyLowLevelError, describeTransportFailure, isAbortLike, transportFailureOf } from "../transport/transport-errors.js";
 
 /**
  * Error construction and classification for providers. HTTP failures go through core's `classifyHttpError`;
@@ -73,16 +73,26 @@ export function responseTimeoutError(timeoutMs: number, context: ErrorContext): 
 
 /**
  * Returns `error` with `provider` / `model` filled in when it is a `ProviderError` raised below the provider
- * (by a transport or the stream layer) without them. Anything else is returned unchanged.
+ * (by a transport or the stream layer) without them. A transport error's message, which names only the phase
+ * and the system code (`[modelmesh] [transport] request failed (ECONNREFUSED)`), is re-worded to name the
+ * provider and the model (`[modelmesh] [provider p0] request to model gpt-4o failed (ECONNREFUSED)`); its URL
+ * stays in `metadata.url`, for logs. Anything else is returned unchanged.
  */
 export function withProviderContext(error: unknown, context: ErrorContext): unknown {
   if (!ProviderError.is(error) || (error.provider !== undefined && (error.model !== undefined || context.model === undefined))) return error;
+  const model = error.model ?? context.model;
+  const transport = error.provider === undefined ? transportFailureOf(error.metadata) : undefined;
+  let message = error.message;
+  if (transport) {
+    const { what, fix } = describeTransportFailure(transport, model !== undefined ? `model ${model}` : undefined);
+    message = formatMessage(`provider ${context.provider}`, what, fix);
+  }
   return new ProviderError({
     name: error.name,
     code: error.code,
     category: error.category,
     retryable: error.retryable,
-    message: error.message,
+    message,
     provider: error.provider ?? context.provider,
     ...((error.model ?? context.model) !== undefined ? { model: (error.model ?? context.model) as string } : {}),
     ...(error.status !== undefined ? { status: error.status } : {}),

@@ -99,12 +99,12 @@ export class ProviderHttp {
 
   /** POSTs JSON and parses a JSON response (invalid JSON → `MM_INVALID_RESPONSE`). */
   postJson(url: string, headers: Record<string, string>, payload: unknown, call: ResolvedCall, model: string | undefined): Promise<unknown> {
-    return this.exchange({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, (response) => this.#json(response, model));
+    return this.exchange({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, (response) => this.#json(response, call, model));
   }
 
   /** GETs a JSON document. */
   getJson(url: string, headers: Record<string, string>, call: ResolvedCall): Promise<unknown> {
-    return this.exchange({ method: "GET", url, headers }, call, undefined, (response) => this.#json(response, undefined));
+    return this.exchange({ method: "GET", url, headers }, call, undefined, (response) => this.#json(response, call, undefined));
   }
 
   /**
@@ -142,8 +142,32 @@ export class ProviderHttp {
     return withProviderContext(error, this.#deps.errorContext(model));
   }
 
-  async #json(response: TransportResponse, model: string | undefined): Promise<unknown> {
-    const text = await response.text();
+  async #readIdleBounded(response: TransportResponse, idleMs: number, model: string | undefined): Promise<string> {
+    const iterator = response.body[Symbol.asyncIterator]();
+    const decoder = new TextDecoder();
+    let text = "";
+    try {
+      for (;;) {
+        const step = await withTimeout(iterator.next(), idleMs, () => streamTimeoutError("idle", idleMs, this.#deps.errorContext(model)), {
+          clock: this.#deps.clock,
+          onTimeout: () => void response.cancel().catch(() => {}),
+        });
+        if (step.done) return text + decoder.decode();
+        text += decoder.decode(step.value, { stream: true });
+      }
+    } catch (error) {
+      void iterator.return?.()?.catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Reads a JSON body. Once the headers are in, the gaps between body chunks are bounded by `idleMs`, as on a
+   * stream: a body that starts and then stalls (or never starts) fails with `MM_TIMEOUT_IDLE` instead of
+   * holding the attempt until its whole budget is spent.
+   */
+  async #json(response: TransportResponse, call: ResolvedCall, model: string | undefined): Promise<unknown> {
+    const text = hasLimit(call.timeouts.idleMs) ? await this.#readIdleBounded(response, call.timeouts.idleMs, model) : await response.text();
     try {
       return JSON.parse(text);
     } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * BaseDiscovery: registry sync by content hash (a model is "updated" only when its description changed —
  * reference §8.26 reported every retained model), health probes with a rolling availability score, and
- * start/stop scheduling on the injected Clock (timers never keep the process alive). Override
+ * start/stop scheduling on the injected Clock (background timers: they never keep the process alive). Override
  * `discoverProviderModels(id)` and `probe(id)`; act on changes through the `registerModel` /
  * `deactivateModel` / `notify` hooks or the `onChange` option.
  */
@@ -229,7 +229,7 @@ export class BaseDiscovery implements DiscoveryConnectorV1 {
           this.#running.delete(run);
           if (this.#started) arm();
         });
-      }, intervalMs);
+      }, intervalMs, { background: true });
     };
     arm();
   }

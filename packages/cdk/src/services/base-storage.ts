@@ -211,6 +211,7 @@ export class BaseStorage implements StorageConnectorV1 {
         set!.delete(done);
         resolve();
       };
+      // Request-scoped: `acquire` awaits this wait, so it keeps the process alive (and is cancelled on wake).
       const cancel = this.clock.setTimer(done, Math.max(0, ms));
       set.add(done);
     });

@@ -50,6 +50,7 @@ export class HttpHealthDiscovery extends BaseDiscovery {
     const base = this.#endpoints.get(providerId);
     if (base === undefined) return { providerId, success: false, error: `No URL registered for provider: ${providerId}` };
     const controller = new AbortController();
+    // Request-scoped (the probe is awaited); bounded by `healthTimeoutMs` and cancelled in `finally`.
     const cancel = this.clock.setTimer(() => controller.abort(new Error(`health probe timed out after ${this.options.healthTimeoutMs} ms`)), this.options.healthTimeoutMs);
     const started = this.clock.now();
     try {

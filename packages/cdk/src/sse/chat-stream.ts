@@ -13,8 +13,11 @@ import {
  * Turns SSE events into OpenAI `ChatCompletionChunk`s with the end-of-stream rules of ARCHITECTURE §2.8:
  * - `[DONE]` ends the stream (the body's tail is read for up to 100 ms so the socket can be reused);
  * - an `{error: …}` object (or an `event: error`) inside a 200 stream throws a classified `ProviderError`;
- * - a payload that is not JSON throws `MM_INVALID_RESPONSE` (category `stream_interrupted`, not retryable:
- *   the router decides from whether output was already committed);
+ * - a malformed event (a payload that is not JSON, or JSON that the chunk mapping rejects) is skipped and
+ *   reported through `onWarning` with a short message that never quotes the payload; the stream goes on. Only
+ *   the `maxMalformedEvents`-th malformed event (default 3, counted over the whole stream) makes it broken:
+ *   then `MM_INVALID_RESPONSE` is thrown (category `stream_interrupted`, not retryable: the router decides
+ *   from whether output was already committed), its message saying how many malformed events were seen;
  * - usage-only chunks (`choices: []`) are kept;
  * - a body that ends without `[DONE]` ends cleanly if a `finish_reason` was seen (a complete answer whose
  *   connection closed at the HTTP level), and otherwise throws `MM_STREAM_INTERRUPTED`;
@@ -26,6 +29,9 @@ import {
 
 /** How long to wait for the body's end after `[DONE]` before cancelling it. */
 const DRAIN_AFTER_DONE_MS = 100;
+
+/** Default of {@link ChatStreamOptions.maxMalformedEvents}. */
+const DEFAULT_MAX_MALFORMED_EVENTS = 3;
 
 /** Maps one parsed SSE payload to a chunk, or `null` to skip it (pings, vendor bookkeeping events). */
 export type ChunkParser = (data: unknown, event: SseEvent) => ChatCompletionChunk | null;
@@ -46,6 +52,13 @@ export interface ChatStreamOptions {
   cancel?: () => unknown;
   /** Provider / model names for errors, and a scrubber for upstream text. */
   context?: StreamErrorContext;
+  /**
+   * The malformed event that breaks the stream: the first `maxMalformedEvents - 1` malformed events are skipped
+   * (and reported through `onWarning`), this one throws `MM_INVALID_RESPONSE`. Default 3; 1 fails at the first.
+   */
+  maxMalformedEvents?: number;
+  /** Receives one short message per skipped malformed event (never the payload). Must not throw. */
+  onWarning?: (message: string) => void;
 }
 
 /** True when the chunk carries output: text, a refusal, a tool-call delta, or a finish reason. */
@@ -99,6 +112,19 @@ export async function* chatStream(events: AsyncIterable<SseEvent>, options: Chat
   const parse = options.parseChunk ?? defaultParser;
   const startedAt = options.startedAt ?? clock.now();
   const iterator = events[Symbol.asyncIterator]();
+  const maxMalformed = malformedLimit(options.maxMalformedEvents);
+  let malformed = 0;
+  /** Counts a malformed event: throws once the limit is reached, otherwise reports it and lets the loop skip it. */
+  const skipMalformed = (reason: string, cause: unknown): void => {
+    malformed += 1;
+    if (malformed >= maxMalformed) throw malformedChunkError(context, cause, malformed);
+    try {
+      const limit = maxMalformed === Infinity ? "no limit" : `the stream fails at ${maxMalformed}`;
+      options.onWarning?.(`skipped malformed stream event ${malformed} (${limit}): ${reason}`);
+    } catch {
+      // A failing listener must not break the answer it is being told about.
+    }
+  };
   let outputSeen = false;
   let finishSeen = false;
   let exhausted = false;
@@ -128,7 +154,8 @@ export async function* chatStream(events: AsyncIterable<SseEvent>, options: Chat
       try {
         json = JSON.parse(event.data);
       } catch (error) {
-        throw malformedChunkError(context, error);
+        skipMalformed("not JSON", error);
+        continue;
       }
       if (isErrorObject(json)) throw streamErrorFromPayload(json, context, clock.now());
       let chunk: ChatCompletionChunk | null;
@@ -136,7 +163,8 @@ export async function* chatStream(events: AsyncIterable<SseEvent>, options: Chat
         chunk = parse(json, event);
       } catch (error) {
         if (ProviderError.is(error)) throw error;
-        throw malformedChunkError(context, error);
+        skipMalformed("not a chat chunk", error);
+        continue;
       }
       if (chunk === null) continue;
       if (chunkHasOutput(chunk)) outputSeen = true;
@@ -169,6 +197,12 @@ async function drainBriefly(iterator: AsyncIterator<SseEvent>, clock: Clock): Pr
   } catch {
     return false;
   }
+}
+
+/** A usable malformed-event limit: a whole number of at least 1 (Infinity: never fail on malformed events). */
+function malformedLimit(value: number | undefined): number {
+  if (value === undefined || Number.isNaN(value)) return DEFAULT_MAX_MALFORMED_EVENTS;
+  return value === Infinity ? Infinity : Math.max(1, Math.floor(value));
 }
 
 function tryJson(text: string): unknown {

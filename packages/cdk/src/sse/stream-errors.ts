@@ -78,17 +78,24 @@ export function streamErrorFromPayload(payload: unknown, context: StreamErrorCon
   });
 }
 
-/** A stream event whose payload is not valid JSON (or not a chunk). Never retried by the provider. */
-export function malformedChunkError(context: StreamErrorContext, cause?: unknown): ProviderError {
+/**
+ * A stream broken by events whose payload is not valid JSON (or not a chunk): `count` is how many such events
+ * it carried (the message says so when known). Never retried by the provider.
+ */
+export function malformedChunkError(context: StreamErrorContext, cause?: unknown, count?: number): ProviderError {
+  const what =
+    count === undefined
+      ? "malformed event in the stream (not a JSON chat chunk)"
+      : `${count} malformed event${count === 1 ? "" : "s"} in the stream (not JSON chat chunks): the stream is treated as broken`;
   return new ProviderError({
     code: "MM_INVALID_RESPONSE",
     category: "stream_interrupted",
     retryable: false,
-    message: formatMessage(where(context), "malformed event in the stream (not a JSON chat chunk)"),
+    message: formatMessage(where(context), what),
     ...(context.provider !== undefined ? { provider: context.provider } : {}),
     ...(context.model !== undefined ? { model: context.model } : {}),
     ...(cause !== undefined ? { cause } : {}),
-    metadata: { phase: "stream" },
+    metadata: { phase: "stream", ...(count !== undefined ? { malformedEvents: count } : {}) },
   });
 }
 

@@ -2,7 +2,8 @@ import { systemClock, type Clock } from "@modelmesh/core";
 
 /**
  * Small timing primitives shared by the transports, the SSE chat stream and the providers. Every timer goes
- * through an injected `Clock`, so nothing here keeps a process alive (the system clock unrefs its timers).
+ * through an injected `Clock`. They are request-scoped: a pending timer keeps the process alive (so a script
+ * awaiting a request is not ended mid-request) and is cancelled as soon as the guarded work settles.
  */
 
 /** True when `ms` is a usable timeout (finite and positive); 0, negative or missing means "no limit". */

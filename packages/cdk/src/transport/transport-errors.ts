@@ -85,7 +85,10 @@ export function classifyLowLevelError(error: unknown): LowLevelClassification | 
   return undefined;
 }
 
-/** The URL without query, fragment or credentials: safe to put in messages (query strings may hold keys). */
+/**
+ * The URL without query, fragment or credentials (query strings may hold keys). For logs only: it goes into
+ * an error's `metadata.url`, never into its message, which clients may see.
+ */
 export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
@@ -95,14 +98,54 @@ export function safeUrl(url: string): string {
   }
 }
 
-/** The error of a request whose response headers did not arrive in time. */
+/** What a transport error records about its failure (in `metadata`, next to the URL for logs). */
+export interface TransportFailure {
+  phase: TransportPhase;
+  /** The system or undici code, e.g. `ECONNREFUSED`. */
+  systemCode?: string;
+  /** For a connect timeout: the limit that fired. */
+  timeoutMs?: number;
+}
+
+/**
+ * The message text of a transport failure: the phase and the system code, never the URL (error messages
+ * reach clients, e.g. through the proxy; upstream addresses are internal). `target` names what was called
+ * when the caller knows it (`model gpt-4o`); the transport itself does not, so the provider re-words the
+ * message with its id and the model (`withProviderContext` in `providers/provider-errors.ts`).
+ */
+export function describeTransportFailure(failure: TransportFailure, target?: string): { what: string; fix?: string } {
+  const detail = failure.systemCode ? ` (${failure.systemCode})` : "";
+  if (failure.timeoutMs !== undefined) {
+    return { what: `no response headers${target ? ` for ${target}` : ""} within ${failure.timeoutMs} ms`, fix: "Raise timeouts.connect or check the upstream" };
+  }
+  if (failure.phase === "connect") return { what: `request${target ? ` to ${target}` : ""} failed${detail}` };
+  return { what: `connection broke while reading the response${target ? ` of ${target}` : ""}${detail}` };
+}
+
+/**
+ * The failure recorded by {@link toTransportError} or {@link connectTimeoutError} in an error's metadata, or
+ * undefined for any other error (only transport errors carry `metadata.url` with a connect or body phase).
+ */
+export function transportFailureOf(metadata: Readonly<Record<string, unknown>> | undefined): TransportFailure | undefined {
+  if (!metadata || typeof metadata.url !== "string") return undefined;
+  const phase = metadata.phase;
+  if (phase !== "connect" && phase !== "body") return undefined;
+  return {
+    phase,
+    ...(typeof metadata.systemCode === "string" ? { systemCode: metadata.systemCode } : {}),
+    ...(typeof metadata.timeoutMs === "number" ? { timeoutMs: metadata.timeoutMs } : {}),
+  };
+}
+
+/** The error of a request whose response headers did not arrive in time. The URL is kept in `metadata.url`. */
 export function connectTimeoutError(url: string, timeoutMs: number): ProviderError {
+  const { what, fix } = describeTransportFailure({ phase: "connect", timeoutMs });
   return new ProviderError({
     code: "MM_TIMEOUT_CONNECT",
     category: "timeout",
     retryable: false,
-    message: formatMessage("transport", `no response headers from ${safeUrl(url)} within ${timeoutMs} ms`, "Raise timeouts.connect or check the upstream"),
-    metadata: { timeoutMs, phase: "connect" },
+    message: formatMessage("transport", what, fix),
+    metadata: { timeoutMs, phase: "connect", url: safeUrl(url) },
   });
 }
 
@@ -110,7 +153,8 @@ export function connectTimeoutError(url: string, timeoutMs: number): ProviderErr
  * Converts anything a transport caught into what it rethrows: the abort reason when `signal` was aborted
  * (the router decides what an abort means), an existing `ProviderError` unchanged, and otherwise a
  * `ProviderError` of category `network` or `timeout` (unrecognised failures count as `network`: a transport
- * failure is, by definition, not the upstream's answer).
+ * failure is, by definition, not the upstream's answer). The message names the phase and the system code;
+ * the URL (without query or credentials) is kept for logs in `metadata.url`.
  */
 export function toTransportError(error: unknown, context: { url: string; phase: TransportPhase; signal?: AbortSignal }): unknown {
   if (context.signal?.aborted) return context.signal.reason;
@@ -119,17 +163,13 @@ export function toTransportError(error: unknown, context: { url: string; phase: 
   const low = classifyLowLevelError(error);
   const code = low?.code ?? "MM_NETWORK";
   const category = low?.category ?? "network";
-  const detail = low?.systemCode ? ` (${low.systemCode})` : "";
-  const what =
-    context.phase === "connect"
-      ? `request to ${safeUrl(context.url)} failed${detail}`
-      : `connection to ${safeUrl(context.url)} broke while reading the body${detail}`;
+  const { what } = describeTransportFailure({ phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}) });
   return new ProviderError({
     code,
     category,
     retryable: category === "network",
     message: formatMessage("transport", what),
     cause: error,
-    metadata: { phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}) },
+    metadata: { phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}), url: safeUrl(context.url) },
   });
 }

@@ -41,14 +41,63 @@ describe("chatStream", () => {
     expect(error.message).toContain("stream ended without [DONE] and without finish_reason");
   });
 
-  it("throws MM_INVALID_RESPONSE / stream_interrupted on a malformed event", async () => {
-    const error = await caught(() => collect(chatStream(events([chunk("a"), { data: '{"choices": [' }]))));
-    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false });
+  it("skips one malformed event, reports it once, and completes the stream", async () => {
+    const onWarning = vi.fn();
+    const out = await collect(chatStream(events([chunk("a"), { data: '{"choices": [' }, chunk("b", "stop"), done]), { onWarning }));
+    expect(out.map((c) => c.choices[0]?.delta.content)).toEqual(["a", "b"]);
+    expect(onWarning).toHaveBeenCalledOnce();
+    expect(onWarning.mock.calls[0]?.[0]).toBe("skipped malformed stream event 1 (the stream fails at 3): not JSON");
   });
 
-  it("treats a non-object JSON payload as malformed", async () => {
-    const error = await caught(() => collect(chatStream(events([{ data: "42" }]))));
-    expect(error.code).toBe("MM_INVALID_RESPONSE");
+  it("skips a JSON payload that is not a chunk object (and tells it apart from one that is not JSON)", async () => {
+    const onWarning = vi.fn();
+    const out = await collect(chatStream(events([{ data: "42" }, chunk("a", "stop"), done]), { onWarning }));
+    expect(out).toHaveLength(1);
+    expect(onWarning).toHaveBeenCalledWith("skipped malformed stream event 1 (the stream fails at 3): not a chat chunk");
+  });
+
+  it("the third malformed event of a stream throws MM_INVALID_RESPONSE / stream_interrupted, counting them", async () => {
+    const onWarning = vi.fn();
+    const cancel = vi.fn();
+    const seen: ChatCompletionChunk[] = [];
+    const error = await caught(async () => {
+      const source = events([chunk("a"), { data: "{not json" }, chunk("b"), { data: "[1, 2" }, chunk("c"), { data: "null" }, chunk("d", "stop"), done]);
+      for await (const c of chatStream(source, { onWarning, cancel, context: { provider: "p", model: "m" } })) seen.push(c);
+    });
+    expect(ProviderError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false, provider: "p", model: "m" });
+    expect(error.message).toContain("3 malformed events");
+    expect(error.metadata).toMatchObject({ phase: "stream", malformedEvents: 3 });
+    expect(seen.map((c) => c.choices[0]?.delta.content)).toEqual(["a", "b", "c"]);
+    expect(onWarning).toHaveBeenCalledTimes(2);
+    expect(cancel).toHaveBeenCalled();
+  });
+
+  it("maxMalformedEvents sets the limit: 1 fails at the first malformed event, without a warning", async () => {
+    const onWarning = vi.fn();
+    const error = await caught(() => collect(chatStream(events([chunk("a"), { data: '{"choices": [' }, chunk("b", "stop"), done]), { maxMalformedEvents: 1, onWarning })));
+    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted" });
+    expect(error.message).toContain("1 malformed event in the stream");
+    expect(onWarning).not.toHaveBeenCalled();
+  });
+
+  it("a warning never quotes the payload (which may be huge or carry secrets)", async () => {
+    const secret = "sk-SECRET-0123456789abcdef";
+    const onWarning = vi.fn();
+    const huge = `{"text": "${secret} ${"x".repeat(100_000)}`;
+    await collect(chatStream(events([chunk("a"), { data: huge }, { data: `"${secret}"` }, chunk("b", "stop"), done]), { onWarning }));
+    expect(onWarning).toHaveBeenCalledTimes(2);
+    for (const [message] of onWarning.mock.calls as [string][]) {
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain("xxxx");
+      expect(message).not.toContain("{");
+      expect(message.length).toBeLessThan(100);
+    }
+  });
+
+  it("a throwing warning listener does not break the stream", async () => {
+    const out = await collect(chatStream(events([{ data: "{" }, chunk("a", "stop"), done]), { onWarning: () => { throw new Error("listener"); } }));
+    expect(out).toHaveLength(1);
   });
 
   it.each([

@@ -23,10 +23,22 @@ describe.each(VARIANTS)("stream faults over a real socket: %s", (_name, create) 
     expect(error).toMatchObject({ category: "context_length", code: "MM_CONTEXT_LENGTH", provider: "p1", model: "gpt-test" });
   });
 
-  it("a malformed event throws MM_INVALID_RESPONSE (stream_interrupted)", async () => {
-    server.handler = (_req, res) => sendSse(res, [frame(chunk("a")), 'data: {"id": "x", "choices": [{\n\n', "data: [DONE]\n\n"]);
-    const error = await caught(() => collect(make().stream(request, { timeouts: fast })));
-    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false });
+  it("a malformed event is skipped and reported through onWarning; the stream completes", async () => {
+    server.handler = (_req, res) => sendSse(res, [frame(chunk("a")), 'data: {"id": "x", "choices": [{\n\n', frame(chunk("b", "stop")), "data: [DONE]\n\n"]);
+    const warnings: string[] = [];
+    const chunks = await collect(make().stream(request, { timeouts: fast, onWarning: (message) => warnings.push(message) }));
+    expect(chunks.map((c) => c.choices[0]?.delta.content)).toEqual(["a", "b"]);
+    expect(warnings).toEqual(["skipped malformed stream event 1 (the stream fails at 3): not JSON"]);
+  });
+
+  it("three malformed events throw MM_INVALID_RESPONSE (stream_interrupted) with provider and model", async () => {
+    const bad = 'data: {"id": "x", "choices": [{\n\n';
+    server.handler = (_req, res) => sendSse(res, [frame(chunk("a")), bad, bad, bad, frame(chunk("b", "stop")), "data: [DONE]\n\n"]);
+    const warnings: string[] = [];
+    const error = await caught(() => collect(make().stream(request, { timeouts: fast, onWarning: (message) => warnings.push(message) })));
+    expect(error).toMatchObject({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false, provider: "p1", model: "gpt-test" });
+    expect(error.message).toContain("3 malformed events");
+    expect(warnings).toHaveLength(2);
   });
 
   it("a body closed without [DONE] after a finish_reason ends cleanly, at once", async () => {

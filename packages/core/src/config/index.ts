@@ -3,6 +3,7 @@
  * reference checks. Re-exported from the package entry; explicit names only.
  */
 export { formatDuration, formatSize, parseDuration, parseSize, tryParseDuration, tryParseSize } from "./duration.js";
+export { parseStreamCommit } from "./schema-primitives.js";
 export { isValidCron, isValidTimeZone } from "./validators.js";
 export {
   CONFIG_SECTIONS,

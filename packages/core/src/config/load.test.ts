@@ -111,7 +111,7 @@ describe("defaults and normalisation", () => {
     expect(config.secrets).toEqual({ store: "modelmesh.env.v1" });
     expect(config.storage).toEqual({ connector: "modelmesh.memory.v1", sync_policy: "sync-on-boundary" });
     expect(config.proxy).toEqual({ host: "127.0.0.1", port: 8080, limits: { max_body_size: 10_485_760 } });
-    expect(config.routing).toEqual({ deadline: 60_000, timeouts: { connect: 10_000, first_token: 30_000, idle: 30_000 }, stream: { resume: false } });
+    expect(config.routing).toEqual({ deadline: 60_000, timeouts: { connect: 10_000, first_token: "auto", idle: 30_000 }, stream: { resume: false, commit: "first_token" } });
     expect(config.connectors).toEqual({ packages: [] });
     expect(config.observability).toEqual({});
   });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   count,
   duration,
+  firstTokenSetting,
   flag,
   fraction,
   idList,
@@ -46,6 +47,8 @@ export const featuresSchema = z.strictObject({
   assistant_prefill: flag().optional(),
   /** Returns token log-probabilities. */
   logprobs: flag().optional(),
+  /** Thinks before it answers (longer time to first token: a longer default first-token budget). */
+  reasoning: flag().optional(),
   /** Grounds answers in search results. */
   grounding: flag().optional(),
   /** Can be fine-tuned. */
@@ -129,6 +132,11 @@ const modelBody = {
   quota: modelQuotaSchema.optional(),
   /** Batch behaviour. */
   batch: modelBatchSchema.optional(),
+  /** Per-attempt timeouts of this model; they win over the pool's, the provider's and `routing.timeouts`. */
+  timeouts: z.strictObject({
+    /** Time to the first token of a stream: `auto` or a duration (see `routing.timeouts.first_token`). */
+    first_token: firstTokenSetting().optional(),
+  }).optional(),
   /** Switch the model off without deleting it. Default true. */
   enabled: flag().default(true),
 };

@@ -10,6 +10,7 @@ import {
   cron,
   duration,
   factor,
+  firstTokenSetting,
   flag,
   fraction,
   httpStatusList,
@@ -17,12 +18,13 @@ import {
   idList,
   nullAsEmpty,
   positiveInt,
+  streamCommit,
   text,
   usd,
 } from "./schema-primitives.js";
 
 /** The default selection strategy. */
-export const DEFAULT_SELECTION_STRATEGY = "modelmesh.stick-until-failure.v1";
+export const DEFAULT_SELECTION_STRATEGY = "modelmesh.priority-selection.v1";
 
 /** When a model goes to standby. Evaluated per route (model on provider), shared by every pool. */
 export const deactivationSchema = z.strictObject({
@@ -131,7 +133,7 @@ export const poolEntrySchema = z
     model_priority: idList().optional(),
     /** Preference order of provider names. */
     provider_priority: idList().optional(),
-    /** Selection strategy connector id. Default `modelmesh.stick-until-failure.v1`. */
+    /** Selection strategy connector id. Default `modelmesh.priority-selection.v1` (docs/routing-defaults.md). */
     strategy: text().default(DEFAULT_SELECTION_STRATEGY),
     /** Strategy used once the priority list is exhausted. */
     fallback_strategy: text().optional(),
@@ -151,6 +153,16 @@ export const poolEntrySchema = z
     provider_deactivation: z.enum(["on_auth_failure", "on_api_outage"]).optional(),
     /** Bring a provider back everywhere: `on_probe_success` or `on_manual`. */
     provider_recovery: z.enum(["on_probe_success", "on_manual"]).optional(),
+    /** Per-attempt timeouts for requests through this pool. Unset ones fall back to the provider's, then `routing.timeouts`. */
+    timeouts: z.strictObject({
+      /** Time to the first token of a stream: `auto` or a duration (see `routing.timeouts.first_token`). */
+      first_token: firstTokenSetting().optional(),
+    }).optional(),
+    /** Streaming behaviour for this pool. Unset keys fall back to `routing.stream`. */
+    stream: z.strictObject({
+      /** Commit mode (see `routing.stream.commit`). */
+      commit: streamCommit().optional(),
+    }).optional(),
     /** End-to-end deadline for requests to this pool; output ms. Default: `routing.deadline`. */
     deadline: duration().optional(),
     /** Fail over to another model on a content-filter refusal. Default false (surface it). */

@@ -69,6 +69,59 @@ export const duration = () =>
     return ms;
   });
 
+const firstTokenMessage = () => `expected "auto" or ${durationMessage().replace(/^expected /, "")}`;
+
+/** A first-token budget: `auto` (learned per route, docs/routing-defaults.md) or a duration; output `"auto"` or ms. */
+export const firstTokenSetting = () =>
+  z.union([z.string(), z.number()], { error: firstTokenMessage }).transform((value, ctx): number | "auto" => {
+    if (value === "auto") return "auto";
+    const ms = tryParseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: "custom", message: firstTokenMessage() });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * A stream commit mode: `first_token`, `complete`, `{ chars: N }` or `{ ms: N }` (docs/routing-defaults.md).
+ * Also accepted as the strings `chars=N` / `ms=N` (the proxy header's form).
+ */
+export const streamCommit = () =>
+  z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'expected first_token, complete, {chars: N} or {ms: N}' }).transform((value, ctx) => {
+    const parsed = parseStreamCommit(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: "custom", message: 'expected first_token, complete, {chars: N} or {ms: N} (N a positive integer; ms also as a duration)' });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/** Parses a commit mode from config or a header value; undefined when it is not one. */
+export function parseStreamCommit(value: unknown): "first_token" | "complete" | { chars: number } | { ms: number } | undefined {
+  if (value === "first_token" || value === "complete") return value;
+  let key: string | undefined;
+  let raw: unknown;
+  if (typeof value === "string") {
+    const match = /^(chars|ms)=(.{1,32})$/.exec(value.trim());
+    if (!match) return undefined;
+    [, key, raw] = match;
+  } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    if (entries.length !== 1) return undefined;
+    [[key, raw]] = entries as [[string, unknown]];
+  }
+  if (key === "chars") {
+    const n = typeof raw === "string" && /^\d{1,9}$/.test(raw) ? Number(raw) : raw;
+    return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 1e9 ? { chars: n } : undefined;
+  }
+  if (key === "ms") {
+    const ms = typeof raw === "string" || typeof raw === "number" ? tryParseDuration(raw) : undefined;
+    return ms !== undefined && ms >= 1 ? { ms } : undefined;
+  }
+  return undefined;
+}
+
 /** A size (`512KB`, `10MB`, or a number of bytes; binary multiples); output: bytes. */
 export const size = () =>
   z.union([z.string(), z.number()], { error: sizeMessage() }).transform((value, ctx) => {

@@ -10,6 +10,7 @@ import {
   clockTime,
   count,
   duration,
+  firstTokenSetting,
   flag,
   httpUrl,
   idKey,
@@ -58,8 +59,8 @@ export const providerQuotaSchema = z.strictObject({
 export const providerTimeoutsSchema = z.strictObject({
   /** Connect + response headers. */
   connect: duration().optional(),
-  /** Time to the first token of a stream (or to the body of a non-stream response). */
-  first_token: duration().optional(),
+  /** Time to the first token of a stream: `auto` or a duration (see `routing.timeouts.first_token`). */
+  first_token: firstTokenSetting().optional(),
   /** Longest silence between two stream chunks. */
   idle: duration().optional(),
   /** Whole non-streaming response (headers + body). */

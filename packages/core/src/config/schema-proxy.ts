@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { isRecord } from "./schema-checks.js";
-import { duration, flag, idList, port, positiveInt, size, text } from "./schema-primitives.js";
+import { duration, firstTokenSetting, flag, idList, port, positiveInt, size, streamCommit, text } from "./schema-primitives.js";
 
 /** One accepted bearer token, optionally limited to some pools. A bare string means "all pools". */
 export const proxyTokenSchema = z
@@ -74,8 +74,11 @@ export const proxySchema = z.strictObject({
 export const routingTimeoutsSchema = z.strictObject({
   /** Connect + response headers. Default 10s. */
   connect: duration().default(10_000),
-  /** Time to the first token. Default 30s. */
-  first_token: duration().default(30_000),
+  /**
+   * Time to the first token of a stream: `auto` (default: learned per route from its observed first-token
+   * times; 15s without history, 60s for models with the `reasoning` feature) or a fixed duration.
+   */
+  first_token: firstTokenSetting().default("auto"),
   /** Longest silence between two stream chunks. Default 30s. */
   idle: duration().default(30_000),
   /** Whole non-streaming response (headers + body). Unset: bounded only by the deadline. */
@@ -86,6 +89,11 @@ export const routingTimeoutsSchema = z.strictObject({
 export const routingStreamSchema = z.strictObject({
   /** Resume a cut stream on another model via assistant prefill (decision 8). Default false. */
   resume: flag().default(false),
+  /**
+   * When a stream's output is released: `first_token` (default), `complete` (hold the whole answer; any
+   * failure fails over invisibly), or a bounded buffer `{ chars: N }` / `{ ms: N }`.
+   */
+  commit: streamCommit().default("first_token"),
 });
 
 /** Global routing defaults (ours). */

@@ -31,6 +31,8 @@ export interface ModelFeatures {
   assistantPrefill?: boolean;
   /** Returns log probabilities. */
   logprobs?: boolean;
+  /** Thinks before answering: its time to first token is longer (a longer default first-token budget). */
+  reasoning?: boolean;
 }
 
 /** Delivery modes a model supports. */
@@ -112,7 +114,11 @@ export interface ResponseMeta {
 export interface AttemptTimeouts {
   /** Connect + response headers. */
   connectMs: number;
-  /** Until the first content or tool-call delta (streams) or the full body (non-streams). */
+  /**
+   * Until the first content or tool-call delta (streams) or the full body (non-streams). The router passes the
+   * route's first-token budget for streams and the response budget (`timeouts.response`, else the time left
+   * before the deadline) for non-streamed calls.
+   */
   firstTokenMs: number;
   /** Maximum gap between two stream chunks. */
   idleMs: number;

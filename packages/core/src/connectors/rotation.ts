@@ -17,6 +17,7 @@ export type DeactivationReason =
   | "request_limit"
   | "maintenance_window"
   | "auth_failure"
+  | "endpoint_unreachable"
   | "manual";
 
 /** What brought a route or provider back. */

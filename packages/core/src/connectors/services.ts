@@ -172,7 +172,7 @@ export interface DiscoveryConnectorV1 {
   getSyncStatus(): Promise<SyncStatus>;
   probe(providerId: string): Promise<ProbeResult>;
   getHealthReport(providerId?: string): Promise<HealthReport[]>;
-  /** Starts background schedules (timers are unref'd). */
+  /** Starts background schedules (their timers never keep a process alive). */
   start?(): void;
   stop?(): Promise<void>;
 }

@@ -134,6 +134,14 @@ export interface StreamEndEvent extends EventBase {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
+/** A non-fatal problem during a request (e.g. a skipped malformed stream event); also on the routing trace. */
+export interface WarningEvent extends EventBase {
+  type: "warning";
+  requestId: string;
+  routeId?: string;
+  message: string;
+}
+
 /** A request finished. Carries the trace. */
 export interface RequestEndEvent extends EventBase {
   type: "request-end";
@@ -160,6 +168,7 @@ export type MeshEvent =
   | QuotaExhaustedEvent
   | StreamCommitEvent
   | StreamEndEvent
+  | WarningEvent
   | RequestEndEvent;
 
 /** The `type` of any event. */

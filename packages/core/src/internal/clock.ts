@@ -1,3 +1,15 @@
+/** Options of {@link Clock.setTimer}. */
+export interface TimerOptions {
+  /**
+   * A background schedule (periodic sync, discovery polling, recovery and maintenance timers): it must not
+   * keep a process alive on its own. Default `false`: the timer is request-scoped (a retry backoff, a
+   * Retry-After wait, a deadline, a first-token or idle timeout) and keeps the process alive while pending,
+   * so a plain script awaiting a request is not ended by the runtime mid-request. Request-scoped timers must be
+   * cancelled once their request settles, or they hold the process open until they fire.
+   */
+  background?: boolean;
+}
+
 /**
  * Time source used by the router and the state ledger. Injected everywhere so tests drive time with a
  * manual clock instead of sleeping.
@@ -5,21 +17,28 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
-  /** Calls `fn` after `ms`; returns a cancel function. Timers never keep a process alive. */
-  setTimer(fn: () => void, ms: number): () => void;
+  /**
+   * Calls `fn` after `ms`; returns a cancel function. A pending timer keeps the process alive unless
+   * `options.background` is true (see {@link TimerOptions}). Clocks without real timers ignore `options`.
+   */
+  setTimer(fn: () => void, ms: number, options?: TimerOptions): () => void;
 }
 
-/** The real clock. */
+/** The real clock: request-scoped timers are referenced, background ones unref'd. */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  setTimer(fn: () => void, ms: number): () => void {
-    const handle = setTimeout(fn, ms) as unknown as { unref?: () => void };
-    handle.unref?.();
-    return () => clearTimeout(handle as unknown as ReturnType<typeof setTimeout>);
+  setTimer(fn: () => void, ms: number, options?: TimerOptions): () => void {
+    const handle = setTimeout(fn, ms);
+    // `unref` exists on Node, Bun and Deno timers; browsers return a number and have no process to keep alive.
+    if (options?.background === true) (handle as unknown as { unref?: () => void }).unref?.();
+    return () => clearTimeout(handle);
   },
 });
 
-/** Resolves after `ms` on `clock`, or rejects with the signal's reason when aborted. */
+/**
+ * Resolves after `ms` on `clock`, or rejects with the signal's reason when aborted. The wait is request-scoped:
+ * it keeps the process alive until it resolves or is aborted (the timer is cancelled on abort).
+ */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
@@ -36,7 +55,7 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** A clock whose time moves only when told to. Timers fire in order as time advances. */
+/** A clock whose time moves only when told to. Timers fire in order as time advances; `background` is ignored. */
 export interface ManualClock extends Clock {
   /** Moves time forward, firing due timers in order. */
   advance(ms: number): void;

@@ -1,6 +1,8 @@
 import type { DeactivationPolicyV1, RecoveryPolicyV1, SelectionStrategyV1 } from "../connectors/rotation.js";
 import type { PoolConfig } from "../config/schema.js";
 import type { ConnectorDescriptor, ConnectorRegistry } from "../registry/registry.js";
+import { ModelMeshError } from "../errors/model-mesh-error.js";
+import { createPrioritySelection, PRIORITY_SELECTION_ID } from "../router/priority-selection.js";
 import { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "../router/stick-until-failure.js";
 import { COOLDOWN_RECOVERY_ID, THRESHOLD_DEACTIVATION_ID, createCooldownRecovery, createThresholdDeactivation } from "../state/policies.js";
 
@@ -10,7 +12,34 @@ import { COOLDOWN_RECOVERY_ID, THRESHOLD_DEACTIVATION_ID, createCooldownRecovery
  */
 export type PoolPolicyConfig = PoolConfig & { id: string };
 
-/** The default selection strategy: stick until failure. */
+/**
+ * The default selection strategy: the highest-priority available model, in pool order (or
+ * `model_priority` / `provider_priority`), so traffic returns to a preferred model once its probe succeeds.
+ * This core descriptor takes `fallback_strategy: stick-until-failure` only; `@modelmesh/rotation` registers
+ * the same id with every shipped strategy as a fallback.
+ */
+export const prioritySelectionConnector: ConnectorDescriptor<PoolPolicyConfig, SelectionStrategyV1> = {
+  id: PRIORITY_SELECTION_ID,
+  type: "rotation",
+  role: "selection",
+  specificationVersion: "v1",
+  aliases: ["priority-selection"],
+  runtime: "universal",
+  description: "Always the highest-priority available model; a fallback strategy for the rest.",
+  create: (pool) => {
+    const fallback = pool.fallback_strategy;
+    if (fallback !== undefined && fallback !== STICK_UNTIL_FAILURE_ID && fallback !== "stick-until-failure") {
+      throw new ModelMeshError({
+        code: "MM_CONFIG_INVALID",
+        category: "config",
+        message: `[modelmesh] [pools.${pool.id}] fallback_strategy "${fallback}" needs @modelmesh/rotation. Install it (the modelmesh package includes it), or use stick-until-failure.`,
+      });
+    }
+    return createPrioritySelection({ modelPriority: pool.model_priority, providerPriority: pool.provider_priority });
+  },
+};
+
+/** Stick until failure: keep the current model until it fails, then advance in pool order. */
 export const stickUntilFailureConnector: ConnectorDescriptor<PoolPolicyConfig, SelectionStrategyV1> = {
   id: STICK_UNTIL_FAILURE_ID,
   type: "rotation",
@@ -60,7 +89,7 @@ export const cooldownRecoveryConnector: ConnectorDescriptor<PoolPolicyConfig, Re
 };
 
 /** Core's built-in connectors (the default rotation policy parts). */
-export const CORE_CONNECTORS = [stickUntilFailureConnector, thresholdDeactivationConnector, cooldownRecoveryConnector] as const;
+export const CORE_CONNECTORS = [prioritySelectionConnector, stickUntilFailureConnector, thresholdDeactivationConnector, cooldownRecoveryConnector] as const;
 
 /** Registers core's built-ins on a registry unless already present. */
 export function registerCoreConnectors(registry: ConnectorRegistry): ConnectorRegistry {

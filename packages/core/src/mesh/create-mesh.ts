@@ -18,7 +18,7 @@ import { StateLedger } from "../state/ledger.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { StateSync } from "../state/sync.js";
-import { cooldownRecoveryConnector, registerCoreConnectors, stickUntilFailureConnector, thresholdDeactivationConnector, type PoolPolicyConfig } from "./builtins.js";
+import { cooldownRecoveryConnector, prioritySelectionConnector, registerCoreConnectors, thresholdDeactivationConnector, type PoolPolicyConfig } from "./builtins.js";
 import { providerLimits, toRouterModel } from "./model-mapping.js";
 
 /** Options of {@link createMesh}. Everything is explicit: nothing is read from globals implicitly. */
@@ -204,6 +204,8 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
       deadlineMs: pool.deadline,
       failoverOnContentFilter: pool.failover_on_content_filter,
       session: pool.session ? dropUndefined({ header: pool.session.header, field: pool.session.field }) : undefined,
+      ...(pool.timeouts?.first_token !== undefined ? { firstTokenMs: pool.timeouts.first_token } : {}),
+      ...(pool.stream?.commit !== undefined ? { streamCommit: pool.stream.commit } : {}),
     });
     for (const [id, pool] of Object.entries(config.pools)) {
       const capability = pool.capability;
@@ -214,7 +216,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
       const pool = defaultPoolConfig(spec.capability);
       const policyConfig: PoolPolicyConfig = { ...pool, id: spec.id };
       const policies: RotationPolicySet = {
-        selection: stickUntilFailureConnector.create(policyConfig, context(spec.id)) as SelectionStrategyV1,
+        selection: prioritySelectionConnector.create(policyConfig, context(spec.id)) as SelectionStrategyV1,
         deactivation: thresholdDeactivationConnector.create(policyConfig, context(spec.id)) as DeactivationPolicyV1,
         recovery: cooldownRecoveryConnector.create(policyConfig, context(spec.id)) as RecoveryPolicyV1,
       };
@@ -268,6 +270,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
         idleMs: config.routing.timeouts.idle,
         responseMs: config.routing.timeouts.response,
         resumeStreams: config.routing.stream.resume,
+        streamCommit: config.routing.stream.commit,
       },
     });
 

@@ -14,6 +14,7 @@ const FEATURE_KEYS: ReadonlyArray<readonly [string, keyof ModelFeatures]> = [
   ["system_prompt", "systemPrompt"],
   ["assistant_prefill", "assistantPrefill"],
   ["logprobs", "logprobs"],
+  ["reasoning", "reasoning"],
 ];
 
 /** snake_case config features → camelCase ModelFeatures. */
@@ -92,5 +93,6 @@ export function toRouterModel(
     delivery,
     pricing: pricingFromConfig(config?.pricing) ?? info?.pricing,
     limits: config ? modelLimits(config) : undefined,
+    ...(config?.timeouts?.first_token !== undefined ? { firstTokenMs: config.timeouts.first_token } : {}),
   };
 }

@@ -85,6 +85,15 @@ export class AttemptScope {
   }
 
   /**
+   * Stops the first-token timer once output has started but is still held (a buffered commit mode): the
+   * deadline keeps bounding the attempt until it commits, and idle timers armed with {@link arm} the gaps.
+   */
+  outputStarted(): void {
+    for (const cancel of this.#cancelTimers) cancel();
+    this.#cancelTimers = [];
+  }
+
+  /**
    * Stops the deadline and first-token timers once a stream has committed: from then on only the idle timer
    * bounds it (a long answer that keeps flowing is not cut by the request deadline).
    */

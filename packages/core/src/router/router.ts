@@ -2,6 +2,7 @@ import { resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
 import type { DeactivationReason, RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
+import { isEndpointFailure } from "../errors/endpoint-failure.js";
 import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
@@ -21,8 +22,9 @@ import type {
 } from "../wire/media.js";
 import { AttemptScope } from "./attempt.js";
 import { CALLER_CATEGORIES, decide, exhaustedError, normaliseError } from "./decide.js";
+import { FirstTokenBudgets } from "./first-token.js";
 import { chatRequirements, estimatePromptTokens, type Requirement } from "./requirements.js";
-import { openCommittedStream } from "./stream-guard.js";
+import { openCommittedStream, type StreamCommit } from "./stream-guard.js";
 import type { RoutingTrace, TraceAttempt, TraceCandidate } from "./trace.js";
 import type { RequestOptions, Routed, RouterModel, RouterPool, RouterProvider, RoutingDefaults } from "./types.js";
 
@@ -69,8 +71,12 @@ interface RequestState {
   sessionKey?: string;
   /** Routes refused or parked for quota, with when their window resets. */
   quotaBlocked: Map<string, number>;
+  /** Waits for a parked endpoint done in this request (at most one). */
+  endpointWaits: number;
   /** Resume a broken committed stream on a prefill-capable model. */
   resume: boolean;
+  /** When a stream's output is released. */
+  commit: StreamCommit;
   /** Estimated prompt tokens (computed once, on first use). */
   promptTokens?: number;
   request: Record<string, unknown>;
@@ -92,6 +98,8 @@ export class Router {
   readonly #o: RouterOptions;
   readonly #random: () => number;
   readonly #routeCache = new Map<string, RouteDescriptor>();
+  /** Observed first-token times per route and the budgets learned from them. */
+  readonly #firstToken = new FirstTokenBudgets();
   /** `<kind>\u0000<modelId>` → whether the model serves that endpoint kind (tree walks are not per request). */
   readonly #servesKind = new Map<string, boolean>();
 
@@ -123,9 +131,9 @@ export class Router {
   }
 
   /**
-   * Streamed chat completion. Resolves once the stream has committed (first content or tool-call delta);
-   * every failure before that fails over invisibly. After commit, a cut, stall or malformed chunk throws a
-   * StreamInterruptedError from the iterator — never a clean end.
+   * Streamed chat completion. Resolves once the stream has committed (by default its first content or
+   * tool-call delta; see `StreamCommit`); every failure before that fails over invisibly. After commit, a
+   * cut, stall or broken stream throws a StreamInterruptedError from the iterator — never a clean end.
    */
   async chatStream(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<AsyncIterable<ChatCompletionChunk>>> {
     const state = this.#begin("chat", request, true, options);
@@ -163,7 +171,7 @@ export class Router {
   async explain(request: ChatCompletionRequest | EmbeddingRequest, options: RequestOptions & { kind?: Kind; stream?: boolean } = {}): Promise<RoutingTrace> {
     const state = this.#begin(options.kind ?? "chat", request, options.stream ?? Boolean((request as ChatCompletionRequest).stream), options);
     const eligible = await this.#eligible(state);
-    const pick = eligible.length > 0 ? state.pool.policies.selection.select(eligible, this.#selectionContext(state)) : null;
+    const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
     if (pick) state.trace.final = this.#finalOf(state, pick.routeId);
     state.trace.warnings.push(pick ? `would select ${pick.routeId}: ${pick.reason}` : "no candidate is eligible");
     state.trace.endedAt = this.clock.now();
@@ -201,8 +209,9 @@ export class Router {
     const state: RequestState = {
       requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal,
       requirements: kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream }) : [],
-      candidates: new Map(), tried: new Set(), errors: [], sameRouteRetries: new Map(), quotaBlocked: new Map(),
+      candidates: new Map(), tried: new Set(), errors: [], sameRouteRetries: new Map(), quotaBlocked: new Map(), endpointWaits: 0,
       resume: options.resume ?? this.#o.defaults.resumeStreams ?? false,
+      commit: options.streamCommit ?? pool.streamCommit ?? this.#o.defaults.streamCommit ?? "first_token",
       request: request as Record<string, unknown>,
       sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
     };
@@ -302,14 +311,17 @@ export class Router {
     return { providerId, limits: provider?.limits, quotaClock: provider?.quotaClock };
   }
 
-  /** Re-applies requirements that changed mid-request (a larger context window after context_length). */
+  /**
+   * Re-applies requirements that changed mid-request: after a context_length error only models with an equal
+   * or larger window stay (tokenizers differ between vendors, so an equal window on another model may fit).
+   */
   #refilter(state: RequestState): void {
     if (state.minContextWindow === undefined) return;
     const floor = state.minContextWindow;
     for (const [routeId, candidate] of state.candidates) {
       const window = candidate.model.contextWindow;
-      if (window !== undefined && window <= floor) {
-        candidate.trace.excluded = { stage: "requirement", requirement: "larger_context_window", reason: `context_window ${window} is not larger than ${floor}` };
+      if (window !== undefined && window < floor) {
+        candidate.trace.excluded = { stage: "requirement", requirement: "context_window", reason: `context_window ${window} is smaller than ${floor}, which was exceeded` };
         state.candidates.delete(routeId);
       }
     }
@@ -336,6 +348,22 @@ export class Router {
       eligible.push(snapshot);
     }
     return eligible;
+  }
+
+  /**
+   * Asks the pool's strategy, except after a context_length error in this request: then the model with the
+   * largest declared window goes first (ties in pool order; unknown windows last), whatever the strategy.
+   */
+  #select(state: RequestState, eligible: RouteSnapshot[]) {
+    if (state.minContextWindow !== undefined) {
+      let best: RouteSnapshot | undefined;
+      for (const candidate of eligible) {
+        const window = candidate.contextWindow ?? -1;
+        if (!best || window > (best.contextWindow ?? -1)) best = candidate;
+      }
+      return { routeId: best!.routeId, reason: `context length exceeded on an earlier attempt: the largest remaining window (${best!.contextWindow ?? "unknown"})` };
+    }
+    return state.pool.policies.selection.select(eligible, this.#selectionContext(state));
   }
 
   #selectionContext(state: RequestState) {
@@ -376,7 +404,7 @@ export class Router {
       if (this.clock.now() >= state.deadline) throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: state.errors.at(-1) }));
       if (trace.attempts.length >= maxAttempts) throw this.#fail(state, this.#noMore(state));
       const eligible = await this.#eligible(state);
-      const pick = eligible.length > 0 ? pool.policies.selection.select(eligible, this.#selectionContext(state)) : null;
+      const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
       if (!pick) {
         const waited = await this.#waitForEarliest(state, eligible.length === 0);
         if (waited) continue;
@@ -406,29 +434,35 @@ export class Router {
       const entry: TraceAttempt = { attempt: attemptNo, routeId: route.routeId, modelId: model.id, providerId: model.providerId, selectedBy: pool.policies.selection.id, reason: pick.reason, startedAt: this.clock.now(), latencyMs: 0, ok: false, action: "rotate" };
       trace.attempts.push(entry);
       const timeouts = { ...this.#o.defaults, ...providerEntry.timeouts };
+      // Streams: the route's first-token budget (model, then pool, then provider, then routing; `auto` learns it).
+      // Non-streams: the response budget, else the time left before the deadline.
+      const attemptBudget = state.stream
+        ? this.#firstToken.budget(route.routeId, model.firstTokenMs ?? pool.firstTokenMs ?? timeouts.firstTokenMs, model.features.reasoning === true)
+        : timeouts.responseMs;
       const scope = new AttemptScope(this.clock, {
         callerSignal: state.signal,
         deadline: state.deadline,
-        timeoutMs: state.stream ? timeouts.firstTokenMs : timeouts.responseMs,
+        timeoutMs: attemptBudget,
         timeoutCode: state.stream ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_RESPONSE",
         route: { id: route.routeId, providerId: model.providerId },
       });
       let learned: import("../connectors/provider.js").RateLimitInfo | undefined;
       const call: CallOptions = {
         signal: scope.signal, deadline: state.deadline, requestId: state.requestId, attempt: attemptNo,
-        timeouts: { connectMs: timeouts.connectMs, firstTokenMs: timeouts.firstTokenMs, idleMs: timeouts.idleMs },
+        timeouts: { connectMs: timeouts.connectMs, firstTokenMs: attemptBudget ?? Math.max(1, state.deadline - entry.startedAt), idleMs: timeouts.idleMs },
         onResponse: (meta) => {
           if (meta.rateLimit) learned = meta.rateLimit;
         },
         onWarning: (message) => {
           if (trace.warnings.length < 50) trace.warnings.push(`${model.providerId}: ${message}`);
+          if (this.events.active) this.events.emit({ type: "warning", timestamp: this.clock.now(), requestId: state.requestId, routeId: route.routeId, message });
         },
       };
       let released = false;
       const release = () => {
         if (!released) {
           released = true;
-          void this.#o.ledger.release(route);
+          void this.#o.ledger.release(route, admitted);
         }
       };
       try {
@@ -438,6 +472,8 @@ export class Router {
             provider: providerEntry.connector, request, call, scope, clock: this.clock, idleMs: timeouts.idleMs,
             route: { id: route.routeId, providerId: model.providerId, modelId: model.id },
             events: this.events, requestId: state.requestId, startedAt: entry.startedAt,
+            commit: state.commit,
+            onFirstOutput: (ms) => this.#firstToken.observe(route.routeId, ms),
             onEnd: async (outcome) => {
               scope.dispose();
               if (outcome.ok) {
@@ -451,6 +487,7 @@ export class Router {
             trace,
             resume: state.resume ? (partial) => this.#resume(state, route.routeId, partial) : undefined,
           });
+          if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
           entry.ok = true;
           entry.action = "success";
           entry.latencyMs = this.clock.now() - entry.startedAt;
@@ -464,6 +501,7 @@ export class Router {
         entry.latencyMs = latencyMs;
         scope.dispose();
         const usage = usageOf?.(value);
+        if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
         await this.#o.ledger.recordSuccess(route, provider, { latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, costUsd: usageCost(model, usage), rateLimit: learned }, pool.policies);
         release();
         pool.policies.selection.observe?.({ routeId: route.routeId, ok: true, latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
@@ -488,7 +526,15 @@ export class Router {
         }
         if (learned) await this.#o.ledger.learnRateLimit(route, learned);
         let parked = false;
-        if (!CALLER_CATEGORIES.has(error.category)) {
+        const endpointDown = isEndpointFailure(error);
+        if (endpointDown) {
+          // The endpoint, not the model, failed: every model of the provider is parked at once and this
+          // request moves to another provider; the model's own record is left alone.
+          const until = await this.#o.ledger.parkEndpoint(model.providerId);
+          parked = true;
+          if (until !== undefined) entry.stateChanges = [`provider standby: endpoint_unreachable until ${new Date(until).toISOString()}`];
+        } else if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
+        if (!endpointDown && !CALLER_CATEGORIES.has(error.category)) {
           const result = await this.#o.ledger.recordFailure(route, provider, { category: error.category, status: error.status, retryAfterMs: error.retryAfterMs, latencyMs: entry.latencyMs }, pool.policies);
           parked = result.standbyUntil !== undefined || error.category === "auth";
           if (result.stateChanges.length > 0) entry.stateChanges = result.stateChanges;
@@ -509,7 +555,7 @@ export class Router {
         }
         // rotate
         state.tried.add(route.routeId);
-        if (error.category === "auth") for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
+        if (error.category === "auth" || endpointDown) for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
         if (error.category === "context_length" && model.contextWindow !== undefined) {
           // Only models known to be no larger are skipped; a model whose window is unknown may still fit.
           state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow);
@@ -561,20 +607,41 @@ export class Router {
   }
 
   /**
-   * When nothing is eligible but some route is only cooling down (e.g. a short rate-limit standby) and becomes
-   * available before the deadline, wait for it instead of failing. Bounded by the deadline and attempt budget.
+   * When nothing is eligible but some route is only cooling down (a short rate-limit standby, or its
+   * provider's endpoint parked after a connection failure) and becomes available before the deadline and
+   * within the pool's `retry.max_delay`, wait for it instead of failing. Endpoint parks count only when every
+   * candidate's provider is parked that way (a single-provider mesh riding out a restart): routes tried in
+   * this request on a parked endpoint are untried again for that one wait.
    */
   async #waitForEarliest(state: RequestState, noneEligible: boolean): Promise<boolean> {
     if (!noneEligible) return false;
     let earliest = Infinity;
+    let endpointWait = false;
     for (const [routeId, candidate] of state.candidates) {
+      const provider = await this.#o.ledger.providerStatus(candidate.model.providerId);
+      if (provider.status === "standby" && provider.reason === "endpoint_unreachable" && provider.until !== undefined) {
+        if (provider.until < earliest) endpointWait = true;
+        earliest = Math.min(earliest, provider.until);
+        continue;
+      }
       if (state.tried.has(routeId)) continue;
       const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
-      if (snapshot.status === "standby" && snapshot.standbyUntil !== undefined && snapshot.reason === "rate_limited") earliest = Math.min(earliest, snapshot.standbyUntil);
+      if (snapshot.status === "standby" && snapshot.standbyUntil !== undefined && snapshot.reason === "rate_limited") {
+        if (snapshot.standbyUntil < earliest) endpointWait = false;
+        earliest = Math.min(earliest, snapshot.standbyUntil);
+      }
     }
     const now = this.clock.now();
-    if (!Number.isFinite(earliest) || earliest >= state.deadline || earliest - now > this.#o.pools.get(state.pool.id)!.retry.maxDelayMs) return false;
-    state.trace.warnings.push(`waited ${earliest - now} ms for a rate-limited route to cool down`);
+    if (!Number.isFinite(earliest) || earliest >= state.deadline || earliest - now > state.pool.retry.maxDelayMs) return false;
+    if (endpointWait) {
+      if (state.endpointWaits >= 1) return false;
+      state.endpointWaits++;
+      for (const [routeId, candidate] of state.candidates) {
+        const provider = await this.#o.ledger.providerStatus(candidate.model.providerId);
+        if (provider.reason === "endpoint_unreachable") state.tried.delete(routeId);
+      }
+    }
+    state.trace.warnings.push(endpointWait ? `waited ${earliest - now} ms for a parked provider endpoint to be probed again` : `waited ${earliest - now} ms for a rate-limited route to cool down`);
     await this.#sleep(state, earliest - now);
     return true;
   }

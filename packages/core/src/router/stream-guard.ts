@@ -1,6 +1,6 @@
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
 import { StreamInterruptedError } from "../errors/errors.js";
-import { isModelMeshError, type ModelMeshError } from "../errors/model-mesh-error.js";
+import type { ModelMeshError } from "../errors/model-mesh-error.js";
 import type { MeshEventBus } from "../events/events.js";
 import type { Clock } from "../internal/clock.js";
 import type { ChatCompletionChunk, ChatCompletionRequest, CompletionUsage } from "../wire/chat.js";
@@ -24,6 +24,16 @@ export function isCommitChunk(chunk: ChatCompletionChunk): boolean {
   return false;
 }
 
+/**
+ * When a stream attempt's output is released to the caller (docs/routing-defaults.md):
+ * - `first_token`: at the first content, refusal or tool-call delta (the default; honest streaming);
+ * - `complete`: only once the attempt finished cleanly, so any failure before its end fails over invisibly;
+ * - `{ chars: N }`: once N characters of output are held (or the attempt finished);
+ * - `{ ms: N }`: N ms after the first output (or when the attempt finished).
+ * Before the commit point every failure fails over invisibly; after it, a failure is a typed interruption.
+ */
+export type StreamCommit = "first_token" | "complete" | { chars: number } | { ms: number };
+
 interface OpenOptions {
   provider: ProviderConnectorV1;
   request: ChatCompletionRequest;
@@ -36,6 +46,10 @@ interface OpenOptions {
   requestId: string;
   startedAt: number;
   trace: RoutingTrace;
+  /** Commit point; default `first_token`. */
+  commit?: StreamCommit;
+  /** Called once with the time to the first output, for the adaptive first-token budget. */
+  onFirstOutput?: (ms: number) => void;
   onEnd: (outcome: StreamOutcome) => Promise<void>;
   /**
    * Opens a continuation after a post-commit interruption: the partial text is sent as an assistant prefill to
@@ -44,31 +58,69 @@ interface OpenOptions {
   resume?: (partialText: string, cause: ModelMeshError) => Promise<AsyncIterable<ChatCompletionChunk> | undefined>;
 }
 
+const COMMIT_TIMER = Symbol("commit-timer");
+
 /**
- * Opens a provider stream and holds it until the commit point (ARCHITECTURE §2.8). Any failure before commit
- * rejects (the router fails over invisibly). Resolves with an iterable that replays the held chunks, then
- * relays the rest under an idle timeout. After commit, a cut, stall or malformed chunk throws a
+ * Opens a provider stream and holds it until its commit point (see {@link StreamCommit}). Any failure before
+ * commit rejects (the router fails over invisibly). Resolves with an iterable that replays the held chunks,
+ * then relays the rest under an idle timeout. After commit, a cut, stall or broken stream throws a
  * StreamInterruptedError; the iterable ends cleanly only when the provider's stream ended cleanly.
  */
 export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
   const iterator = o.provider.stream(o.request, o.call)[Symbol.asyncIterator]();
+  const commit = o.commit ?? "first_token";
   const held: ChatCompletionChunk[] = [];
   let ended = false;
   let usage: CompletionUsage | undefined;
+  /** A read started before a `{ ms }` commit fired; the relay takes it over. */
+  let pending: Promise<IteratorResult<ChatCompletionChunk>> | undefined;
+  let outputStarted = false;
+  let heldChars = 0;
+  let cancelCommitTimer: (() => void) | undefined;
+  let commitTimer: Promise<typeof COMMIT_TIMER> | undefined;
   try {
     for (;;) {
-      const next = await o.scope.race(iterator.next());
+      let next: IteratorResult<ChatCompletionChunk> | typeof COMMIT_TIMER;
+      pending ??= iterator.next();
+      if (!outputStarted) next = await o.scope.race(pending);
+      else {
+        // Output is held (a buffered mode): the gaps between chunks are bounded by the idle timeout.
+        const cancelIdle = o.scope.arm(o.idleMs, "MM_TIMEOUT_IDLE", `stream from ${o.route.id} stalled: no chunk for ${o.idleMs} ms`, o.route);
+        try {
+          next = await (commitTimer ? Promise.race([o.scope.race(pending), commitTimer]) : o.scope.race(pending));
+        } finally {
+          cancelIdle();
+        }
+      }
+      if (next === COMMIT_TIMER) break;
+      pending = undefined;
       if (next.done) {
         ended = true;
         break;
       }
       held.push(next.value);
       if (next.value.usage) usage = next.value.usage;
-      if (isCommitChunk(next.value)) break;
+      if (!outputStarted && isCommitChunk(next.value)) {
+        outputStarted = true;
+        o.onFirstOutput?.(o.clock.now() - o.startedAt);
+        if (commit === "first_token") break;
+        o.scope.outputStarted();
+        if (typeof commit === "object" && "ms" in commit) {
+          commitTimer = new Promise((resolve) => {
+            cancelCommitTimer = o.clock.setTimer(() => resolve(COMMIT_TIMER), commit.ms);
+          });
+        }
+      }
+      if (outputStarted && typeof commit === "object" && "chars" in commit) {
+        heldChars += outputLength(next.value);
+        if (heldChars >= commit.chars) break;
+      }
     }
   } catch (error) {
     void iterator.return?.().catch(() => {});
     throw error;
+  } finally {
+    cancelCommitTimer?.();
   }
   o.scope.committed();
   if (o.events.active) o.events.emit({ type: "stream-commit", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ttftMs: o.clock.now() - o.startedAt });
@@ -88,7 +140,7 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
     await o.onEnd(outcome);
   };
   if (ended) {
-    // The upstream finished before any content (e.g. an empty answer): a complete stream.
+    // The upstream finished before the commit point (an empty answer, or a held one): a complete stream.
     await finish({ ok: true, usage });
   }
 
@@ -113,7 +165,9 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
         const cancelIdle = o.scope.arm(o.idleMs, "MM_TIMEOUT_IDLE", `stream from ${o.route.id} stalled: no chunk for ${o.idleMs} ms`, o.route);
         let next: IteratorResult<ChatCompletionChunk>;
         try {
-          next = await o.scope.race(iterator.next());
+          const read = pending ?? iterator.next();
+          pending = undefined;
+          next = await o.scope.race(read);
         } finally {
           cancelIdle();
         }
@@ -126,35 +180,59 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
     } catch (thrown) {
       const cause = o.scope.abortError ?? thrown;
       const classified = normaliseError(cause, o.provider, { id: o.route.modelId, providerId: o.route.providerId });
+      const interrupted = (resumeError?: unknown) =>
+        new StreamInterruptedError({
+          message: `[modelmesh] [${o.route.id}] the stream was interrupted after ${deliveredChars} characters: ${classified.message}`,
+          provider: o.route.providerId,
+          model: o.route.modelId,
+          status: classified.status,
+          deliveredChars,
+          trace: o.trace,
+          cause: classified,
+          metadata: {
+            causeCategory: classified.category,
+            causeCode: classified.code,
+            ...(resumeError !== undefined ? { resumeError: resumeError instanceof Error ? resumeError.message : String(resumeError) } : {}),
+          },
+        });
       // Opt-in continuation: only plain text can be continued through a prefill.
       const continuation = o.resume && !sawToolCalls && delivered.length > 0 && !finished ? await o.resume(delivered, classified).catch(() => undefined) : undefined;
       if (continuation) {
         await finish({ ok: false, error: classified });
-        yield* continueFrom(continuation, delivered, held[0]?.id ?? "", usage);
+        try {
+          yield* continueFrom(continuation, delivered, held[0]?.id ?? "", usage);
+        } catch (resumeError) {
+          // The continuation failed too: the caller learns about the original interruption, not the rejection.
+          o.trace.warnings.push(`resume after the interruption of ${o.route.id} failed: ${resumeError instanceof Error ? resumeError.message : String(resumeError)}`);
+          throw interrupted(resumeError);
+        }
         return;
       }
-      const interrupted = new StreamInterruptedError({
-        message: `[modelmesh] [${o.route.id}] the stream was interrupted after ${deliveredChars} characters: ${classified.message}`,
-        provider: o.route.providerId,
-        model: o.route.modelId,
-        status: classified.status,
-        deliveredChars,
-        trace: o.trace,
-        cause: classified,
-        metadata: { causeCategory: classified.category, causeCode: classified.code },
-      });
-      await finish({ ok: false, error: isModelMeshError(classified) ? classified : interrupted });
-      throw interrupted;
+      await finish({ ok: false, error: classified });
+      throw interrupted();
     } finally {
       if (!finished) {
         // The consumer stopped early (break / return): cancel the upstream and release the route.
         o.scope.controller.abort();
+        void pending?.catch(() => {});
         void iterator.return?.().catch(() => {});
         await finish({ ok: true, usage });
       }
     }
   }
   return relay();
+}
+
+/** Characters of output in a chunk: content, refusal and tool-call arguments. */
+function outputLength(chunk: ChatCompletionChunk): number {
+  let n = 0;
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta ?? {};
+    if (typeof delta.content === "string") n += delta.content.length;
+    if (typeof delta.refusal === "string") n += delta.refusal.length;
+    for (const call of delta.tool_calls ?? []) n += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+  }
+  return n;
 }
 
 function contentOf(chunk: ChatCompletionChunk): string {

@@ -1,6 +1,8 @@
 import type { ModelDelivery, ModelFeatures, ModelPricing, ProviderConnectorV1 } from "../connectors/provider.js";
 import type { RotationPolicySet } from "../connectors/rotation.js";
 import type { QuotaLimits } from "../state/ledger-types.js";
+import type { FirstTokenSetting } from "./first-token.js";
+import type { StreamCommit } from "./stream-guard.js";
 import type { RoutingTrace } from "./trace.js";
 import type { QuotaClock } from "../state/quota-windows.js";
 
@@ -21,6 +23,8 @@ export interface RouterModel {
   delivery: ModelDelivery;
   pricing?: ModelPricing;
   limits?: QuotaLimits;
+  /** First-token budget of this model (`models.<id>.timeouts.first_token`); wins over pool and provider. */
+  firstTokenMs?: FirstTokenSetting;
 }
 
 /** A provider instance with its limits. */
@@ -30,7 +34,7 @@ export interface RouterProvider {
   limits?: QuotaLimits;
   quotaClock?: QuotaClock;
   /** Per-attempt timeouts overriding the routing defaults. */
-  timeouts?: Partial<{ connectMs: number; firstTokenMs: number; idleMs: number; responseMs: number }>;
+  timeouts?: Partial<{ connectMs: number; firstTokenMs: FirstTokenSetting; idleMs: number; responseMs: number }>;
 }
 
 /** Retry budgets of a pool. */
@@ -60,6 +64,10 @@ export interface RouterPool {
   failoverOnContentFilter: boolean;
   /** Where the session key comes from (session-stickiness). */
   session?: { header?: string; field?: string };
+  /** First-token budget for requests through this pool (`pools.<id>.timeouts.first_token`). */
+  firstTokenMs?: FirstTokenSetting;
+  /** Stream commit mode of this pool (`pools.<id>.stream.commit`). */
+  streamCommit?: StreamCommit;
 }
 
 /** Options of one routed request. */
@@ -77,6 +85,8 @@ export interface RequestOptions {
    * sent as the prefill, overlap removed, usage merged). Default: `routing.stream.resume`.
    */
   resume?: boolean;
+  /** When a stream's output is released (overrides the pool's and `routing.stream.commit`). */
+  streamCommit?: StreamCommit;
 }
 
 /** A routed result and its trace. */
@@ -89,10 +99,13 @@ export interface Routed<T> {
 export interface RoutingDefaults {
   deadlineMs: number;
   connectMs: number;
-  firstTokenMs: number;
+  /** First-token budget of streams: a number of ms, or `auto` (learned per route). */
+  firstTokenMs: FirstTokenSetting;
   idleMs: number;
   /** Bound on a whole non-streamed response. Default: only the deadline. */
   responseMs?: number;
   /** Resume interrupted streams on a prefill-capable model (opt-in). */
   resumeStreams?: boolean;
+  /** Stream commit mode. Default `first_token`. */
+  streamCommit?: StreamCommit;
 }

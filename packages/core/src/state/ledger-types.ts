@@ -95,6 +95,8 @@ export type AcquireResult =
       ok: true;
       /** True when this request is the single half-open probe of the route: its outcome closes or re-opens it. */
       probe: boolean;
+      /** True when this request is the probe of its provider's endpoint after a connection-failure standby. */
+      endpointProbe?: boolean;
     }
   | {
       ok: false;
@@ -145,6 +147,11 @@ export interface ProviderStatus {
   until?: number;
   /** When it went to standby (epoch ms). */
   since?: number;
+  /**
+   * True after an `endpoint_unreachable` standby ended: one request at a time may try the endpoint (the
+   * probe); its answer, any answer, clears this, another connection failure parks it again for longer.
+   */
+  probing?: boolean;
 }
 
 /** Counters of the current quota windows (same shape as `RouteSnapshot.usage`). */
@@ -190,6 +197,10 @@ export interface ProviderRecord {
   until?: number;
   /** When it went to standby (epoch ms). */
   since?: number;
+  /** Connection-failure parks in a row without an answer since (drives the endpoint cooldown's growth). */
+  endpointLevel?: number;
+  /** The endpoint's standby ended; the next admitted request is its probe. */
+  probing?: boolean;
 }
 
 /** Options of {@link StateLedger}. */

@@ -125,20 +125,31 @@ export class StateLedger {
     const id = route.routeId;
     const prov = await this.#providers.status(provider.providerId, now);
     if (prov.status === "standby") return { ok: false, kind: "provider", reason: `provider standby: ${prov.reason ?? "manual"}`, retryAt: prov.until };
+    const endpointLease = endpointLeaseId(provider.providerId);
+    let endpointProbe = false;
+    if (prov.probing) {
+      if (!(await this.#probes.acquire(endpointLease, now))) return { ok: false, kind: "probe", reason: "endpoint probe in flight" };
+      endpointProbe = true;
+    }
+    const refuse = async (result: AcquireResult, probe = false): Promise<AcquireResult> => {
+      if (probe) await this.#probes.release(id, 0);
+      if (endpointProbe) await this.#probes.release(endpointLease, 0);
+      return result;
+    };
     const record = await this.#route(id, now);
     if (record.status === "standby" || record.circuit === "open") {
-      return { ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil };
+      return refuse({ ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil });
     }
     const limitedUntil = learnedLimitUntil(record.rateLimit, now);
-    if (limitedUntil !== undefined) return { ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil };
+    if (limitedUntil !== undefined) return refuse({ ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil });
     let probe = false;
     if (record.circuit === "half-open") {
-      if (!(await this.#probes.acquire(id, now))) return { ok: false, kind: "probe", reason: "probe in flight" };
+      if (!(await this.#probes.acquire(id, now))) return refuse({ ok: false, kind: "probe", reason: "probe in flight" });
       probe = true;
     }
     const full = await this.#meter.admit(route, provider, now, options.estimatedTokens);
     if (full) {
-      if (probe) await this.#probes.release(id, 0);
+      await refuse(OK, probe);
       if (await this.#meter.markExhausted(full)) {
         this.#events?.emit({ type: "quota-exhausted", timestamp: now, routeId: id, window: `${full.scope}:${full.window}`, resetsAt: full.resetsAt });
       }
@@ -150,6 +161,7 @@ export class StateLedger {
       local.lastUsedAt = now;
     } else this.#local.set(id, { inFlight: 1, lastUsedAt: now });
     this.#onChange?.();
+    if (endpointProbe) return { ok: true, probe, endpointProbe: true };
     return probe ? OK_PROBE : OK;
   }
 
@@ -158,10 +170,30 @@ export class StateLedger {
    * cancel or a caller error) is shortened to `probeReleaseGraceMs`, so an outcome recorded just after
    * still counts as the probe's and no second probe slips in meanwhile.
    */
-  async release(route: RouteDescriptor): Promise<void> {
+  async release(route: RouteDescriptor, ticket?: AcquireResult): Promise<void> {
     const local = this.#local.get(route.routeId);
     if (local && local.inFlight > 0) local.inFlight--;
     await this.#probes.release(route.routeId, this.#graceMs);
+    if (ticket?.ok && ticket.endpointProbe) await this.#probes.release(endpointLeaseId(route.providerId), this.#graceMs);
+  }
+
+  /**
+   * Parks a provider's endpoint after a connection-level failure (refused, reset before the response, DNS,
+   * TLS, connect timeout): every model of the provider drops out at once, for a cooldown that grows with each
+   * failed probe (5 s, 10 s, … at most 5 min). Once it is over, one request at a time probes the endpoint.
+   * Returns the standby's end, or undefined when the provider was already parked.
+   */
+  async parkEndpoint(providerId: string): Promise<number | undefined> {
+    const now = this.#clock.now();
+    const until = await this.#providers.parkEndpoint(providerId, now);
+    await this.#probes.release(endpointLeaseId(providerId), 0);
+    return until;
+  }
+
+  /** The endpoint answered (any HTTP answer counts) after probation: the provider is back in full. */
+  async endpointReachable(providerId: string): Promise<void> {
+    await this.#providers.endpointReachable(providerId, this.#clock.now());
+    await this.#probes.release(endpointLeaseId(providerId), 0);
   }
 
   /** Records a success: streak reset, circuit closed (probe success), EWMA, tokens/cost, learned limits, caps. */
@@ -329,4 +361,9 @@ export class StateLedger {
   #routeKey(routeId: string): string {
     return `${this.#prefix}route:${routeId}`;
   }
+}
+
+/** The probe-lease key of a provider's endpoint (route ids always contain a `/`, so these never clash). */
+function endpointLeaseId(providerId: string): string {
+  return `endpoint:${providerId}`;
 }

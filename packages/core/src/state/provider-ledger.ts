@@ -6,8 +6,15 @@ import { updateState } from "./state-store.js";
 import type { StateStore } from "./state-store.js";
 
 /**
+ * How long a provider's endpoint stays parked after a connection-level failure (refused, reset before the
+ * response, DNS, TLS, connect timeout): 5 s, doubling with each failed probe, at most 5 min.
+ */
+export const ENDPOINT_COOLDOWN = Object.freeze({ initialMs: 5_000, growth: 2, maxMs: 300_000 });
+
+/**
  * Provider-level availability, the part of the ledger that takes a whole provider out at once (auth
- * failure, provider budget, manual). Used by {@link StateLedger}; one JSON record per provider.
+ * failure, an unreachable endpoint, provider budget, manual). Used by {@link StateLedger}; one JSON record
+ * per provider.
  */
 export class ProviderLedger {
   readonly #store: StateStore;
@@ -29,7 +36,9 @@ export class ProviderLedger {
     let recoveredFrom: ProviderRecord | undefined;
     const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       recoveredFrom = current !== undefined && isDue(current, now) ? current : undefined;
-      return recoveredFrom ? INITIAL_PROVIDER_RECORD : current;
+      if (!recoveredFrom) return current;
+      // An unreachable endpoint comes back on probation: one request tries it, the level is kept for growth.
+      return recoveredFrom.reason === "endpoint_unreachable" ? { status: "active", probing: true, endpointLevel: recoveredFrom.endpointLevel ?? 1 } : INITIAL_PROVIDER_RECORD;
     });
     if (result.written && recoveredFrom) {
       this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: recoveryTriggerFor(recoveredFrom.reason) });
@@ -55,6 +64,41 @@ export class ProviderLedger {
       this.#onChange?.();
     }
     return changed;
+  }
+
+  /**
+   * Parks the provider's endpoint after a connection-level failure, for {@link ENDPOINT_COOLDOWN} grown by the
+   * number of parks in a row. A provider already on standby (another request parked it, or auth) is left
+   * alone. Returns the standby's end when this call parked it.
+   */
+  async parkEndpoint(providerId: string, now: number): Promise<number | undefined> {
+    let until: number | undefined;
+    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+      const base = current ?? INITIAL_PROVIDER_RECORD;
+      until = undefined;
+      if (base.status === "standby" && !isDue(base, now)) return current;
+      const level = base.endpointLevel ?? 0;
+      until = now + Math.min(ENDPOINT_COOLDOWN.maxMs, ENDPOINT_COOLDOWN.initialMs * ENDPOINT_COOLDOWN.growth ** level);
+      return { status: "standby", reason: "endpoint_unreachable", until, since: now, endpointLevel: level + 1 };
+    });
+    if (until !== undefined) {
+      this.#events?.emit({ type: "provider-deactivated", timestamp: now, providerId, reason: "endpoint_unreachable", until });
+      this.#onChange?.();
+    }
+    return until;
+  }
+
+  /** The endpoint answered its probe: the provider is fully back (emits `provider-recovered`, `probe_success`). */
+  async endpointReachable(providerId: string, now: number): Promise<void> {
+    let cleared = false;
+    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+      cleared = current !== undefined && current.status === "active" && current.probing === true;
+      return cleared ? INITIAL_PROVIDER_RECORD : current;
+    });
+    if (cleared) {
+      this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: "probe_success" });
+      this.#onChange?.();
+    }
   }
 
   /** Manual recovery; emits `provider-recovered` (trigger `manual`) when the provider was parked. */

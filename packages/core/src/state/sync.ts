@@ -17,7 +17,7 @@ export interface StateSyncOptions {
   policy?: SyncPolicy;
   /** Save interval for `periodic`, in ms (config `sync_interval`). Default 300 000. */
   intervalMs?: number;
-  /** Timer source. Default: the system clock (timers never keep the process alive). */
+  /** Timer source. Default: the system clock (the periodic timer is a background one: it never keeps the process alive). */
   clock?: Clock;
   /** Storage key of the snapshot. Default `modelmesh/state`. */
   key?: string;
@@ -139,7 +139,7 @@ export class StateSync {
       if (!this.#started) return;
       this.#arm();
       this.#schedule().catch(this.#onError);
-    }, this.#intervalMs);
+    }, this.#intervalMs, { background: true });
   }
 
   #schedule(): Promise<void> {

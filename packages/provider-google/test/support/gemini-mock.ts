@@ -40,8 +40,8 @@ export type GeminiFault =
   | { kind: "cut-after"; events: number }
   /** `events` events, then silence with the socket open. */
   | { kind: "stall-after"; events: number }
-  /** `afterEvents` events, then `data: {not json`, then the rest. */
-  | { kind: "malformed-chunk"; afterEvents: number }
+  /** `afterEvents` events, then `data: {not json` (`count` times, default 1), then the rest. */
+  | { kind: "malformed-chunk"; afterEvents: number; count?: number }
   /** Every event, but none carries `finishReason`; the body ends cleanly. */
   | { kind: "missing-finish" }
   /** `afterEvents` events, then a Google error envelope as an event (default 500 INTERNAL), then the end. */
@@ -196,7 +196,7 @@ export async function startGeminiMock(options: { apiKey: string }): Promise<Gemi
       for (const [index, frame] of frames.entries()) {
         if (fault?.kind === "cut-after" && index === fault.events) return void later(20, () => response.socket?.destroy());
         if (fault?.kind === "stall-after" && index === fault.events) return;
-        if (fault?.kind === "malformed-chunk" && index === fault.afterEvents) response.write("data: {not json\r\n\r\n");
+        if (fault?.kind === "malformed-chunk" && index === fault.afterEvents) response.write("data: {not json\r\n\r\n".repeat(fault.count ?? 1));
         if (fault?.kind === "error-in-stream" && index === fault.afterEvents) {
           const error = fault.error ?? { code: 500, status: "INTERNAL", message: "An internal error has occurred." };
           return void response.end(`data: ${JSON.stringify({ error })}\r\n\r\n`);

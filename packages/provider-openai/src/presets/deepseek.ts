@@ -31,7 +31,7 @@ export const deepseekPreset: OpenAICompatiblePreset = {
       contextWindow: 128_000,
       maxOutputTokens: 65_536,
       pricing: { inputPerMillion: 0.28, outputPerMillion: 0.42 },
-      features: { ...PLAIN_CHAT_FEATURES, jsonMode: true },
+      features: { ...PLAIN_CHAT_FEATURES, jsonMode: true, reasoning: true },
     },
   ],
 };

@@ -85,7 +85,7 @@ export class MaintenanceScheduler {
         const entering = this.#enter(window).catch(() => {});
         this.#pending.add(entering);
         void entering.finally(() => this.#pending.delete(entering));
-      }, next - now),
+      }, next - now, { background: true }),
     );
   }
 }

@@ -24,6 +24,9 @@ let probeCounter = 0;
 export async function callProbe(providerEntry: RouterProvider, model: RouterModel, probe: ProbeRequest, clock: Clock, timeoutMs: number): Promise<ProbeCallResult> {
   const controller = new AbortController();
   const startedAt = clock.now();
+  // Request-scoped, not background: a manual `probe()` is awaited by its caller, and a scheduled probe is a
+  // request in flight (its socket keeps the process alive anyway). The timer is bounded by `timeoutMs` and
+  // cancelled in `finally`, so it never outlives the probe.
   const cancel = clock.setTimer(() => controller.abort(timeoutError(model, timeoutMs)), timeoutMs);
   let rateLimit: RateLimitInfo | undefined;
   const call: CallOptions = {

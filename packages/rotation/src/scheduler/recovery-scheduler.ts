@@ -59,7 +59,8 @@ export interface ProbeReport {
  * - **manual**: {@link probe} on demand; `ledger.reactivateRoute` / `reactivateProvider` directly.
  * Quota standby is left to the calendar (the reset instant the deactivation policy stored), and manual or
  * maintenance standby to its owner. Probes go straight to the provider connector. Timers come from the
- * clock (unref'd with the system clock), so nothing keeps a process alive.
+ * clock as background timers (unref'd by the system clock), so the schedule never keeps a process alive; a probe
+ * in flight does, for at most its own `probeTimeoutMs`.
  *
  * @example
  * const scheduler = new RecoveryScheduler(mesh);
@@ -172,7 +173,7 @@ export class RecoveryScheduler {
     const cancel = this.#clock.setTimer(() => {
       this.#cooldownTimers.delete(routeId);
       void this.#track(this.#probeHalfOpen(this.#routes.get(routeId)!));
-    }, Math.max(0, until - this.#clock.now()));
+    }, Math.max(0, until - this.#clock.now()), { background: true });
     this.#cooldownTimers.set(routeId, cancel);
   }
 
@@ -181,7 +182,7 @@ export class RecoveryScheduler {
       if (!this.running) return;
       void this.#track(this.tick());
       this.#armPeriodic(interval);
-    }, interval);
+    }, interval, { background: true });
   }
 
   /** The half-open probe: takes the ledger's single probe lease, sends one request, records the outcome. */

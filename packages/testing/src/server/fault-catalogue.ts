@@ -6,7 +6,11 @@ export interface CatalogueFault {
   fault: Fault;
 }
 
-/** Fault kinds that strike a stream after output has begun (the only ones that may end in an interruption). */
+/**
+ * Fault kinds that strike a stream after output has begun (the only ones that may end in an interruption).
+ * `malformed-chunk` is one only with repeated malformed events (`count` 3, the catalogue's second variant): a
+ * single malformed event is skipped with a warning and the answer completes (cdk's `chatStream`).
+ */
 export const POST_COMMIT_FAULT_KINDS: readonly FaultKind[] = Object.freeze(["cut-after", "stall-after", "malformed-chunk", "error-in-stream"]);
 
 /**
@@ -36,7 +40,10 @@ export function faultCatalogue(options: { slowFirstTokenMs?: number; now?: numbe
     "slow-first-token": [{ name: "slow first token", fault: { kind: "slow-first-token", delayMs: options.slowFirstTokenMs ?? 10_000 } }],
     "cut-after": [{ name: "stream cut after 2 tokens", fault: { kind: "cut-after", tokens: 2 } }],
     "stall-after": [{ name: "stall after 2 tokens", fault: { kind: "stall-after", tokens: 2 } }],
-    "malformed-chunk": [{ name: "malformed chunk", fault: { kind: "malformed-chunk", afterTokens: 1 } }],
+    "malformed-chunk": [
+      { name: "one malformed chunk (skipped)", fault: { kind: "malformed-chunk", afterTokens: 1 } },
+      { name: "three malformed chunks (the stream is broken)", fault: { kind: "malformed-chunk", afterTokens: 1, count: 3 } },
+    ],
     "missing-done": [{ name: "missing [DONE]", fault: { kind: "missing-done" } }],
     "error-in-stream": [{ name: "error object in a 200 stream", fault: { kind: "error-in-stream", afterTokens: 1 } }],
     "context-length": [{ name: "context_length_exceeded", fault: { kind: "context-length" } }],

@@ -79,12 +79,17 @@ export interface StallAfterFault {
   tokens: number;
 }
 
-/** After `afterTokens` content chunks, the line `data: {not json` is sent. Non-streamed: a 200 `{not json` body. */
+/**
+ * After `afterTokens` content chunks, the line `data: {not json` is sent (`count` times), in addition to the
+ * chunks: no token is lost. Non-streamed: a 200 `{not json` body.
+ */
 export interface MalformedChunkFault {
   kind: "malformed-chunk";
   /** Content chunks (tokens) sent before the malformed one. */
   afterTokens: number;
-  /** `continue` (default) sends the rest of the stream normally; `stop` ends the response right after it. */
+  /** How many malformed events are sent in a row at that position. Default 1. */
+  count?: number;
+  /** `continue` (default) sends the rest of the stream normally; `stop` ends the response right after them. */
   then?: "continue" | "stop";
 }
 

@@ -134,6 +134,9 @@ function validateRule(rule: FaultRule): void {
       fail(`${fault.kind}.${name} must be a number >= 0`);
     }
   }
+  if (fault.kind === "malformed-chunk" && fault.count !== undefined && !(Number.isInteger(fault.count) && fault.count >= 1)) {
+    fail("malformed-chunk.count must be an integer >= 1");
+  }
   if (fault.kind === "status" && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
     fail("status.status must be an HTTP status code");
   }

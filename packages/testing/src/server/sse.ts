@@ -48,7 +48,7 @@ export async function writeSse(exchange: Exchange, events: readonly SseEvent[], 
         response.write(frame);
         return;
       case "malformed-chunk":
-        response.write(frame + MALFORMED_FRAME);
+        response.write(frame + MALFORMED_FRAME.repeat(fault.count ?? 1));
         if (fault.then === "stop") {
           response.end();
           return;

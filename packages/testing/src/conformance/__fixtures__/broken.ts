@@ -47,6 +47,11 @@ export class SwallowingStreamProvider extends ReferenceProvider {
   }
 }
 
+/** The first malformed stream event kills the answer (instead of being skipped with a warning). */
+export class MalformedKillsStreamProvider extends ReferenceProvider {
+  protected override readonly maxMalformedEvents: number = 1;
+}
+
 /** Every non-ModelMesh error is "server"; HTTP errors are plain objects with a status. */
 export class EverythingIsServerProvider extends ReferenceProvider {
   override classifyError(): ErrorClassification {

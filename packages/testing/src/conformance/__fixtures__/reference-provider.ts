@@ -64,6 +64,8 @@ export class ReferenceProvider implements ProviderConnectorV1 {
   readonly connectorId = "test.reference.v1";
   protected readonly usage = { requests: 0, tokens: 0, costUsd: 0 };
   protected limits: RateLimitStatus = {};
+  /** The malformed stream event that breaks a stream; the ones before it are skipped with a warning. */
+  protected readonly maxMalformedEvents: number = 3;
 
   constructor(protected readonly config: ReferenceConfig) {}
 
@@ -94,6 +96,7 @@ export class ReferenceProvider implements ProviderConnectorV1 {
     let output = false;
     let finished = false;
     let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    let malformed = 0;
     try {
       for (;;) {
         watchdog.arm(output ? options.timeouts.idleMs : options.timeouts.firstTokenMs, output ? timeoutError("MM_TIMEOUT_IDLE", options.timeouts.idleMs) : timeoutError("MM_TIMEOUT_FIRST_TOKEN", options.timeouts.firstTokenMs));
@@ -114,6 +117,13 @@ export class ReferenceProvider implements ProviderConnectorV1 {
             break;
           }
           const chunk = this.parseChunk(data);
+          if (chunk === undefined) {
+            // A malformed event is skipped and reported; the `maxMalformedEvents`-th breaks the stream.
+            malformed += 1;
+            if (malformed >= this.maxMalformedEvents) throw new ProviderError({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false, message: `[modelmesh] [reference] ${malformed} malformed chunks` });
+            options.onWarning?.(`skipped malformed chunk ${malformed}`);
+            continue;
+          }
           if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, totalTokens: chunk.usage.total_tokens };
           for (const choice of chunk.choices) {
             if (choice.finish_reason) finished = true;
@@ -130,12 +140,13 @@ export class ReferenceProvider implements ProviderConnectorV1 {
     this.reportUsage(request.model, usage);
   }
 
-  protected parseChunk(data: string): ChatCompletionChunk {
+  /** Parses one event's data; `undefined` for a malformed one (not JSON). */
+  protected parseChunk(data: string): ChatCompletionChunk | undefined {
     let json: unknown;
     try {
       json = JSON.parse(data);
-    } catch (cause) {
-      throw new ProviderError({ code: "MM_INVALID_RESPONSE", category: "stream_interrupted", retryable: false, message: "[modelmesh] [reference] malformed chunk", cause });
+    } catch {
+      return undefined;
     }
     const record = json as { error?: unknown };
     if (record.error) {

@@ -50,11 +50,12 @@ async function completeFailure(context: ProviderCheckContext, provider: Provider
   }
 }
 
-/** Reads a stream under one injected fault (bounded). */
-async function streamUnder(context: ProviderCheckContext, provider: ProviderConnectorV1, fault: Fault, timeouts = {}) {
+/** Reads a stream under one injected fault (bounded); `onWarning` receives the provider's warnings. */
+async function streamUnder(context: ProviderCheckContext, provider: ProviderConnectorV1, fault: Fault, timeouts = {}, onWarning?: (message: string) => void) {
   const remove = inject(context, fault);
   try {
-    return await within(collect(provider.stream(chatRequest(context.model), callOptions({ timeouts }))), 8_000, `the stream under ${fault.kind}`);
+    const options = { ...callOptions({ timeouts }), ...(onWarning ? { onWarning } : {}) };
+    return await within(collect(provider.stream(chatRequest(context.model), options)), 8_000, `the stream under ${fault.kind}`);
   } finally {
     remove();
   }
@@ -212,14 +213,29 @@ export const providerFaultChecks: readonly ProviderCheck[] = [
       }),
   },
   {
-    name: "stream: malformed chunk → throws MM_INVALID_RESPONSE",
+    name: "stream: one malformed event → skipped with a warning, the answer completes",
     group: "faults",
     requires: ["stream"],
     run: (context) =>
       withProvider(context, async (provider) => {
-        const result = await streamUnder(context, provider, { kind: "malformed-chunk", afterTokens: 2 });
-        check(result.error !== undefined, "a malformed chunk must throw");
-        expectCategory(provider, result.error, { category: ["stream_interrupted", "server"], retryable: false, code: "MM_INVALID_RESPONSE" }, "a malformed chunk");
+        const warnings: string[] = [];
+        const result = await streamUnder(context, provider, { kind: "malformed-chunk", afterTokens: 2 }, {}, (message) => warnings.push(message));
+        check(result.error === undefined, `one malformed event must be skipped, the stream threw ${show(result.error)}`);
+        equal(result.text, REPLY, "content of a stream with one malformed event");
+        check(warnings.length > 0, "the skipped event must be reported through CallOptions.onWarning");
+        // The mock's malformed payload is `{not json`: a warning must describe the event, never quote it.
+        check(warnings.every((warning) => !warning.includes("{not")), `a warning must not quote the payload, got ${show(warnings)}`);
+      }),
+  },
+  {
+    name: "stream: repeated malformed events → throws MM_INVALID_RESPONSE",
+    group: "faults",
+    requires: ["stream"],
+    run: (context) =>
+      withProvider(context, async (provider) => {
+        const result = await streamUnder(context, provider, { kind: "malformed-chunk", afterTokens: 2, count: 3 });
+        check(result.error !== undefined, `three malformed events must break the stream, it ended cleanly with ${show(result.text)}`);
+        expectCategory(provider, result.error, { category: ["stream_interrupted", "server"], retryable: false, code: "MM_INVALID_RESPONSE" }, "a stream of malformed events");
       }),
   },
   {

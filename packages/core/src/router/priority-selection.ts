@@ -1,5 +1,5 @@
-import { createStickUntilFailure } from "@modelmesh/core";
-import type { RouteSnapshot, SelectionContext, SelectionResult, SelectionStrategyV1 } from "@modelmesh/core";
+import type { RouteSnapshot, SelectionContext, SelectionResult, SelectionStrategyV1 } from "../connectors/rotation.js";
+import { createStickUntilFailure } from "./stick-until-failure.js";
 
 /** Connector id of {@link createPrioritySelection}. */
 export const PRIORITY_SELECTION_ID = "modelmesh.priority-selection.v1";
@@ -12,7 +12,7 @@ export interface PrioritySelectionOptions {
   providerPriority?: readonly string[];
   /**
    * Strategy used when no listed model is available, over the unlisted ones.
-   * Default: a fresh stick-until-failure (reference §4).
+   * Default: a fresh stick-until-failure.
    */
   fallback?: SelectionStrategyV1;
 }
@@ -21,7 +21,7 @@ export interface PrioritySelectionOptions {
 type Rank = readonly [tier: number, index: number];
 
 /**
- * Always the highest-priority available model. Candidates are ranked by `modelPriority`, then by their
+ * The default selection strategy (docs/routing-defaults.md): always the highest-priority available model. Candidates are ranked by `modelPriority`, then by their
  * provider's place in `providerPriority`, ties on pool order. When neither list is given every member is
  * "listed" in pool order (so the first available member wins). When no listed model is available the
  * `fallback` strategy picks among the unlisted ones. Because it re-ranks on every request, traffic returns to
