@@ -116,7 +116,8 @@ export function parseStreamCommit(value: unknown): "first_token" | "complete" | 
     return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 1e9 ? { chars: n } : undefined;
   }
   if (key === "ms") {
-    const ms = typeof raw === "string" || typeof raw === "number" ? tryParseDuration(raw) : undefined;
+    const value = typeof raw === "string" && /^\d{1,12}$/.test(raw) ? Number(raw) : raw;
+    const ms = typeof value === "string" || typeof value === "number" ? tryParseDuration(value) : undefined;
     return ms !== undefined && ms >= 1 ? { ms } : undefined;
   }
   return undefined;
