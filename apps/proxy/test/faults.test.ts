@@ -1,19 +1,14 @@
 /**
- * Every fault kind of the mock provider (the table of packages/modelmesh/test/faults.test.ts), driven through
- * the proxy with the official `openai` SDK as the client (maxRetries 0): each call ends in a complete answer
- * or a clean error, inside the deadline. For streams the SDK either yields the full text or throws — a stream
- * cut after it started is an SSE error event, never a clean end.
+ * The HTTP status, code and headers the official `openai` SDK sees for each upstream failure through the proxy.
+ * Every fault kind × plain/stream × commit modes (complete answer or clean error, inside the deadline) is in
+ * fault-matrix.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
-import { faultCatalogue, POST_COMMIT_FAULT_KINDS, startMockProvider, type Fault, type MockProvider } from "@modelmesh/testing/server";
+import { startMockProvider, type Fault, type MockProvider } from "@modelmesh/testing/server";
 import { meshConfig, sdk, start } from "./support/harness.js";
 
 const PROMPT = "tell me five words now";
-const FULL = `echo: ${PROMPT}`;
-const DEADLINE_MS = 2500;
-
-const FAULTS = faultCatalogue();
 
 type Outcome = { kind: "answer"; text: string } | { kind: "error"; status: number | undefined; code: string | null | undefined };
 
@@ -32,17 +27,6 @@ async function plain(client: OpenAI): Promise<Outcome> {
   }
 }
 
-async function streamed(client: OpenAI): Promise<Outcome> {
-  let text = "";
-  try {
-    const stream = await client.chat.completions.create({ model: "chat", stream: true, messages: [{ role: "user", content: PROMPT }] });
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-    return { kind: "answer", text };
-  } catch (error) {
-    return failure(error);
-  }
-}
-
 async function run(urls: string[], call: (client: OpenAI) => Promise<Outcome>): Promise<{ outcome: Outcome; ms: number }> {
   const { proxy } = await start(meshConfig(urls));
   try {
@@ -53,48 +37,6 @@ async function run(urls: string[], call: (client: OpenAI) => Promise<Outcome>): 
     await proxy.close();
   }
 }
-
-describe.each([
-  ["plain", plain],
-  ["stream", streamed],
-] as const)("%s requests through the proxy", (_mode, call) => {
-  let faulty: MockProvider;
-  let healthy: MockProvider;
-  beforeAll(async () => {
-    faulty = await startMockProvider();
-    healthy = await startMockProvider();
-  });
-  afterAll(async () => {
-    await faulty.close();
-    await healthy.close();
-  });
-
-  it.each(FAULTS)("single provider, $name: a complete answer or a clean error", async ({ fault }) => {
-    faulty.reset();
-    faulty.fault({ fault });
-    const { outcome, ms } = await run([faulty.url], call);
-    expect(ms).toBeLessThan(DEADLINE_MS + 1500);
-    if (outcome.kind === "answer") expect(outcome.text).toBe(FULL);
-    else expect(outcome.code).toBeTruthy();
-  });
-
-  it.each(FAULTS)("with a healthy fallback, $name: the fallback completes the answer (or a caller error surfaces)", async ({ fault }) => {
-    faulty.reset();
-    healthy.reset();
-    faulty.fault({ fault });
-    const { outcome, ms } = await run([faulty.url, healthy.url], call);
-    expect(ms).toBeLessThan(DEADLINE_MS + 1500);
-    if (fault.kind === "content-policy") {
-      expect(outcome).toMatchObject({ kind: "error", status: 400, code: "content_filter" });
-    } else if (outcome.kind === "error") {
-      // Only an interruption after output was committed may end in an error: never a silent truncation.
-      expect(outcome.code).toBe("stream_interrupted");
-      expect(POST_COMMIT_FAULT_KINDS).toContain(fault.kind);
-    } else {
-      expect(outcome.text).toBe(FULL);
-    }
-  });
-});
 
 describe("error statuses the SDK sees", () => {
   let mock: MockProvider;
