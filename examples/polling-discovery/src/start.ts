@@ -15,7 +15,7 @@ try {
   remove();
   while (monitored.degraded().length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   await monitored.applyHealth();
-  console.log(`primary back:   ${(await monitored.mesh.ledger.providerStatus("primary")).status} (the pool sticks to the backup until it fails)`);
+  console.log(`primary back:   ${(await monitored.mesh.ledger.providerStatus("primary")).status} (the next request goes to it again)`);
   console.log((await monitored.discovery.getHealthReport()).map((r) => `${r.providerId}: availability ${r.availabilityScore.toFixed(2)}`).join("\n"));
 } finally {
   await monitored.close();

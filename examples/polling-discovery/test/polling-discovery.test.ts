@@ -45,9 +45,7 @@ it("takes a failing provider out of rotation before a request hits it, and bring
   await vi.waitFor(() => expect(monitored.degraded()).toEqual([]), { timeout: 5_000 });
   await monitored.applyHealth();
   expect(await monitored.mesh.ledger.providerStatus("primary")).toMatchObject({ status: "active" });
-  // The pool's stick-until-failure strategy keeps the backup it moved to; the primary takes traffic again
-  // as soon as the backup fails.
-  const removeBackup = backup.fault({ path: "/chat/completions", times: 1, fault: { kind: "status", status: 503 } });
-  expect(await servedBy()).toEqual(["backup:MM_SERVER", "primary:ok"]);
-  removeBackup();
+  // The default strategy (the first-listed healthy model) sends traffic straight back to the primary.
+  expect(await servedBy()).toEqual(["primary:ok"]);
+  expect(chatCalls()).toBe(before + 1);
 });
