@@ -37,13 +37,15 @@ export interface SpawnServerOptions {
    * `{ url, path, expect }` polls `GET url+path` until the body contains `expect`.
    */
   ready: "json-line" | { url: string; path: string; expect: string };
+  /** Open an IPC channel to the child (`child.send` / `process.on("message")`), as P4 uses. Default false. */
+  ipc?: boolean;
 }
 
 const TAIL_LINES = 40;
 
 /** Starts a child server and resolves once it is ready; rejects (and kills it) if it exits or times out first. */
 export async function spawnServer(options: SpawnServerOptions): Promise<ServerProcess> {
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env ?? process.env, stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"] });
   const tail: string[] = [];
   let url = typeof options.ready === "object" ? options.ready.url : "";
   let onReady: ((url: string) => void) | undefined;

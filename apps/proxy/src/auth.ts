@@ -16,7 +16,7 @@ export interface Principal {
   index: number;
   /** Pools this token may use; undefined = all. */
   pools: readonly string[] | undefined;
-  /** May call `/admin/*`. */
+  /** May call `/admin/*`: only tokens configured with `admin: true` (or everyone while auth is off). */
   admin: boolean;
 }
 
@@ -28,33 +28,37 @@ export type DigestEqual = (a: Buffer, b: Buffer) => boolean;
 
 const sha256 = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
 
-/**
- * Who may call admin endpoints: tokens marked `admin: true` when any is; otherwise tokens without a `pools`
- * restriction; otherwise, when exactly one token is configured, that token.
- */
-function adminFlags(tokens: ReadonlyArray<{ pools?: string[]; admin?: boolean }>): boolean[] {
-  if (tokens.some((t) => t.admin === true)) return tokens.map((t) => t.admin === true);
-  if (tokens.some((t) => t.pools === undefined)) return tokens.map((t) => t.pools === undefined);
-  return tokens.map(() => tokens.length === 1);
-}
-
 /** Checks `Authorization: Bearer …` headers against the configured tokens in constant time. */
 export class TokenAuth {
   readonly #entries: Array<{ digest: Buffer; principal: Principal }>;
   readonly #enabled: boolean;
   readonly #equal: DigestEqual;
+  readonly #hasAdmin: boolean;
+  readonly #publicMetrics: boolean;
 
   constructor(auth: ProxyConfig["auth"], options: { equal?: DigestEqual } = {}) {
     this.#enabled = auth !== undefined && auth.enabled !== false && auth.tokens.length > 0;
     const tokens = (auth?.tokens ?? []) as Array<{ token: string; pools?: string[]; admin?: boolean }>;
-    const admins = adminFlags(tokens);
-    this.#entries = tokens.map((t, index) => ({ digest: sha256(t.token), principal: Object.freeze({ index, pools: t.pools, admin: admins[index]! }) }));
+    // Admin is an explicit role: a token without `pools` may use every pool, but it is not an admin token.
+    this.#entries = tokens.map((t, index) => ({ digest: sha256(t.token), principal: Object.freeze({ index, pools: t.pools, admin: t.admin === true }) }));
+    this.#hasAdmin = tokens.some((t) => t.admin === true);
+    this.#publicMetrics = auth?.public_metrics === true;
     this.#equal = options.equal ?? timingSafeEqual;
   }
 
   /** True when requests must carry a token. */
   get enabled(): boolean {
     return this.#enabled;
+  }
+
+  /** True when some token has `admin: true` (otherwise, with auth on, `/admin/*` is closed to everyone). */
+  get hasAdmin(): boolean {
+    return this.#hasAdmin;
+  }
+
+  /** True when `GET /metrics` needs a token: auth is on and `public_metrics` is not set. */
+  get metricsNeedToken(): boolean {
+    return this.#enabled && !this.#publicMetrics;
   }
 
   /**
@@ -82,7 +86,22 @@ function unauthorized(what: string): ProxyHttpError {
 
 /** The admin check of `/admin/*`. @throws ProxyHttpError 403. */
 export function requireAdmin(principal: Principal): void {
-  if (!principal.admin) throw new ProxyHttpError(403, "invalid_request_error", "admin_required", "[modelmesh] [proxy] this token may not call admin endpoints.");
+  if (!principal.admin) throw new ProxyHttpError(403, "invalid_request_error", "admin_required", "[modelmesh] [proxy] this token may not call admin endpoints (only tokens with admin: true may).");
+}
+
+/** True when a principal sees every pool (admin, or a token without `pools`). */
+export function seesAllPools(principal: Principal): boolean {
+  return principal.admin || principal.pools === undefined;
+}
+
+/**
+ * The check of `GET /metrics` while it needs a token: metrics name every pool, model and provider, so a
+ * pool-restricted token may not read them. @throws ProxyHttpError 403.
+ */
+export function requireMetricsAccess(principal: Principal): void {
+  if (!seesAllPools(principal)) {
+    throw new ProxyHttpError(403, "invalid_request_error", "metrics_not_allowed", "[modelmesh] [proxy] a pool-restricted token may not read /metrics (it names every pool); use an admin token or one without pools.");
+  }
 }
 
 /**

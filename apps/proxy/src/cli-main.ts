@@ -8,7 +8,7 @@ import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/co
 import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { createDefaultRegistry } from "modelmesh";
 import { formatSummary, formatTrace } from "./cli-format.js";
-import { readConfigFile } from "./reload.js";
+import { assertServable, readConfigFile } from "./reload.js";
 import { startProxy, type ProxyHandle } from "./server.js";
 
 /** Where the CLI reads and writes; defaults to the process. */
@@ -26,15 +26,21 @@ export interface CliIO {
 const USAGE = `modelmesh — the ModelMesh OpenAI-compatible proxy
 
 Usage:
-  modelmesh serve    [--config modelmesh.yaml] [--port N] [--host H] [--no-watch]
+  modelmesh serve    [--config modelmesh.yaml] [--port N] [--host H] [--no-watch] [--allow-auth-downgrade]
   modelmesh validate [--config modelmesh.yaml]
   modelmesh explain  [--config modelmesh.yaml] --model NAME [--message "text"] [--tools] [--stream] [--json]
   modelmesh --help
 
 serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port), reloads the config on change,
-          stops gracefully on SIGTERM / SIGINT.
+          stops gracefully on SIGTERM / SIGINT. A reload is refused (the running config stays, the log says
+          why) when the new file is invalid, has no enabled provider (e.g. empty or comment-only), or turns
+          off proxy.auth while it is enforced.
+  --allow-auth-downgrade  let a reload turn proxy.auth off (absent or enabled: false); logged as a warning.
 validate  builds the mesh from the config: exit 0 with a summary, or exit 1 with every problem (path and line).
+          A config needs at least one enabled provider.
 explain   dry run: where a request for NAME would go and why (candidates, exclusions, the pick). No upstream call.
+
+Values resolved from \${env:NAME} / \${secrets:NAME} are never printed: output shows the reference instead.
 `;
 
 interface Parsed {
@@ -44,7 +50,7 @@ interface Parsed {
 }
 
 const VALUE_FLAGS = new Set(["config", "port", "host", "model", "message"]);
-const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch"]);
+const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch", "allow-auth-downgrade"]);
 
 /** Parses `command --flag value --flag=value --bool`. */
 export function parseArgs(argv: readonly string[]): Parsed {
@@ -85,6 +91,42 @@ function defaultIO(): CliIO {
   };
 }
 
+/** Values at least this long are masked wherever they appear; shorter ones (≥ 4) only as a whole word. */
+const MASK_ANYWHERE = 8;
+
+/**
+ * Masks, in everything the CLI prints, the value of every environment variable the config file references
+ * (`${env:NAME}`, and `${secrets:NAME}`, which the default store reads from the environment): the reference is
+ * printed instead. The config loader already keeps resolved values out of ConfigErrors; this also covers what
+ * other parts print from the config (the `validate` summary, a listen error naming `proxy.host`).
+ */
+export function referenceMasker(configText: string, env: Record<string, string | undefined>): (text: string) => string {
+  const rules = new Map<string, string>();
+  for (const match of configText.matchAll(/\$\{(env|secrets):([^\s${}:]+)/g)) {
+    const value = env[match[2]!];
+    if (value !== undefined && value.length >= 4 && !rules.has(value)) rules.set(value, `\${${match[1]}:${match[2]}}`);
+  }
+  if (rules.size === 0) return (text) => text;
+  const ordered = [...rules].sort(([a], [b]) => b.length - a.length);
+  const word = (char: string | undefined) => char !== undefined && /[A-Za-z0-9_]/.test(char);
+  return (text) => {
+    let out = "";
+    let i = 0;
+    scan: while (i < text.length) {
+      for (const [value, reference] of ordered) {
+        if (!text.startsWith(value, i)) continue;
+        if (value.length < MASK_ANYWHERE && (word(text[i - 1]) || word(text[i + value.length]))) continue;
+        out += reference;
+        i += value.length;
+        continue scan;
+      }
+      out += text[i];
+      i++;
+    }
+    return out;
+  };
+}
+
 function configPath(parsed: Parsed, io: CliIO): string | undefined {
   const flag = parsed.flags.get("config");
   if (typeof flag === "string") return resolve(io.cwd, flag);
@@ -93,7 +135,8 @@ function configPath(parsed: Parsed, io: CliIO): string | undefined {
 
 /** Runs the CLI; resolves with the exit code (`serve` resolves once the server has stopped). */
 export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO> = {}): Promise<number> {
-  const io: CliIO = { ...defaultIO(), ...ioOverrides };
+  const rawIo: CliIO = { ...defaultIO(), ...ioOverrides };
+  let io = rawIo;
   const parsed = parseArgs(argv);
   if (parsed.flags.has("help") || parsed.command === undefined || parsed.command === "help") {
     io.stdout(USAGE);
@@ -108,6 +151,8 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO
     io.stderr("modelmesh: no config: pass --config FILE (or put modelmesh.yaml in the working directory)\n");
     return 2;
   }
+  const mask = referenceMasker(await readConfigFile(path).catch(() => ""), rawIo.env);
+  io = { ...rawIo, stdout: (text) => rawIo.stdout(mask(text)), stderr: (text) => rawIo.stderr(mask(text)) };
   try {
     switch (parsed.command) {
       case "serve":
@@ -135,6 +180,8 @@ async function withMesh(path: string, io: CliIO, fn: (mesh: Mesh) => Promise<num
   try {
     const mesh = await createMesh(await readConfigFile(path), { registry: createDefaultRegistry(), transport, env: io.env, file: path });
     try {
+      // The proxy's rule (reload.ts): a config without an enabled provider is invalid.
+      assertServable(mesh, path);
       return await fn(mesh);
     } finally {
       await mesh.close();
@@ -169,15 +216,18 @@ async function serve(parsed: Parsed, path: string, io: CliIO): Promise<number> {
     return 2;
   }
   const hostFlag = parsed.flags.get("host");
+  const allowAuthDowngrade = parsed.flags.has("allow-auth-downgrade");
   const handle = await startProxy({
     configPath: path,
     env: io.env,
     log: (line) => io.stderr(`${line}\n`),
     watch: !parsed.flags.has("no-watch"),
+    allowAuthDowngrade,
     ...(port !== undefined ? { port } : {}),
     ...(typeof hostFlag === "string" ? { host: hostFlag } : {}),
   });
   io.stdout(`modelmesh proxy listening on ${handle.url} (OpenAI base URL: ${handle.url}/v1)\n`);
+  if (allowAuthDowngrade) io.stderr("modelmesh: --allow-auth-downgrade: a config reload may turn proxy.auth off\n");
   io.onListening?.(handle);
   await new Promise<void>((resolveStop) => {
     let stopping = false;

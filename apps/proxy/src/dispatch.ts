@@ -1,19 +1,25 @@
 /**
- * The request pipeline of the proxy: request id → shutdown check → CORS → route table → endpoint filter →
- * auth → handler, with errors mapped to OpenAI-style answers and per-request accounting (in-flight, metrics,
- * mesh lease, client-disconnect abort).
+ * The request pipeline of the proxy: request id → shutdown check → connection admission → Host check →
+ * CORS → route table → endpoint filter → auth → Origin check (auth off) → body media type → handler, with
+ * errors mapped to OpenAI-style answers and per-request accounting (in-flight, metrics, mesh lease,
+ * client-disconnect abort). docs/security.md describes each check.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isModelMeshError } from "@modelmesh/core";
-import { OPEN_PRINCIPAL, requireAdmin, type Principal } from "./auth.js";
-import { ProxyHttpError } from "./http/errors.js";
+import { OPEN_PRINCIPAL, requireAdmin, requireMetricsAccess, type Principal } from "./auth.js";
+import { rejectionError, rejectionOf } from "./connections.js";
+import { requireJsonBody } from "./http/body.js";
+import { errorReply, logMessage, ProxyHttpError } from "./http/errors.js";
+import { checkHost, checkOrigin } from "./http/guard.js";
 import { corsHeaders, sendError, sendPreflight } from "./http/respond.js";
+import { upstreamUrlOf } from "./log.js";
 import * as admin from "./routes/admin.js";
 import * as openai from "./routes/openai.js";
 import * as ops from "./routes/ops.js";
 import type { InFlight, ProxyRuntime, RequestContext } from "./runtime.js";
 
-type Access = "public" | "client" | "admin";
+/** `metrics`: open unless auth is on and `proxy.auth.public_metrics` is not set (see auth.ts). */
+type Access = "public" | "client" | "admin" | "metrics";
 type Handler = (ctx: RequestContext, params: string[]) => void | Promise<void>;
 
 interface RouteEntry {
@@ -26,27 +32,29 @@ interface RouteEntry {
   openai?: boolean;
   /** Admin GET that browsers open directly (EventSource): the token may come as `?token=`. */
   queryToken?: boolean;
+  /** A JSON body is required (`json`) or optional (`optional-json`): declared as anything else, a 415. */
+  body?: "json" | "optional-json";
   handler: Handler;
 }
 
 const ROUTES: readonly RouteEntry[] = [
-  { method: "POST", path: "/v1/chat/completions", access: "client", endpoint: "chat", openai: true, handler: (c) => openai.chatCompletions(c) },
-  { method: "POST", path: "/v1/embeddings", access: "client", endpoint: "embeddings", openai: true, handler: (c) => openai.embeddings(c) },
-  { method: "POST", path: "/v1/images/generations", access: "client", endpoint: "images", openai: true, handler: (c) => openai.imageGenerations(c) },
-  { method: "POST", path: "/v1/audio/speech", access: "client", endpoint: "speech", openai: true, handler: (c) => openai.speech(c) },
+  { method: "POST", path: "/v1/chat/completions", access: "client", endpoint: "chat", openai: true, body: "json", handler: (c) => openai.chatCompletions(c) },
+  { method: "POST", path: "/v1/embeddings", access: "client", endpoint: "embeddings", openai: true, body: "json", handler: (c) => openai.embeddings(c) },
+  { method: "POST", path: "/v1/images/generations", access: "client", endpoint: "images", openai: true, body: "json", handler: (c) => openai.imageGenerations(c) },
+  { method: "POST", path: "/v1/audio/speech", access: "client", endpoint: "speech", openai: true, body: "json", handler: (c) => openai.speech(c) },
   { method: "POST", path: "/v1/audio/transcriptions", access: "client", endpoint: "transcriptions", openai: true, handler: (c) => openai.transcriptions(c) },
   { method: "GET", path: "/v1/models", access: "client", endpoint: "models", openai: true, handler: (c) => openai.listModels(c) },
   { method: "GET", path: "/v1/routes/health", access: "client", endpoint: "routes_health", handler: (c) => ops.routeHealth(c) },
   { method: "GET", path: "/healthz", access: "public", endpoint: "healthz", handler: (c) => ops.healthz(c) },
   { method: "GET", path: "/readyz", access: "public", endpoint: "readyz", handler: (c) => ops.readyz(c) },
-  { method: "GET", path: "/metrics", access: "public", endpoint: "metrics", handler: (c) => ops.metrics(c) },
+  { method: "GET", path: "/metrics", access: "metrics", endpoint: "metrics", handler: (c) => ops.metrics(c) },
   { method: "GET", path: "/dashboard", access: "public", endpoint: "dashboard", handler: (c) => ops.dashboard(c) },
   { method: "GET", path: "/admin/state", access: "admin", endpoint: "admin_state", queryToken: true, handler: (c) => admin.state(c) },
   { method: "GET", path: "/admin/events", access: "admin", endpoint: "admin_events", queryToken: true, handler: (c) => admin.events(c) },
-  { method: "POST", path: "/admin/explain", access: "admin", endpoint: "admin_explain", handler: (c) => admin.explain(c) },
-  { method: "POST", path: "/admin/reload", access: "admin", endpoint: "admin_reload", handler: (c) => admin.reload(c) },
-  { method: "POST", path: /^\/admin\/routes\/(.+)\/(deactivate|reactivate)$/, access: "admin", endpoint: "admin_route", handler: (c, p) => admin.routeAction(c, p[0]!, p[1]!) },
-  { method: "POST", path: /^\/admin\/providers\/([^/]+)\/(deactivate|reactivate)$/, access: "admin", endpoint: "admin_provider", handler: (c, p) => admin.providerAction(c, p[0]!, p[1]!) },
+  { method: "POST", path: "/admin/explain", access: "admin", endpoint: "admin_explain", body: "optional-json", handler: (c) => admin.explain(c) },
+  { method: "POST", path: "/admin/reload", access: "admin", endpoint: "admin_reload", body: "optional-json", handler: (c) => admin.reload(c) },
+  { method: "POST", path: /^\/admin\/routes\/(.+)\/(deactivate|reactivate)$/, access: "admin", endpoint: "admin_route", body: "optional-json", handler: (c, p) => admin.routeAction(c, p[0]!, p[1]!) },
+  { method: "POST", path: /^\/admin\/providers\/([^/]+)\/(deactivate|reactivate)$/, access: "admin", endpoint: "admin_provider", body: "optional-json", handler: (c, p) => admin.providerAction(c, p[0]!, p[1]!) },
 ];
 
 function match(method: string, path: string): { route?: RouteEntry; params: string[]; pathKnown: boolean } {
@@ -109,39 +117,75 @@ export async function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res:
     lease.release();
     settle();
   });
-  const cors = corsHeaders(req, mesh.config.proxy.cors);
+  const proxy = mesh.config.proxy;
+  const cors = corsHeaders(req, proxy.cors, path);
   try {
     if (runtime.closing && route?.endpoint !== "readyz" && route?.endpoint !== "healthz") {
       res.shouldKeepAlive = false;
       throw new ProxyHttpError(503, "server_error", "shutting_down", "[modelmesh] [proxy] the proxy is shutting down; retry on another instance.", { closeConnection: true });
     }
+    const rejection = rejectionOf(req.socket);
+    if (rejection !== undefined) {
+      // A connection over a limit: liveness and readiness still answer, everything else gets a fast refusal.
+      res.shouldKeepAlive = false;
+      if (route?.endpoint !== "healthz" && route?.endpoint !== "readyz") throw rejectionError(rejection);
+    }
+    checkHost(req, proxy, runtime.listen);
     if (req.method === "OPTIONS" && Object.keys(cors).length > 0) return sendPreflight(req, res, cors);
     if (!route) {
       if (pathKnown) throw new ProxyHttpError(405, "invalid_request_error", "method_not_allowed", `[modelmesh] [proxy] ${req.method} is not allowed on ${path}.`);
       throw new ProxyHttpError(404, "invalid_request_error", "not_found", `[modelmesh] [proxy] no endpoint ${path}.`);
     }
-    const endpoints = mesh.config.proxy.endpoints;
+    const endpoints = proxy.endpoints;
     if (route.openai && endpoints !== undefined && !endpoints.includes(path)) {
       throw new ProxyHttpError(404, "invalid_request_error", "endpoint_disabled", `[modelmesh] [proxy] ${path} is not enabled on this proxy (proxy.endpoints).`);
     }
     const principal = authenticate(runtime, route, req, url, mesh);
+    if (route.method === "POST" && !runtime.authFor(mesh).enabled) checkOrigin(req, proxy, route.access === "admin");
+    if (route.body !== undefined) requireJsonBody(req, route.body === "optional-json");
     const ctx: RequestContext = { req, res, requestId, path, query: url.searchParams, mesh, principal, signal: controller.signal, flight, runtime, cors };
     await route.handler(ctx, params);
   } catch (error) {
-    if (!res.headersSent) sendError(res, requestId, error, cors);
+    const secrets = runtime.secretsFor(mesh);
+    if (!res.headersSent) sendError(res, requestId, error, cors, { secrets });
     else if (!res.writableEnded) res.destroy();
     if (!(error instanceof ProxyHttpError) && !isModelMeshError(error)) {
-      runtime.log.error("unexpected error while serving a request", { requestId, path, error: (error as Error)?.stack ?? String(error) });
-    }
+      runtime.log.error("unexpected error while serving a request", { requestId, path, error: logMessage((error as Error)?.stack ?? String(error), secrets) });
+    } else logFailure(runtime, requestId, path, error, secrets);
   }
+}
+
+/**
+ * Every failure the router reported (an upstream error, no route, a bad name) and every proxy error whose
+ * message had to be shortened or stripped of addresses for the client is logged with the full message
+ * (secrets masked) and the upstream URL: the operator keeps what the client no longer sees. 5xx answers log
+ * at `warn`, the rest at `info`. The proxy's own refusals (busy, shutting down, bad bodies) and client
+ * disconnects are counted in the metrics, not logged one by one.
+ */
+function logFailure(runtime: ProxyRuntime, requestId: string, path: string, error: Error, secrets: readonly string[]): void {
+  const { status, body } = errorReply(error, { secrets });
+  const altered = body.error.message !== error.message;
+  // The proxy's own refusals and client disconnects (499) are not worth a line each, unless shortened.
+  if (!altered && (error instanceof ProxyHttpError || status === 499)) return;
+  const url = upstreamUrlOf(error);
+  const fields = { requestId, path, status, code: body.error.modelmesh_code, error: logMessage(error.message, secrets), ...(url ? { url } : {}) };
+  if (status >= 500) runtime.log.warn("request failed", fields);
+  else runtime.log.info("request failed", fields);
 }
 
 function authenticate(runtime: ProxyRuntime, route: RouteEntry, req: IncomingMessage, url: URL, mesh: RequestContext["mesh"]): Principal {
   if (route.access === "public") return OPEN_PRINCIPAL;
+  const auth = runtime.authFor(mesh);
+  if (route.access === "metrics") {
+    if (!auth.metricsNeedToken) return OPEN_PRINCIPAL;
+    const principal = auth.authenticate(req.headers.authorization);
+    requireMetricsAccess(principal);
+    return principal;
+  }
   let header = req.headers.authorization;
   const queryToken = url.searchParams.get("token");
   if (header === undefined && route.queryToken && queryToken) header = `Bearer ${queryToken}`;
-  const principal = runtime.authFor(mesh).authenticate(header);
+  const principal = auth.authenticate(header);
   if (route.access === "admin") requireAdmin(principal);
   return principal;
 }

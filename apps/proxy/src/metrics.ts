@@ -38,6 +38,9 @@ export class ProxyMetrics {
   readonly httpLatency = this.#r.histogram("modelmesh_http_request_duration_seconds", "HTTP request duration at the proxy (streams: until the last byte), by endpoint.", ["endpoint"], LATENCY_BUCKETS);
   readonly inFlight = this.#r.gauge("modelmesh_http_in_flight_requests", "HTTP requests being served now.");
   readonly activeStreams = this.#r.gauge("modelmesh_active_streams", "Open streaming responses.");
+  readonly openConnections = this.#r.gauge("modelmesh_open_connections", "Admitted client connections open now (proxy.limits.max_connections).");
+  readonly connectionsRejected = this.#r.counter("modelmesh_connections_rejected_total", "Client connections not admitted, by reason (server_busy: max_connections, too_many_connections: max_connections_per_ip).", ["reason"]);
+  readonly requestTimeouts = this.#r.counter("modelmesh_request_timeouts_total", "Requests answered 408 because their headers or body did not arrive in time.");
   readonly reloads = this.#r.counter("modelmesh_config_reloads_total", "Config reloads by outcome (ok, error).", ["outcome"]);
   readonly routeUp = this.#r.gauge("modelmesh_route_up", "1 when the route is active, 0 on standby.", ["route", "model", "provider"]);
   readonly routeCircuit = this.#r.gauge("modelmesh_route_circuit_state", "Circuit of the route: 0 closed, 1 half-open, 2 open.", ["route"]);

@@ -1,9 +1,11 @@
 /** Shared state of one running proxy, and the per-request context handed to endpoint handlers. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Mesh, MeshEventBus } from "@modelmesh/core";
+import { isSecretKey } from "@modelmesh/cdk";
 import { TokenAuth, type Principal } from "./auth.js";
 import type { DecisionLog } from "./decisions.js";
 import { ProxyHttpError } from "./http/errors.js";
+import type { ListenAddress } from "./http/guard.js";
 import type { Logger } from "./log.js";
 import type { MeshHost } from "./mesh-host.js";
 import type { ProxyMetrics } from "./metrics.js";
@@ -30,8 +32,11 @@ export class ProxyRuntime {
   /** Open `/admin/events` streams (not counted as in flight; closed first on shutdown). */
   readonly eventStreams = new Set<ServerResponse>();
   closing = false;
+  /** Where the server listens (set once bound; the Host check needs the port). */
+  listen: ListenAddress = { host: "127.0.0.1", port: 0 };
   #streams = 0;
   readonly #auth = new WeakMap<Mesh, TokenAuth>();
+  readonly #secrets = new WeakMap<Mesh, readonly string[]>();
 
   constructor(
     readonly host: MeshHost,
@@ -50,6 +55,22 @@ export class ProxyRuntime {
       this.#auth.set(mesh, auth);
     }
     return auth;
+  }
+
+  /**
+   * The secret values of a mesh's config (proxy tokens, and provider config values under secret-named keys
+   * such as `api_key`), masked wherever an error message leaves the proxy or reaches a log line.
+   */
+  secretsFor(mesh: Mesh): readonly string[] {
+    let secrets = this.#secrets.get(mesh);
+    if (!secrets) {
+      const found = new Set<string>();
+      for (const token of mesh.config.proxy.auth?.tokens ?? []) found.add(token.token);
+      for (const provider of Object.values(mesh.config.providers)) collectSecrets((provider as { config?: unknown }).config, found, 0);
+      secrets = [...found].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
+      this.#secrets.set(mesh, secrets);
+    }
+    return secrets;
   }
 
   /** Open streaming responses now. */
@@ -75,6 +96,14 @@ export class ProxyRuntime {
       this.#streams--;
       this.metrics.activeStreams.set({}, this.#streams);
     };
+  }
+}
+
+function collectSecrets(value: unknown, into: Set<string>, depth: number): void {
+  if (depth > 8 || typeof value !== "object" || value === null) return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (typeof inner === "string" && isSecretKey(key)) into.add(inner);
+    else collectSecrets(inner, into, depth + 1);
   }
 }
 

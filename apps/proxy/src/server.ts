@@ -9,10 +9,14 @@ import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { createDefaultRegistry } from "modelmesh";
 import { DecisionLog } from "./decisions.js";
 import { dispatch } from "./dispatch.js";
+import { answerRaw, ConnectionGate } from "./connections.js";
+import { ProxyHttpError } from "./http/errors.js";
+import { isLoopbackHost } from "./http/guard.js";
+import { limitsOf } from "./limits.js";
 import { createLogger, type LogSink } from "./log.js";
 import { MeshHost } from "./mesh-host.js";
 import { ProxyMetrics } from "./metrics.js";
-import { ConfigReloader, readConfigFile, type ReloadResult } from "./reload.js";
+import { ConfigReloader, readConfigFile, servable, type ReloadResult } from "./reload.js";
 import { ProxyRuntime } from "./runtime.js";
 
 /** Options of {@link startProxy}. */
@@ -33,6 +37,11 @@ export interface ProxyOptions {
   shutdownGraceMs?: number;
   /** Watch `configPath` for changes. Default true when `configPath` is set. */
   watch?: boolean;
+  /**
+   * Apply a reload that turns `proxy.auth` off while it is enforced. Default false: such a reload is refused
+   * (logged; `POST /admin/reload` answers 409). CLI: `modelmesh serve --allow-auth-downgrade`.
+   */
+  allowAuthDowngrade?: boolean;
 }
 
 /** A running proxy. */
@@ -63,8 +72,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const events = new MeshEventBus({ onListenerError: (error) => log.error("event listener failed", { error: (error as Error).message }) });
   const transport = createUndiciTransport({ keepAliveTimeoutMs: 10_000 });
-  const build = (source: string | object, file: string | undefined) =>
-    createMesh(source, { registry: createDefaultRegistry(), transport, env, events, ...(file !== undefined ? { file } : {}) });
+  // A config without an enabled provider is refused at start and on reload (reload.ts, `servable`).
+  const build = async (source: string | object, file: string | undefined) =>
+    servable(await createMesh(source, { registry: createDefaultRegistry(), transport, env, events, ...(file !== undefined ? { file } : {}) }), file);
 
   const initialText = options.configPath !== undefined ? await readConfigFile(options.configPath) : undefined;
   const source = initialText ?? options.config ?? {};
@@ -85,10 +95,14 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     {
       ...(options.configPath !== undefined ? { path: options.configPath } : { source }),
       build,
+      current: () => host.mesh,
+      allowAuthDowngrade: options.allowAuthDowngrade === true,
       apply: (next) => {
         if (runtime.closing) return void next.close();
         warnOnListenChanges(host.mesh, next, log);
         host.swap(next);
+        gate.setHardCap(server);
+        warnOnAccess(runtime, next, runtime.listen.host, log);
       },
       log,
     },
@@ -102,10 +116,23 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   runtime = new ProxyRuntime(host, events, metrics, decisions, log, reload);
 
   const proxy = mesh.config.proxy;
-  const server: Server = createServer({ ...(proxy.limits.max_header_size !== undefined ? { maxHeaderSize: proxy.limits.max_header_size } : {}), keepAliveTimeout: 5_000 }, (req, res) => {
-    void dispatch(runtime, req, res);
-  });
-  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => onClientError(error, socket));
+  const limits = limitsOf(proxy);
+  const server: Server = createServer(
+    {
+      ...(limits.maxHeaderSize !== undefined ? { maxHeaderSize: limits.maxHeaderSize } : {}),
+      keepAliveTimeout: 5_000,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks both timeouts on this interval (30 s by default): check often enough to keep them tight.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      void dispatch(runtime, req, res);
+    },
+  );
+  const gate = new ConnectionGate(() => limitsOf(host.mesh.config.proxy), metrics);
+  gate.install(server);
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => onClientError(error, socket, metrics));
   const bindHost = options.host ?? proxy.host;
   try {
     await listen(server, options.port ?? proxy.port, bindHost);
@@ -117,8 +144,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   }
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
+  runtime.listen = { host: bindHost, port };
+  // After listening, server errors are accept failures (e.g. EMFILE under a flood): log them, keep serving.
+  server.on("error", (error: NodeJS.ErrnoException) => log.error("server error", { code: error.code, error: error.message }));
   const url = `http://${bindHost.includes(":") ? `[${bindHost}]` : bindHost}:${port}`;
-  if (!runtime.authFor(mesh).enabled && !isLoopback(bindHost)) log.warn("listening on a non-loopback address without proxy.auth: anyone who can reach it can use the upstreams and the admin endpoints", { host: bindHost });
+  warnOnAccess(runtime, mesh, bindHost, log);
   if (options.configPath !== undefined && options.watch !== false) reloader.start();
   log.info("proxy listening", { url, file: options.configPath });
 
@@ -170,28 +200,48 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Malformed requests and oversized header blocks get a short answer instead of a silent reset. */
-function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+/**
+ * Malformed requests, oversized header blocks and requests too slow to arrive get a short JSON answer
+ * (400, 431, 408) instead of a silent reset, unless part of a response was already written on the socket.
+ */
+function onClientError(error: NodeJS.ErrnoException, socket: Socket, metrics: ProxyMetrics): void {
   if (!socket.writable || (error.code === "ECONNRESET" && !socket.readable)) return void socket.destroy();
-  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
-  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
-  const body = JSON.stringify({
-    error: tooLarge
-      ? { message: "[modelmesh] [proxy] the request headers are larger than proxy.limits.max_header_size.", type: "invalid_request_error", param: null, code: "headers_too_large", modelmesh_code: "PROXY_HEADERS_TOO_LARGE" }
-      : { message: "[modelmesh] [proxy] malformed HTTP request.", type: "invalid_request_error", param: null, code: "bad_request", modelmesh_code: "PROXY_BAD_REQUEST" },
-  });
-  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (pending?.headersSent) return void socket.destroy();
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    metrics.requestTimeouts.inc();
+    return answerRaw(socket, new ProxyHttpError(408, "invalid_request_error", "request_timeout", "[modelmesh] [proxy] the request did not arrive in time (proxy.limits.headers_timeout / request_timeout).", { closeConnection: true }));
+  }
+  if (error.code === "HPE_HEADER_OVERFLOW") {
+    return answerRaw(socket, new ProxyHttpError(431, "invalid_request_error", "headers_too_large", "[modelmesh] [proxy] the request headers are larger than proxy.limits.max_header_size.", { closeConnection: true }));
+  }
+  answerRaw(socket, new ProxyHttpError(400, "invalid_request_error", "bad_request", "[modelmesh] [proxy] malformed HTTP request.", { closeConnection: true }));
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
+/**
+ * Says at start (and after a reload) what the access settings imply: an open proxy off loopback, auth
+ * without any admin token (the admin endpoints and the dashboard are then closed to everyone), and CORS
+ * for every origin while auth is off.
+ */
+function warnOnAccess(runtime: ProxyRuntime, mesh: Mesh, bindHost: string, log: ReturnType<typeof createLogger>): void {
+  const auth = runtime.authFor(mesh);
+  const proxy = mesh.config.proxy;
+  if (!auth.enabled && !isLoopbackHost(bindHost)) {
+    log.warn("listening on a non-loopback address without proxy.auth: anyone who can reach it can use the upstreams and the admin endpoints", { host: bindHost });
+  }
+  if (auth.enabled && !auth.hasAdmin) log.warn("proxy.auth has no token with admin: true: the admin endpoints and the dashboard refuse every token");
+  if (!auth.enabled && proxy.cors?.enabled !== false && proxy.cors?.origins?.includes("*")) {
+    log.warn('proxy.cors.origins contains "*" while proxy.auth is off: any web page a local user visits may call the OpenAI endpoints');
+  }
 }
 
 /** Listen settings only take effect at start; say so when a reload changes them. */
 function warnOnListenChanges(previous: Mesh, next: Mesh, log: ReturnType<typeof createLogger>): void {
   const a = previous.config.proxy;
   const b = next.config.proxy;
-  if (a.host !== b.host || a.port !== b.port || a.limits.max_header_size !== b.limits.max_header_size) {
-    log.warn("proxy.host, proxy.port and proxy.limits.max_header_size apply at start only; restart to change them");
+  const la = limitsOf(a);
+  const lb = limitsOf(b);
+  if (a.host !== b.host || a.port !== b.port || la.maxHeaderSize !== lb.maxHeaderSize || la.headersTimeoutMs !== lb.headersTimeoutMs || la.requestTimeoutMs !== lb.requestTimeoutMs) {
+    log.warn("proxy.host, proxy.port and proxy.limits.max_header_size / headers_timeout / request_timeout apply at start only; restart to change them");
   }
 }

@@ -80,7 +80,7 @@ describe("node cli.js", () => {
       const match = /listening on (http:\/\/\S+)/.exec(text);
       if (!match || url) return;
       url = match[1]!;
-      void fetch(`${url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat-completion", messages: [{ role: "user", content: "hi" }] }) })
+      void fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat-completion", messages: [{ role: "user", content: "hi" }] }) })
         .then((r) => r.json())
         .then((body) => {
           answered = body.choices[0].message.content === "echo: hi";

@@ -107,7 +107,7 @@ describe("modelmesh CLI", () => {
     const exit = runCli(["serve", "--config", good, "--port", "0", "--no-watch"], c.io);
     await expect.poll(() => handle, { timeout: 5_000 }).toBeDefined();
     expect(c.out.join("")).toMatch(/^modelmesh proxy listening on http:\/\/127\.0\.0\.1:\d+ \(OpenAI base URL: http:\/\/127\.0\.0\.1:\d+\/v1\)/);
-    const response = await fetch(`${handle!.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
+    const response = await fetch(`${handle!.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
     expect((await response.json()).choices[0].message.content).toBe("echo: hi");
     signal!("SIGTERM");
     expect(await exit).toBe(0);

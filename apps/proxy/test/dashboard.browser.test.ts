@@ -54,8 +54,8 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
       shutdownGraceMs: 1_000,
       config: {
         proxy: {
-          // A pool-restricted client token, and an unrestricted one that is therefore the admin token.
-          auth: { tokens: [{ token: CLIENT_TOKEN, pools: ["chat"] }, ADMIN_TOKEN] },
+          // A pool-restricted client token, and the admin token (admin is an explicit role).
+          auth: { tokens: [{ token: CLIENT_TOKEN, pools: ["chat"] }, { token: ADMIN_TOKEN, admin: true }] },
         },
         providers: {
           primary: { connector: "openai-compatible", config: { base_url: primary.url, api_key: "sk-primary" }, models: [{ id: "gpt-primary", capabilities: ["chat-completion"] }] },

@@ -120,7 +120,7 @@ describe("models, errors and upstream isolation", () => {
   });
 
   it("a malformed body is a 400 invalid_json", async () => {
-    const response = await fetch(`${started.proxy.url}/v1/chat/completions`, { method: "POST", body: "{nope" });
+    const response = await fetch(`${started.proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toBe("invalid_json");
   });

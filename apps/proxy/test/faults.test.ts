@@ -66,7 +66,7 @@ describe("error statuses the SDK sees", () => {
     mock.fault({ fault: { kind: "rate-limit", retryAfter: 30 } });
     const { proxy } = await start(meshConfig([mock.url]));
     try {
-      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }) });
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }) });
       expect(response.status).toBe(429);
       expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(response.headers.get("x-modelmesh-attempts")).toBe("1");

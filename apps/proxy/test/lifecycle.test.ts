@@ -28,7 +28,7 @@ const chatBody = (stream = false) => JSON.stringify({ model: "chat", stream, mes
 describe("graceful shutdown", () => {
   it("finishes an in-flight request, refuses new ones, then stops", async () => {
     const { proxy } = await start(meshConfig([slow.url]));
-    const inFlight = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: chatBody() });
+    const inFlight = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody() });
     await waitFor(() => slow.openSockets() > 0);
     const closed = proxy.close();
     const refused = await fetch(`${proxy.url}/healthz`).catch((e: Error) => e);
@@ -43,7 +43,7 @@ describe("graceful shutdown", () => {
     const long = await startSlowUpstream({ tokens: 1000, intervalMs: 10 });
     const { proxy } = await start(meshConfig([long.url], { routing: { timeouts: { idle: "2s" } } }), { shutdownGraceMs: 150 });
     try {
-      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: chatBody(true) });
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody(true) });
       const text = response.text();
       const started = performance.now();
       await proxy.close();
@@ -115,7 +115,7 @@ describe("hot reload", () => {
     await writeFile(file, yamlConfig(slow.url));
     const { proxy } = await start("", { configPath: file, watch: false });
     try {
-      const pending = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: chatBody() });
+      const pending = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody() });
       await waitFor(() => slow.openSockets() > 0);
       await writeFile(file, yamlConfig(mockB.url));
       expect(await proxy.reload()).toEqual({ ok: true });

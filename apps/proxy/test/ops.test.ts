@@ -7,7 +7,7 @@ import { waitFor } from "./support/slow-upstream.js";
 let bad: MockProvider;
 let good: MockProvider;
 let started: Started;
-const post = (path: string, body?: unknown) => fetch(`${started.proxy.url}${path}`, { method: "POST", ...(body ? { body: JSON.stringify(body) } : {}) });
+const post = (path: string, body?: unknown) => fetch(`${started.proxy.url}${path}`, { method: "POST", ...(body ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}) });
 const json = async (path: string) => (await fetch(`${started.proxy.url}${path}`)).json();
 const ask = (model = "chat") => sdk(started.proxy).chat.completions.create({ model, messages: [{ role: "user", content: "ping" }] }).withResponse();
 

@@ -8,6 +8,7 @@ import { meshConfig, sdk, start, type Started } from "./support/harness.js";
 
 const TOKEN_A = "tok-admin-0123456789";
 const TOKEN_B = "tok-chat-only";
+const TOKEN_C = "tok-every-pool-not-admin";
 
 let mock: MockProvider;
 let started: Started;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   started = await start(
     meshConfig([mock.url], {
       pools: { chat: { capability: "chat-completion" }, other: { models: ["p0.mock-model"] } },
-      proxy: { auth: { tokens: ["${secrets:PROXY_TOKEN_A}", { token: TOKEN_B, pools: ["chat"] }] } },
+      proxy: { auth: { tokens: [{ token: "${secrets:PROXY_TOKEN_A}", admin: true }, { token: TOKEN_B, pools: ["chat"] }, TOKEN_C] } },
     }),
     { env: { PROXY_TOKEN_A: TOKEN_A } },
   );
@@ -57,20 +58,30 @@ describe("bearer auth", () => {
     expect(models.data.map((m) => m.id).sort()).toEqual(["chat", "p0.mock-model"]);
   });
 
-  it("admin endpoints need the admin token (an unrestricted one); ?token= works for dashboard GETs", async () => {
+  it("admin endpoints need a token marked admin: true (one without pools is not admin); ?token= works for dashboard GETs", async () => {
     const url = `${started.proxy.url}/admin/state`;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${TOKEN_B}` } })).status).toBe(403);
+    const unrestricted = await fetch(url, { headers: { authorization: `Bearer ${TOKEN_C}` } });
+    expect(unrestricted.status).toBe(403);
+    expect((await unrestricted.json()).error.code).toBe("admin_required");
+    expect((await chat(sdk(started.proxy, TOKEN_C), "other")).choices[0]!.message.content).toBe("echo: hi");
     expect((await fetch(url, { headers: { authorization: `Bearer ${TOKEN_A}` } })).status).toBe(200);
     expect((await fetch(`${url}?token=${TOKEN_A}`)).status).toBe(200);
     // Not for POSTs: a token in a URL is only for what a browser opens directly.
     expect((await fetch(`${started.proxy.url}/admin/explain?token=${TOKEN_A}`, { method: "POST", body: "{}" })).status).toBe(401);
   });
 
-  it("health and metrics stay open for probes and scrapers", async () => {
+  it("health stays open for probes; metrics need an admin token or one without pools while auth is on", async () => {
     expect((await fetch(`${started.proxy.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${started.proxy.url}/readyz`)).status).toBe(200);
-    expect((await fetch(`${started.proxy.url}/metrics`)).status).toBe(200);
+    const metrics = (token?: string) => fetch(`${started.proxy.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    expect((await metrics()).status).toBe(401);
+    const restricted = await metrics(TOKEN_B);
+    expect(restricted.status).toBe(403);
+    expect((await restricted.json()).error.code).toBe("metrics_not_allowed");
+    expect((await metrics(TOKEN_A)).status).toBe(200);
+    expect((await metrics(TOKEN_C)).status).toBe(200);
   });
 
   it("compares against every token, in constant time, whatever matches", () => {

@@ -88,7 +88,7 @@ describe("client disconnects and stream caps", () => {
     const { proxy } = await start(meshConfig([slow.url], { routing: { timeouts: { idle: "2s" } } }));
     try {
       const controller = new AbortController();
-      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: body(), signal: controller.signal });
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(), signal: controller.signal });
       const reader = response.body!.getReader();
       await reader.read(); // the stream committed and is flowing
       await reader.read();
@@ -107,7 +107,7 @@ describe("client disconnects and stream caps", () => {
     const { proxy } = await start(meshConfig([slow.url]));
     try {
       const controller = new AbortController();
-      const pending = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }), signal: controller.signal }).catch((e) => e);
+      const pending = fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }), signal: controller.signal }).catch((e) => e);
       await waitFor(() => slow.openSockets() === 1);
       controller.abort();
       await pending;
@@ -121,9 +121,9 @@ describe("client disconnects and stream caps", () => {
     const { proxy } = await start(meshConfig([slow.url], { proxy: { limits: { max_concurrent_streams: 1 } }, routing: { timeouts: { idle: "2s" } } }));
     try {
       const controller = new AbortController();
-      const first = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: body(), signal: controller.signal });
+      const first = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(), signal: controller.signal });
       await first.body!.getReader().read();
-      const second = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: body() });
+      const second = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body() });
       expect(second.status).toBe(429);
       expect(second.headers.get("retry-after")).toBe("1");
       expect((await second.json()).error).toMatchObject({ code: "concurrent_streams_exceeded", type: "rate_limit_error" });
@@ -132,7 +132,7 @@ describe("client disconnects and stream caps", () => {
       expect(plainRequest.status).toBe(200);
       controller.abort();
       await waitFor(async () => (await (await fetch(`${proxy.url}/readyz`)).json()).streams === 0);
-      const third = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: body() });
+      const third = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body() });
       expect(third.status).toBe(200);
       await third.body?.cancel();
     } finally {

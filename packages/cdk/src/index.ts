@@ -13,9 +13,9 @@ export { classifyLowLevelError, toTransportError, type LowLevelClassification, t
 export { readText, readBytes } from "./transport/read-body.js";
 
 // SSE
-export { parseSse, SseLineParser, type SseEvent } from "./sse/parse-sse.js";
+export { DEFAULT_MAX_EVENT_SIZE, parseSse, SseLineParser, type SseEvent, type SseParseOptions, type SseProgress } from "./sse/parse-sse.js";
 export { chatStream, parseOpenAIChunk, chunkHasOutput, type ChatStreamOptions, type ChunkParser } from "./sse/chat-stream.js";
-export { streamErrorFromPayload, malformedChunkError, truncatedStreamError, streamTimeoutError } from "./sse/stream-errors.js";
+export { streamErrorFromPayload, malformedChunkError, responseTooLargeError, truncatedStreamError, streamTimeoutError } from "./sse/stream-errors.js";
 
 // Provider base and specialized classes
 export { ProviderCatalogue } from "./providers/provider-catalogue.js";
@@ -42,6 +42,8 @@ export { QuickProvider } from "./providers/quick-provider.js";
 export { ProviderInitError } from "./providers/provider-init-error.js";
 export { providerConfigSchema, providerConfigFromYaml, CHAT_COMPLETION, type ProviderConfig, type ProviderConfigBlock } from "./providers/provider-config.js";
 export { classifyAnyError } from "./providers/provider-errors.js";
+export { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from "./providers/response-limits.js";
+export { MAX_UPSTREAM_MESSAGE, MAX_UPSTREAM_RAW, sanitizeUpstreamText } from "./helpers/upstream-text.js";
 export { UsageLedger, type ModelUsageTotals } from "./providers/usage-ledger.js";
 /** Cost of a call from per-1M prices (core's, re-exported for connector authors). */
 export { costOf } from "@modelmesh/core";

@@ -72,6 +72,7 @@ export type {
   QuotaStatus,
   RateLimitInfo,
   RateLimitStatus,
+  ResponseLimits,
   ResponseMeta,
   TokenUsage,
 } from "./connectors/provider.js";
@@ -125,6 +126,7 @@ export {
   StreamInterruptedError,
   type ConfigIssue,
 } from "./errors/errors.js";
+export { LOCAL_RESOURCE_CODES, LOCAL_RESOURCE_RETRY_AFTER_MS, isLocalFailure, localResourceCode } from "./errors/local-resource.js";
 export {
   classifyHttpError,
   extractErrorDetail,

@@ -106,7 +106,7 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
       // An upstream (or proxy) that answers a stream request with JSON: an error envelope or a whole message.
       const chunks = /json/i.test(response.headers["content-type"] ?? "")
         ? anthropicJsonStream(response.text(), timing)
-        : anthropicChatStream(response.body, { ...timing, ...warnings, firstTokenMs: call.timeouts.firstTokenMs, startedAt });
+        : anthropicChatStream(response.body, { ...timing, ...warnings, firstTokenMs: call.timeouts.firstTokenMs, startedAt, maxEventSize: this.http.limits(call).maxEventBytes });
       for await (const chunk of chunks) {
         if (chunk.usage) usage = chunk.usage;
         yield chunk;

@@ -140,14 +140,18 @@ export interface AnthropicChatStreamOptions extends Omit<ChatStreamOptions, "par
   stream: AnthropicStreamContext;
   clock: Clock;
   context: AnthropicErrorContext;
+  /** Largest single event (cdk's `parseSse` limit; default 1 MiB): past it `MM_RESPONSE_TOO_LARGE`. */
+  maxEventSize?: number;
 }
 
 /** Reads an Anthropic event stream body as OpenAI chunks, ending with a usage-only chunk. */
 export async function* anthropicChatStream(body: AsyncIterable<Uint8Array>, options: AnthropicChatStreamOptions): AsyncGenerator<ChatCompletionChunk> {
-  const { stream, context, ...timing } = options;
+  const { stream, context, maxEventSize, ...timing } = options;
   const mapper = new AnthropicStreamMapper(stream);
-  const events = anthropicSseEvents(parseSse(body), (payload) => anthropicStreamError(payload, context, options.clock.now()));
-  for await (const chunk of chatStream(events, { ...timing, context, parseChunk: (data) => mapper.map(data) })) yield* splitUsage(chunk);
+  const progress = { pendingBytes: 0 };
+  const sse = parseSse(body, { ...(maxEventSize !== undefined ? { maxEventSize } : {}), context, progress });
+  const events = anthropicSseEvents(sse, (payload) => anthropicStreamError(payload, context, options.clock.now()));
+  for await (const chunk of chatStream(events, { ...timing, context, progress, parseChunk: (data) => mapper.map(data) })) yield* splitUsage(chunk);
 }
 
 /**

@@ -122,7 +122,10 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     const mapper = new GeminiStreamMapper(this.#responseContext(model));
     let usage: CompletionUsage | undefined;
     try {
-      const chunks = chatStream(geminiSseEvents(parseSse(response.body), context, this.clock), {
+      const progress = { pendingBytes: 0 };
+      const events = parseSse(response.body, { maxEventSize: this.http.limits(call).maxEventBytes, context, progress });
+      const chunks = chatStream(geminiSseEvents(events, context, this.clock), {
+        progress,
         parseChunk: (data) => mapper.map(data),
         firstTokenMs: call.timeouts.firstTokenMs,
         idleMs: call.timeouts.idleMs,

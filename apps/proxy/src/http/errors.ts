@@ -1,8 +1,11 @@
 /**
- * OpenAI-style error bodies and HTTP statuses. Core errors are classified once, by category (ARCHITECTURE
- * decision 6); this file only maps a category (and a few stable codes) to what an OpenAI client expects.
+ * OpenAI-style error bodies and HTTP statuses. Core errors are classified once, by category (docs/errors.md);
+ * this file only maps a category (and a few stable codes) to what an OpenAI client expects, and makes the
+ * message safe to send (shortened, no addresses, no secrets).
  */
 import { isModelMeshError, type ModelMeshError } from "@modelmesh/core";
+import { scrubSecrets } from "@modelmesh/cdk";
+import { MAX_CLIENT_MESSAGE } from "../limits.js";
 
 /** The `error` object of an OpenAI error body, plus the ModelMesh code for machine matching. */
 export interface OpenAIErrorObject {
@@ -86,6 +89,11 @@ function mapCategory(error: ModelMeshError): Mapping {
       return { status: 499, type: "invalid_request_error", code: "client_closed_request" };
     case "config":
       return { status: 500, type: "server_error", code: "config_error" };
+    case "internal":
+      // This host ran out of file descriptors, ports or buffers (docs/errors.md): not the upstream's fault, and
+      // over soon; the error carries a retryAfterMs, sent as Retry-After.
+      if (error.code === "MM_LOCAL_RESOURCE") return { status: 503, type: "server_error", code: "local_resource_exhausted" };
+      return { status: 500, type: "server_error", code: "internal_error" };
     default:
       return { status: 500, type: "server_error", code: "internal_error" };
   }
@@ -97,19 +105,56 @@ function clientStatus(status: number | undefined): number {
   return 400;
 }
 
-/** Maps anything thrown while serving a request to an OpenAI-style error answer. Never leaks a stack. */
-export function errorReply(error: unknown): ErrorReply {
+/** URLs (any scheme), IPv4 / bracketed-IPv6 / bare-IPv6 addresses with or without a port, and `name:port`. */
+const ADDRESS_PATTERNS: readonly RegExp[] = [
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]}]/gi,
+  /\[[0-9a-f]*:[0-9a-f:.]*\](?::\d{1,5})?/gi,
+  /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g,
+  /(?<![\w:.])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![\w:])/gi,
+  /(?<![\w:.])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?(?![\w:])/gi,
+  /\b(?:localhost|(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*):\d{1,5}\b/gi,
+];
+
+/**
+ * The message a client may see: secrets (the given values, bearer tokens, vendor key shapes) masked, anything
+ * that looks like a URL or a network address replaced by `[address]`, and at most {@link MAX_CLIENT_MESSAGE}
+ * characters (an ellipsis marks the cut). Upstream error texts can carry header dumps and internal
+ * addresses; the full text belongs in the log line only (see {@link logMessage}).
+ */
+export function clientMessage(message: string, secrets: readonly string[] = []): string {
+  let out = scrubSecrets(message, secrets);
+  for (const pattern of ADDRESS_PATTERNS) out = out.replace(pattern, "[address]");
+  return out.length > MAX_CLIENT_MESSAGE ? `${out.slice(0, MAX_CLIENT_MESSAGE)}…` : out;
+}
+
+/** The full message for a log line: not shortened, addresses kept, secrets masked. */
+export function logMessage(message: string, secrets: readonly string[] = []): string {
+  return scrubSecrets(message, secrets);
+}
+
+/** Options of {@link errorReply}. */
+export interface ErrorReplyOptions {
+  /** Secret values (configured tokens and upstream keys) to mask in the message. */
+  secrets?: readonly string[];
+}
+
+/**
+ * Maps anything thrown while serving a request to an OpenAI-style error answer. Never leaks a stack; the
+ * message is made safe for clients by {@link clientMessage}.
+ */
+export function errorReply(error: unknown, options: ErrorReplyOptions = {}): ErrorReply {
+  const secrets = options.secrets ?? [];
   if (error instanceof ProxyHttpError) {
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
     if (error.closeConnection) headers.connection = "close";
-    return { status: error.status, headers, body: { error: { message: error.message, type: error.type, param: null, code: error.code, modelmesh_code: `PROXY_${error.code.toUpperCase()}` } } };
+    return { status: error.status, headers, body: { error: { message: clientMessage(error.message, secrets), type: error.type, param: null, code: error.code, modelmesh_code: `PROXY_${error.code.toUpperCase()}` } } };
   }
   if (isModelMeshError(error)) {
     const mapped = mapCategory(error);
     const headers: Record<string, string> = {};
     if ((mapped.status === 429 || mapped.status === 503) && error.retryAfterMs !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-    return { status: mapped.status, headers, body: { error: { message: error.message, type: mapped.type, param: null, code: mapped.code, modelmesh_code: error.code } } };
+    return { status: mapped.status, headers, body: { error: { message: clientMessage(error.message, secrets), type: mapped.type, param: null, code: mapped.code, modelmesh_code: error.code } } };
   }
   return {
     status: 500,
@@ -119,7 +164,7 @@ export function errorReply(error: unknown): ErrorReply {
 }
 
 /** The SSE error event sent after a stream has started: `data: {"error":{…}}`, with no `[DONE]` after it. */
-export function sseErrorEvent(error: unknown): string {
-  const { message, type, code, modelmesh_code } = errorReply(error).body.error;
+export function sseErrorEvent(error: unknown, options: ErrorReplyOptions = {}): string {
+  const { message, type, code, modelmesh_code } = errorReply(error, options).body.error;
   return `data: ${JSON.stringify({ error: { message, type, code, modelmesh_code } })}\n\n`;
 }

@@ -1,7 +1,7 @@
 /** Writing answers: JSON, errors, routing headers and CORS. */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { ProxyConfig, RoutingTrace } from "@modelmesh/core";
-import { errorReply } from "./errors.js";
+import { errorReply, type ErrorReplyOptions } from "./errors.js";
 
 /** The routing-fact headers every routed answer carries (exposed to browsers through CORS). */
 export const ROUTING_HEADERS = ["x-modelmesh-model", "x-modelmesh-provider", "x-modelmesh-attempts", "x-modelmesh-pool", "x-modelmesh-trace-id"] as const;
@@ -31,13 +31,13 @@ export function traceOf(error: unknown): RoutingTrace | undefined {
 /** Sends a JSON body with a content length. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "x-content-type-options": "nosniff" });
   res.end(text);
 }
 
 /** Sends plain text. */
 export function sendText(res: ServerResponse, status: number, text: string, contentType = "text/plain; charset=utf-8", headers: OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text), "x-content-type-options": "nosniff" });
   res.end(text);
 }
 
@@ -45,29 +45,38 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
  * Sends an OpenAI-style error answer with its status, `Retry-After` where it applies, and the routing headers
  * (trace id always). Closes the connection when the request body was left unread.
  */
-export function sendError(res: ServerResponse, requestId: string, error: unknown, extra: OutgoingHttpHeaders = {}): void {
-  const reply = errorReply(error);
+export function sendError(res: ServerResponse, requestId: string, error: unknown, extra: OutgoingHttpHeaders = {}, options: ErrorReplyOptions = {}): void {
+  const reply = errorReply(error, options);
   const headers: OutgoingHttpHeaders = { ...extra, ...routingHeaders(requestId, traceOf(error)), ...reply.headers };
   if (reply.headers.connection === "close") res.shouldKeepAlive = false;
   sendJson(res, reply.status, reply.body, headers);
 }
 
 /**
- * CORS headers for a request, per `proxy.cors`: nothing when CORS is off or the origin is not allowed; the
- * origin echoed (with `Vary: Origin`) when it is listed; `*` when every origin is allowed.
+ * CORS headers for a request, per `proxy.cors`: nothing when CORS is off, the origin is not allowed, or the
+ * path is under `/admin/` (admin endpoints are never open to other origins, whatever the list says); the
+ * origin echoed (with `Vary: Origin`) when it is listed; `*` when every origin is allowed. Credentials are
+ * never allowed (`Access-Control-Allow-Credentials` is never sent): browsers send the bearer token only when
+ * a page's own script adds it.
  */
-export function corsHeaders(req: IncomingMessage, cors: ProxyConfig["cors"]): Record<string, string> {
+export function corsHeaders(req: IncomingMessage, cors: ProxyConfig["cors"], path: string): Record<string, string> {
   const origin = req.headers.origin;
-  if (!cors || cors.enabled === false || origin === undefined) return {};
-  const origins = cors.origins ?? ["*"];
-  const any = origins.includes("*");
-  if (!any && !origins.includes(origin)) return {};
+  if (!cors || cors.enabled === false || origin === undefined || isAdminPath(path)) return {};
+  const origins = cors.origins ?? [];
+  const listed = origins.includes(origin);
+  const any = !listed && origins.includes("*");
+  if (!listed && !any) return {};
   const headers: Record<string, string> = {
     "access-control-allow-origin": any ? "*" : origin,
     "access-control-expose-headers": [...ROUTING_HEADERS, "retry-after"].join(", "),
   };
   if (!any) headers.vary = "Origin";
   return headers;
+}
+
+/** True for `/admin` and everything under it. */
+export function isAdminPath(path: string): boolean {
+  return path === "/admin" || path.startsWith("/admin/");
 }
 
 /** Answers a CORS preflight (no auth needed: browsers send none on preflights). */

@@ -3,26 +3,20 @@
  * the dry run, the dashboard's state snapshot and live event stream, and an on-demand config reload.
  */
 import type { ChatCompletionRequest, DeactivationReason, EmbeddingRequest, MeshEvent, RoutingTrace } from "@modelmesh/core";
-import { readBody } from "../http/body.js";
+import { readOptionalJson } from "../http/body.js";
 import { ProxyHttpError } from "../http/errors.js";
 import { routingHeaders, sendJson } from "../http/respond.js";
+import { limitsOf } from "../limits.js";
 import type { RequestContext } from "../runtime.js";
 import { knownRouteIds, publicPools, routesHealth } from "../state.js";
 
 const MANUAL_REASONS: ReadonlySet<string> = new Set(["manual", "maintenance_window"]);
 const KINDS: ReadonlySet<string> = new Set(["chat", "embeddings", "images", "speech", "transcription"]);
 
-/** An optional JSON object body (empty = `{}`). */
-async function optionalJson(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const raw = await readBody(ctx.req, ctx.mesh.config.proxy.limits.max_body_size);
-  if (raw.length === 0) return {};
-  try {
-    const value: unknown = JSON.parse(raw.toString("utf8"));
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ProxyHttpError(400, "invalid_request_error", "invalid_json", "[modelmesh] [proxy] the admin request body must be a JSON object (or empty).");
+/** An optional JSON object body (empty = `{}`); a body that is there must be declared as `application/json`. */
+function optionalJson(ctx: RequestContext): Promise<Record<string, unknown>> {
+  const limits = limitsOf(ctx.mesh.config.proxy);
+  return readOptionalJson(ctx.req, limits);
 }
 
 /** `{ reason?, until?, duration_ms? }` → a manual standby reason and its end instant. */
@@ -127,8 +121,12 @@ export function events(ctx: RequestContext): void {
   });
 }
 
-/** `POST /admin/reload`: re-reads and validates the config now; the running config stays when it is invalid. */
+/**
+ * `POST /admin/reload`: re-reads and validates the config now; the running config stays when the new one is
+ * refused: 422 when it is invalid (or has no enabled provider), 409 when it is valid but would turn off the
+ * auth the proxy enforces (see reload.ts). Body `{ ok, error?, code? }`; no resolved value is ever in `error`.
+ */
 export async function reload(ctx: RequestContext): Promise<void> {
   const result = await ctx.runtime.reload();
-  sendJson(ctx.res, result.ok ? 200 : 422, result, ctx.cors);
+  sendJson(ctx.res, result.ok ? 200 : result.code === "auth_downgrade" ? 409 : 422, result, ctx.cors);
 }

@@ -1,12 +1,12 @@
 /**
- * Streaming chat completions over SSE (ARCHITECTURE decision 8). The router holds the stream until its commit
+ * Streaming chat completions over SSE (docs/routing-defaults.md, "Streams"). The router holds the stream until its commit
  * point, so response headers are written only then and name the committed route. Chunks follow as
  * `data: {json}`; a clean end adds `data: [DONE]`. A failure after the headers is sent as an SSE error event
  * and the response ends WITHOUT `[DONE]`: a truncated answer never looks complete. A client that disconnects
  * aborts the upstream call through the request's signal.
  */
 import { parseStreamCommit, type ChatCompletionChunk, type ChatCompletionRequest, type CompletionUsage, type Routed, type StreamCommit } from "@modelmesh/core";
-import { ProxyHttpError, sseErrorEvent } from "../http/errors.js";
+import { logMessage, ProxyHttpError, sseErrorEvent } from "../http/errors.js";
 import { routingHeaders, sendError } from "../http/respond.js";
 import { upstreamUrlOf } from "../log.js";
 import { headerRecord, type RequestContext } from "../runtime.js";
@@ -56,7 +56,7 @@ export async function streamChat(ctx: RequestContext, body: ChatCompletionReques
     try {
       routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
     } catch (error) {
-      if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors);
+      if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });
       return;
     }
     res.writeHead(200, {
@@ -91,10 +91,11 @@ async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompl
     res.end("data: [DONE]\n\n");
   } catch (error) {
     if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
-    else if (!ctx.signal.aborted) res.end(sseErrorEvent(error));
+    else if (!ctx.signal.aborted) res.end(sseErrorEvent(error, { secrets: ctx.runtime.secretsFor(ctx.mesh) }));
     if (!ctx.signal.aborted) {
+      // The full message (secrets masked) stays here; the event sent to the client is shortened and stripped of addresses.
       const url = upstreamUrlOf(error);
-      ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: (error as Error).message, ...(url ? { url } : {}) });
+      ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: logMessage(String((error as Error)?.message ?? error), ctx.runtime.secretsFor(ctx.mesh)), ...(url ? { url } : {}) });
     }
   } finally {
     const final = routed.trace.final;

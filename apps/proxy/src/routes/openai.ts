@@ -9,6 +9,7 @@ import { checkPoolAccess } from "../auth.js";
 import { readForm, readJson } from "../http/body.js";
 import { ProxyHttpError } from "../http/errors.js";
 import { routingHeaders, sendJson, sendText } from "../http/respond.js";
+import { limitsOf, type EffectiveLimits } from "../limits.js";
 import { headerRecord, type RequestContext } from "../runtime.js";
 import { publicPools } from "../state.js";
 import { streamChat } from "./chat-stream.js";
@@ -29,15 +30,26 @@ function sendRouted(ctx: RequestContext, routed: Routed<unknown>): void {
   sendJson(ctx.res, 200, routed.value, { ...ctx.cors, ...routingHeaders(ctx.requestId, routed.trace) });
 }
 
-function limit(ctx: RequestContext): number {
-  return ctx.mesh.config.proxy.limits.max_body_size;
+function limit(ctx: RequestContext): EffectiveLimits {
+  return limitsOf(ctx.mesh.config.proxy);
+}
+
+/**
+ * `messages` must be an array of message objects: anything else (`[null]`, `[1]`, `["hi"]`) is the
+ * caller's mistake, a 400 before routing.
+ */
+function requireMessages(body: Record<string, unknown>): void {
+  const messages = body.messages;
+  if (!Array.isArray(messages)) throw new ProxyHttpError(400, "invalid_request_error", "missing_messages", "[modelmesh] [proxy] `messages` must be an array of chat messages.");
+  const bad = messages.findIndex((m) => typeof m !== "object" || m === null || Array.isArray(m));
+  if (bad >= 0) throw new ProxyHttpError(400, "invalid_request_error", "invalid_messages", `[modelmesh] [proxy] \`messages[${bad}]\` must be a message object ({ role, content }).`);
 }
 
 /** `POST /v1/chat/completions`, plain or SSE. */
 export async function chatCompletions(ctx: RequestContext): Promise<void> {
   const body = await readJson(ctx.req, limit(ctx));
   checkPoolAccess(ctx.principal, ctx.mesh, requireModel(body));
-  if (!Array.isArray(body.messages)) throw new ProxyHttpError(400, "invalid_request_error", "missing_messages", "[modelmesh] [proxy] `messages` must be an array of chat messages.");
+  requireMessages(body);
   const request = body as unknown as ChatCompletionRequest;
   if (request.stream === true) return streamChat(ctx, request);
   sendRouted(ctx, await ctx.mesh.router.chat(request, options(ctx)));
@@ -72,7 +84,7 @@ const NUMERIC_FIELDS = new Set(["temperature"]);
 
 /** `POST /v1/audio/transcriptions`: multipart in (within the body limit), JSON or text out per `response_format`. */
 export async function transcriptions(ctx: RequestContext): Promise<void> {
-  const form = await readForm(ctx.req, limit(ctx));
+  const form = await readForm(ctx.req, limit(ctx).maxBodySize);
   const file = form.files.file;
   if (!file) throw new ProxyHttpError(400, "invalid_request_error", "missing_file", "[modelmesh] [proxy] the multipart body has no `file` part.");
   const fields: Record<string, unknown> = {};

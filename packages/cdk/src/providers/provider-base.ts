@@ -120,9 +120,11 @@ export abstract class ProviderBase<C extends ProviderConfig = ProviderConfig> ex
     let usage: TokenUsage | undefined;
     try {
       const contentType = response.headers["content-type"] ?? "";
+      const progress = { pendingBytes: 0 };
       const chunks = /json/i.test(contentType)
         ? streamFromJsonBody(response, this.errorContext(request.model), this.clock, (json) => this.parseResponse(json), call.timeouts.idleMs)
-        : chatStream(parseSse(response.body), {
+        : chatStream(parseSse(response.body, { maxEventSize: this.http.limits(call).maxEventBytes, context: this.errorContext(request.model), progress }), {
+            progress,
             parseChunk: (data, event) => this.parseSseChunk(data, event),
             firstTokenMs: call.timeouts.firstTokenMs,
             idleMs: call.timeouts.idleMs,

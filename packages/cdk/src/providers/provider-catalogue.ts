@@ -10,6 +10,7 @@ import {
   type RateLimitStatus,
   type TokenUsage,
 } from "@modelmesh/core";
+import { sanitizeUpstreamText } from "../helpers/upstream-text.js";
 import { isSecretHeader, scrubSecrets } from "../transport/redact-headers.js";
 import { CHAT_COMPLETION, providerConfigFromYaml, type ProviderConfig } from "./provider-config.js";
 import { classifyAnyError, type ErrorContext } from "./provider-errors.js";
@@ -147,11 +148,16 @@ export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfi
     return this.classifyError(error).retryable;
   }
 
-  /** Provider id, model and a scrubber for the API key and secret config headers. */
+  /**
+   * Provider id, model and the scrubbers of upstream text: `scrub` (for messages) removes the API key and
+   * secret config headers, then URLs, addresses and header dumps, and cuts the text to 300 characters;
+   * `redact` (for `metadata.upstreamBody`) removes the secrets only.
+   */
   protected errorContext(model: string | undefined): ErrorContext {
     const secretHeaders = Object.entries(this.config.headers ?? {}).filter(([name]) => isSecretHeader(name));
     const secrets = [this.config.apiKey, ...secretHeaders.map(([, value]) => value)];
-    return { provider: this.id, ...(model !== undefined ? { model } : {}), scrub: (text) => scrubSecrets(text, secrets) };
+    const redact = (text: string) => scrubSecrets(text, secrets);
+    return { provider: this.id, ...(model !== undefined ? { model } : {}), scrub: (text) => sanitizeUpstreamText(redact(text)), redact };
   }
 }
 

@@ -1,10 +1,14 @@
 import {
+  LOCAL_RESOURCE_RETRY_AFTER_MS,
   ProviderError,
   classifyHttpError,
+  extractErrorDetail,
   formatMessage,
   isModelMeshError,
   type ErrorClassification,
 } from "@modelmesh/core";
+import { redactText } from "../helpers/redact.js";
+import { rawUpstreamText } from "../helpers/upstream-text.js";
 import { CODE_BY_CATEGORY } from "../sse/stream-errors.js";
 import { redactHeaders } from "../transport/redact-headers.js";
 import { classifyLowLevelError, describeTransportFailure, isAbortLike, transportFailureOf } from "../transport/transport-errors.js";
@@ -18,13 +22,39 @@ import { classifyLowLevelError, describeTransportFailure, isAbortLike, transport
 export interface ErrorContext {
   provider: string;
   model?: string;
-  /** Removes secret values (the API key) from upstream text. */
+  /**
+   * Makes upstream text fit for a message: removes secret values (the API key), then URLs, addresses and
+   * header dumps, and cuts it short (`helpers/upstream-text.ts`).
+   */
   scrub: (text: string) => string;
+  /** Removes secret values only, for the raw text kept in `metadata.upstreamBody`. Default: key shapes. */
+  redact?: (text: string) => string;
 }
 
 /**
- * Builds the `ProviderError` of a non-2xx response. The message quotes the upstream reason (scrubbed); the
- * metadata holds the redacted response headers and the vendor code; request headers are never attached.
+ * The upstream's reason for a message: the error detail of a JSON body (or the raw text), through the
+ * context's scrubber, never empty. `fallback` is used when nothing readable is left.
+ */
+export function upstreamReason(body: unknown, context: Pick<ErrorContext, "scrub">, fallback: string): string {
+  const detail = typeof body === "string" && !isJson(body) ? body : extractErrorDetail(body).message;
+  const text = detail === undefined || detail === "" ? "" : context.scrub(detail);
+  return text === "" ? fallback : text;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds the `ProviderError` of a non-2xx response. The message quotes the upstream reason, scrubbed of
+ * secrets, URLs, addresses and header dumps and cut to 300 characters; the metadata holds the redacted raw
+ * body (at most 64 KB, for logs), the redacted response headers and the vendor code; request headers are
+ * never attached.
  */
 export function httpStatusError(status: number, headers: Record<string, string>, body: string, context: ErrorContext, now: number): ProviderError {
   const result = classifyHttpError(status, headers, body, now);
@@ -34,16 +64,18 @@ export function httpStatusError(status: number, headers: Record<string, string>,
     category: result.category,
     retryable: result.retryable,
     status,
-    message: formatMessage(`provider ${context.provider}`, `HTTP ${status}${forModel}: ${context.scrub(result.message)}`),
+    message: formatMessage(`provider ${context.provider}`, `HTTP ${status}${forModel}: ${upstreamReason(body, context, `HTTP ${status}`)}`),
     provider: context.provider,
     ...(context.model !== undefined ? { model: context.model } : {}),
     ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
     metadata: {
       responseHeaders: redactHeaders(headers),
       ...(result.code !== undefined ? { upstreamCode: result.code } : {}),
+      ...(body !== "" ? { upstreamBody: rawUpstreamText(body, context.redact ?? redactText) } : {}),
     },
   });
 }
+
 
 /** A 2xx response whose body is not what the protocol promises (bad JSON, missing fields). */
 export function invalidResponseError(what: string, context: ErrorContext, cause?: unknown): ProviderError {
@@ -122,7 +154,15 @@ export function classifyAnyError(error: unknown, now: number): ErrorClassificati
   const message = error instanceof Error ? error.message : String(error);
   if (isAbortLike(error)) return { category: "timeout", retryable: false, message, code: "MM_ABORTED" };
   const low = classifyLowLevelError(error);
-  if (low) return { category: low.category, retryable: low.category === "network", message, code: low.code };
+  if (low) {
+    return {
+      category: low.category,
+      retryable: low.category === "network",
+      message,
+      code: low.code,
+      ...(low.category === "internal" ? { retryAfterMs: LOCAL_RESOURCE_RETRY_AFTER_MS } : {}),
+    };
+  }
   const status = statusOf(error);
   if (status !== undefined) {
     const record = error as { headers?: unknown; body?: unknown; responseBody?: unknown };

@@ -1,16 +1,20 @@
-import { readRateLimitHeaders, type AttemptTimeouts, type CallOptions, type Clock, type ProviderError } from "@modelmesh/core";
-import { streamTimeoutError } from "../sse/stream-errors.js";
+import { isModelMeshError, readRateLimitHeaders, type AttemptTimeouts, type CallOptions, type Clock, type ProviderError } from "@modelmesh/core";
+import { responseTooLargeError, streamTimeoutError } from "../sse/stream-errors.js";
 import { redactHeaders } from "../transport/redact-headers.js";
+import { decodeChunks } from "../transport/read-body.js";
 import { hasLimit, linkAbort, withTimeout } from "../transport/timers.js";
+import { classifyLowLevelError, toTransportError } from "../transport/transport-errors.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { invalidResponseError, responseTimeoutError, withProviderContext, type ErrorContext } from "./provider-errors.js";
+import { declaredLength, effectiveLimits, limitResponse, type EffectiveLimits } from "./response-limits.js";
 import type { UsageLedger } from "./usage-ledger.js";
 
 /**
  * The HTTP exchange of a provider: sends through the transport, learns rate limits, reports
  * `onResponse`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's
  * budget (connect timeout for headers; `firstTokenMs` for a whole non-streamed response or for the time
- * until a stream opens).
+ * until a stream opens) and by the call's size limits (`response-limits.ts`): a 2xx body is read only up to
+ * `maxResponseBytes` (a stream's events are bounded one by one by the SSE parser).
  */
 
 /** Call options after defaults: timeouts always present. */
@@ -41,10 +45,26 @@ export class ProviderHttp {
     this.#deps = deps;
   }
 
-  /** Sends one request; rejects with a classified `ProviderError` for non-2xx statuses. */
-  async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal): Promise<TransportResponse> {
+  /** The size limits of a call (`call.responseLimits`, else the defaults: 32 MiB per body, 1 MiB per event). */
+  limits(call: ResolvedCall): EffectiveLimits {
+    return effectiveLimits(call.responseLimits);
+  }
+
+  /**
+   * Sends one request; rejects with a classified `ProviderError` for non-2xx statuses. A 2xx response comes
+   * back size-limited: `text()` always, and `body` too unless `streamed` (see the module comment); a
+   * non-streamed one whose `content-length` already exceeds the limit is refused without reading it.
+   */
+  async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal, streamed = false): Promise<TransportResponse> {
     const headersTimeoutMs = hasLimit(call.timeouts.connectMs) ? call.timeouts.connectMs : undefined;
-    const response = await this.#deps.transport()({ ...init, signal, ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}) });
+    let response: TransportResponse;
+    try {
+      response = await this.#deps.transport()({ ...init, signal, ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}) });
+    } catch (error) {
+      // A custom transport may reject with a raw socket error: classify it as the built-in transports do.
+      if (!isModelMeshError(error) && classifyLowLevelError(error) !== undefined) throw toTransportError(error, { url: init.url, phase: "connect", signal });
+      throw error;
+    }
     const now = this.#deps.clock.now();
     const rateLimit = readRateLimitHeaders(response.headers, now);
     if (rateLimit) this.#deps.ledger.learn(rateLimit, now);
@@ -65,7 +85,14 @@ export class ProviderHttp {
       const body = await readErrorBody(response);
       throw this.#deps.toProviderError(response.status, response.headers, body, model);
     }
-    return response;
+    const { maxResponseBytes } = this.limits(call);
+    const tooLarge = () => responseTooLargeError("body", maxResponseBytes, this.#deps.errorContext(model));
+    const declared = declaredLength(response.headers);
+    if (!streamed && declared !== undefined && declared > maxResponseBytes) {
+      await response.cancel();
+      throw tooLarge();
+    }
+    return limitResponse(response, maxResponseBytes, !streamed, tooLarge);
   }
 
   /**
@@ -123,7 +150,7 @@ export class ProviderHttp {
     const budget = call.timeouts.firstTokenMs;
     let timeoutError: unknown;
     try {
-      const response = await withTimeout(this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, link.signal), budget, () => timeoutError, {
+      const response = await withTimeout(this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, link.signal, true), budget, () => timeoutError, {
         clock: this.#deps.clock,
         onTimeout: () => {
           timeoutError = streamTimeoutError("first-token", budget, this.#deps.errorContext(model));
@@ -144,16 +171,16 @@ export class ProviderHttp {
 
   async #readIdleBounded(response: TransportResponse, idleMs: number, model: string | undefined): Promise<string> {
     const iterator = response.body[Symbol.asyncIterator]();
-    const decoder = new TextDecoder();
-    let text = "";
+    // Bytes first, text at the end (`decodeChunks`): a body cut by the size limit never held both.
+    const chunks: Uint8Array[] = [];
     try {
       for (;;) {
         const step = await withTimeout(iterator.next(), idleMs, () => streamTimeoutError("idle", idleMs, this.#deps.errorContext(model)), {
           clock: this.#deps.clock,
           onTimeout: () => void response.cancel().catch(() => {}),
         });
-        if (step.done) return text + decoder.decode();
-        text += decoder.decode(step.value, { stream: true });
+        if (step.done) return decodeChunks(chunks);
+        chunks.push(step.value);
       }
     } catch (error) {
       void iterator.return?.()?.catch(() => {});

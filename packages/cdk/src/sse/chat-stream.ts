@@ -1,6 +1,6 @@
 import { ProviderError, systemClock, type ChatCompletionChunk, type ChatCompletionChunkChoice, type Clock } from "@modelmesh/core";
 import { hasLimit, withTimeout } from "../transport/timers.js";
-import type { SseEvent } from "./parse-sse.js";
+import type { SseEvent, SseProgress } from "./parse-sse.js";
 import {
   malformedChunkError,
   streamErrorFromPayload,
@@ -59,6 +59,8 @@ export interface ChatStreamOptions {
   maxMalformedEvents?: number;
   /** Receives one short message per skipped malformed event (never the payload). Must not throw. */
   onWarning?: (message: string) => void;
+  /** The `progress` given to `parseSse`: a timeout then says whether bytes of an unfinished event were arriving. */
+  progress?: SseProgress;
 }
 
 /** True when the chunk carries output: text, a refusal, a tool-call delta, or a finish reason. */
@@ -134,7 +136,7 @@ export async function* chatStream(events: AsyncIterable<SseEvent>, options: Chat
       const step = await withTimeout(
         iterator.next(),
         timer?.remainingMs,
-        () => streamTimeoutError(timer?.kind ?? "idle", timer?.limitMs ?? 0, context),
+        () => streamTimeoutError(timer?.kind ?? "idle", timer?.limitMs ?? 0, context, options.progress?.pendingBytes ?? 0),
         { clock, onTimeout: () => void Promise.resolve(options.cancel?.()).catch(() => {}) },
       );
       if (step.done) {

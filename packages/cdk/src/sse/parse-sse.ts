@@ -5,6 +5,7 @@
  * Bytes are decoded with a streaming `TextDecoder`, so a multi-byte UTF-8 character split across chunks is
  * decoded correctly; a line ending split across chunks (`\r` | `\n`) is never mistaken for two line endings.
  */
+import { responseTooLargeError, type StreamErrorContext } from "./stream-errors.js";
 
 /** One dispatched event. */
 export interface SseEvent {
@@ -16,52 +17,107 @@ export interface SseEvent {
   id?: string;
 }
 
-/** Incremental state of the parser. Feed decoded text with `push`, then call `end`. */
+/** Default of {@link SseParseOptions.maxEventSize}: 1 MiB. */
+export const DEFAULT_MAX_EVENT_SIZE = 1024 * 1024;
+
+/** Options of {@link SseLineParser} and {@link parseSse}. */
+export interface SseParseOptions {
+  /**
+   * Largest event, in characters of decoded text: its lines together (field names included, line ends and
+   * comments not) plus the line being read, so one endless line, comment or field is bounded too. Past it the
+   * parser throws `MM_RESPONSE_TOO_LARGE`. `parseSse` defaults to {@link DEFAULT_MAX_EVENT_SIZE}; the bare
+   * `SseLineParser` to no limit. For ASCII text a character is a byte; other UTF-8 text takes 2–4 bytes per
+   * character (1–2 UTF-16 units), so the bound on memory holds either way.
+   */
+  maxEventSize?: number;
+  /** Provider / model named by the size error. */
+  context?: StreamErrorContext;
+  /** Updated as bytes arrive (`parseSse` only): lets a stream timer tell "silent" from "one endless event". */
+  progress?: SseProgress;
+}
+
+/** How many bytes arrived since the last complete event (shared between `parseSse` and `chatStream`). */
+export interface SseProgress {
+  pendingBytes: number;
+}
+
+/** Finds the next `\r` or `\n` from `lastIndex`; one pass over the new text only. */
+const LINE_END = /[\r\n]/g;
+
+/**
+ * Incremental state of the parser. Feed decoded text with `push`, then call `end`. Linear in its input: each
+ * character is examined once for a line end, and a line split over many chunks is kept as a list of pieces
+ * joined once when it ends (never re-scanned or re-concatenated per chunk).
+ */
 export class SseLineParser {
-  #buffer = "";
+  /** The unterminated tail of the input: pieces of one line, joined when its line end arrives. */
+  #pending: string[] = [];
+  #pendingLength = 0;
   #data: string[] = [];
+  /** Characters of the current event's lines so far (comments excluded). */
+  #eventLength = 0;
   #event: string | undefined;
   #lastId: string | undefined;
   #sawBom = false;
   /** Set when the previous chunk ended on `\r`: a `\n` at the start of the next one belongs to it. */
   #pendingCr = false;
+  #scanned = 0;
+  readonly #maxEventSize: number;
+  readonly #context: StreamErrorContext | undefined;
 
-  /** Parses as much of `text` as forms complete lines; returns the events completed by it. */
+  constructor(options: SseParseOptions = {}) {
+    const max = options.maxEventSize;
+    this.#maxEventSize = typeof max === "number" && Number.isFinite(max) && max > 0 ? max : Number.POSITIVE_INFINITY;
+    this.#context = options.context;
+  }
+
+  /** Characters examined for line ends so far (diagnostics: never more than the characters pushed). */
+  get scanned(): number {
+    return this.#scanned;
+  }
+
+  /**
+   * Parses as much of `text` as forms complete lines; returns the events completed by it.
+   * @throws ProviderError `MM_RESPONSE_TOO_LARGE` when the current event grows past `maxEventSize`.
+   */
   push(text: string): SseEvent[] {
     let input = text;
     // The decoder yields "" while it holds the first bytes of a split character: keep all state as is.
     if (input === "") return [];
-    if (!this.#sawBom && input.length > 0) {
+    if (!this.#sawBom) {
       this.#sawBom = true;
       if (input.charCodeAt(0) === 0xfeff) input = input.slice(1);
     }
-    if (this.#pendingCr && input.startsWith("\n")) input = input.slice(1);
+    let start = 0;
+    if (this.#pendingCr && input.charCodeAt(0) === 10) start = 1;
     this.#pendingCr = false;
     const events: SseEvent[] = [];
-    let buffer = this.#buffer + input;
-    let start = 0;
     for (;;) {
-      const lf = buffer.indexOf("\n", start);
-      const cr = buffer.indexOf("\r", start);
-      if (lf === -1 && cr === -1) break;
-      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      const line = buffer.slice(start, end);
-      if (buffer[end] === "\r") {
-        if (end + 1 === buffer.length) {
+      LINE_END.lastIndex = start;
+      const match = LINE_END.exec(input);
+      const end = match === null ? -1 : match.index;
+      this.#scanned += (end === -1 ? input.length : end + 1) - start;
+      if (end === -1) break;
+      const line = this.#takeLine(input.slice(start, end));
+      if (input.charCodeAt(end) === 13) {
+        if (end + 1 === input.length) {
           // The `\n` of a CRLF may arrive with the next chunk.
           this.#pendingCr = true;
           start = end + 1;
-          this.#line(line, events);
-          break;
+        } else {
+          start = input.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
         }
-        start = buffer[end + 1] === "\n" ? end + 2 : end + 1;
       } else {
         start = end + 1;
       }
       this.#line(line, events);
     }
-    buffer = buffer.slice(start);
-    this.#buffer = buffer;
+    if (start < input.length) {
+      const piece = input.slice(start);
+      this.#pending.push(piece);
+      this.#pendingLength += piece.length;
+      this.#checkSize();
+    }
     return events;
   }
 
@@ -72,19 +128,37 @@ export class SseLineParser {
    */
   end(): SseEvent[] {
     const events: SseEvent[] = [];
-    if (this.#buffer !== "") this.#line(this.#buffer, events);
-    this.#buffer = "";
+    if (this.#pendingLength > 0) this.#line(this.#takeLine(""), events);
     this.#dispatch(events);
     return events;
   }
 
+  /** The pending pieces plus `tail`, as one line; the pending state is cleared. */
+  #takeLine(tail: string): string {
+    if (this.#pending.length === 0) return tail;
+    this.#pending.push(tail);
+    const line = this.#pending.join("");
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return line;
+  }
+
+  #checkSize(): void {
+    if (this.#eventLength + this.#pendingLength > this.#maxEventSize) {
+      throw responseTooLargeError("event", this.#maxEventSize, this.#context ?? {});
+    }
+  }
+
   #line(line: string, events: SseEvent[]): void {
     if (line === "") return this.#dispatch(events);
-    if (line.startsWith(":")) return; // comment
+    if (line.length > this.#maxEventSize) throw responseTooLargeError("event", this.#maxEventSize, this.#context ?? {});
+    if (line.charCodeAt(0) === 58) return; // ":" comment
+    this.#eventLength += line.length;
+    this.#checkSize();
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
     switch (field) {
       case "data":
         this.#data.push(value);
@@ -102,6 +176,7 @@ export class SseLineParser {
   }
 
   #dispatch(events: SseEvent[]): void {
+    this.#eventLength = 0;
     if (this.#data.length === 0) {
       this.#event = undefined;
       return;
@@ -117,18 +192,23 @@ export class SseLineParser {
 
 /**
  * Parses a byte stream into SSE events, incrementally: each event is yielded as soon as its terminating blank
- * line arrives. Errors of the byte stream propagate unchanged; stopping early stops reading the source.
+ * line arrives. Errors of the byte stream propagate unchanged; stopping early stops reading the source. An
+ * event (or a line) larger than `options.maxEventSize` (default 1 MiB) stops reading and throws
+ * `MM_RESPONSE_TOO_LARGE` (category `server`): an upstream that streams one endless line cannot grow memory.
  * @example
  * for await (const event of parseSse(response.body)) {
  *   if (event.data === "[DONE]") break;
  *   console.log(JSON.parse(event.data));
  * }
  */
-export async function* parseSse(source: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* parseSse(source: AsyncIterable<Uint8Array>, options: SseParseOptions = {}): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
-  const parser = new SseLineParser();
+  const parser = new SseLineParser({ maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, ...(options.context ? { context: options.context } : {}) });
+  const progress = options.progress;
   for await (const chunk of source) {
+    if (progress) progress.pendingBytes += chunk.byteLength;
     const events = parser.push(decoder.decode(chunk, { stream: true }));
+    if (progress && events.length > 0) progress.pendingBytes = 0;
     for (const event of events) yield event;
   }
   for (const event of parser.push(decoder.decode())) yield event;

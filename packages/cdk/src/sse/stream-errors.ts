@@ -6,6 +6,8 @@ import {
   type ErrorCategory,
   type ModelMeshErrorCode,
 } from "@modelmesh/core";
+import { redactText } from "../helpers/redact.js";
+import { rawUpstreamText, sanitizeUpstreamText } from "../helpers/upstream-text.js";
 
 /**
  * Errors raised while reading a chat stream. A stream error object has no HTTP status of its own (the
@@ -32,8 +34,10 @@ export interface StreamErrorContext {
   provider?: string;
   /** Model id. */
   model?: string;
-  /** Secret values to scrub from upstream messages. */
+  /** Makes upstream text fit for a message (secrets, URLs, addresses, header dumps removed; cut short). */
   scrub?: (text: string) => string;
+  /** Removes secrets only, for the raw text kept in `metadata.upstreamBody`. */
+  redact?: (text: string) => string;
 }
 
 /** Wording that makes core classify as a 429 (rate limit, or quota when the words say so). */
@@ -65,17 +69,32 @@ export function streamErrorFromPayload(payload: unknown, context: StreamErrorCon
   if (statusOf(payload) === undefined && result.category === "invalid_request") {
     result = { ...result, category: "server", retryable: true };
   }
-  const message = context.scrub ? context.scrub(result.message) : result.message;
+  // The whole upstream reason goes through the scrubber (secrets, URLs, addresses, header dumps; cut short).
+  const scrub = context.scrub ?? ((text: string) => sanitizeUpstreamText(redactText(text)));
+  const reason = detail.message ? scrub(detail.message) : "";
+  const raw = typeof payload === "string" ? payload : safeJson(payload);
   return new ProviderError({
     code: CODE_BY_CATEGORY[result.category] ?? "MM_SERVER",
     category: result.category,
     retryable: result.retryable,
-    message: formatMessage(where(context), `error event inside the stream: ${message}`),
+    message: formatMessage(where(context), `error event inside the stream: ${reason === "" ? `HTTP ${status}` : reason}`),
     ...(context.provider !== undefined ? { provider: context.provider } : {}),
     ...(context.model !== undefined ? { model: context.model } : {}),
     ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
-    metadata: { phase: "stream", ...(result.code !== undefined ? { upstreamCode: result.code } : {}) },
+    metadata: {
+      phase: "stream",
+      ...(result.code !== undefined ? { upstreamCode: result.code } : {}),
+      ...(raw !== "" ? { upstreamBody: rawUpstreamText(raw, context.redact ?? redactText) } : {}),
+    },
   });
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -112,12 +131,18 @@ export function truncatedStreamError(context: StreamErrorContext): ProviderError
   });
 }
 
-/** A stream timer fired: time to first token, or the gap between two events. */
-export function streamTimeoutError(kind: "first-token" | "idle", timeoutMs: number, context: StreamErrorContext): ProviderError {
+/**
+ * A stream timer fired: time to first token, or the gap between two events. `pendingBytes` (bytes received
+ * since the last complete event) tells a silent upstream from one still sending an event that never ends.
+ */
+export function streamTimeoutError(kind: "first-token" | "idle", timeoutMs: number, context: StreamErrorContext, pendingBytes = 0): ProviderError {
+  const unfinished = pendingBytes > 0 ? `, though ${pendingBytes} bytes of an unfinished event arrived (an event that never ends, or one sent too slowly)` : "";
   const what =
     kind === "first-token"
-      ? `no first token within ${timeoutMs} ms`
-      : `stream stalled: no event for ${timeoutMs} ms`;
+      ? `no first token within ${timeoutMs} ms${unfinished}`
+      : pendingBytes > 0
+        ? `no complete event for ${timeoutMs} ms${unfinished}`
+        : `stream stalled: no event for ${timeoutMs} ms`;
   return new ProviderError({
     code: kind === "first-token" ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_IDLE",
     category: "timeout",
@@ -125,7 +150,36 @@ export function streamTimeoutError(kind: "first-token" | "idle", timeoutMs: numb
     message: formatMessage(where(context), what),
     ...(context.provider !== undefined ? { provider: context.provider } : {}),
     ...(context.model !== undefined ? { model: context.model } : {}),
-    metadata: { phase: "stream", timeoutMs },
+    metadata: { phase: "stream", timeoutMs, ...(pendingBytes > 0 ? { pendingBytes } : {}) },
+  });
+}
+
+/** Formats a byte count for messages: `1MB`, `512KB`, `300B` (binary multiples, like config sizes). */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KB`;
+  return `${bytes}B`;
+}
+
+/**
+ * The upstream sent more than a size limit allows: a non-streamed `body` past `max_response_size`, or one
+ * stream `event` (or line) past `max_event_size` (`providers.<name>.limits`). Reading stopped at the limit.
+ * Category `server` (an upstream fault: the router fails over), not retried on the same route.
+ */
+export function responseTooLargeError(kind: "body" | "event", limitBytes: number, context: StreamErrorContext): ProviderError {
+  const what =
+    kind === "body"
+      ? `the response body is larger than ${formatSize(limitBytes)}; reading stopped at the limit`
+      : `a stream event is larger than ${formatSize(limitBytes)}; reading stopped at the limit`;
+  const key = kind === "body" ? "max_response_size" : "max_event_size";
+  return new ProviderError({
+    code: "MM_RESPONSE_TOO_LARGE",
+    category: "server",
+    retryable: false,
+    message: formatMessage(where(context), what, `Raise providers.${context.provider ?? "<name>"}.limits.${key} if the upstream is trusted to send that much`),
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.model !== undefined ? { model: context.model } : {}),
+    metadata: { phase: kind === "body" ? "body" : "stream", limitBytes },
   });
 }
 

@@ -1,4 +1,11 @@
-import { ProviderError, formatMessage, type ErrorCategory, type ModelMeshErrorCode } from "@modelmesh/core";
+import {
+  LOCAL_RESOURCE_CODES,
+  LOCAL_RESOURCE_RETRY_AFTER_MS,
+  ProviderError,
+  formatMessage,
+  type ErrorCategory,
+  type ModelMeshErrorCode,
+} from "@modelmesh/core";
 
 /**
  * Maps low-level failures (socket errors, DNS, undici and fetch errors, aborts) to `ProviderError`s with the
@@ -41,9 +48,12 @@ const TIMEOUT_CODES: ReadonlyMap<string, ModelMeshErrorCode> = new Map<string, M
   ["UND_ERR_BODY_TIMEOUT", "MM_TIMEOUT_IDLE"],
 ]);
 
-/** What a low-level error is, as far as routing cares. */
+/**
+ * What a low-level error is, as far as routing cares. `internal` (code `MM_LOCAL_RESOURCE`) is a failure of
+ * this host (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`, `EADDRNOTAVAIL`): the upstream was never reached.
+ */
 export interface LowLevelClassification {
-  category: Extract<ErrorCategory, "network" | "timeout">;
+  category: Extract<ErrorCategory, "network" | "timeout" | "internal">;
   code: ModelMeshErrorCode;
   /** The system or undici code found on the error or its causes (e.g. `ECONNRESET`). */
   systemCode?: string;
@@ -55,6 +65,17 @@ export function findErrorCode(error: unknown): string | undefined {
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && code !== "") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The first local-resource code (`EMFILE`, …) on `error` or its causes (at most 5 levels), if any. */
+function findLocalResourceCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && LOCAL_RESOURCE_CODES.has(code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -73,6 +94,8 @@ export function isAbortLike(error: unknown): boolean {
  * `network error`) counts as network: browsers give no more detail than that.
  */
 export function classifyLowLevelError(error: unknown): LowLevelClassification | undefined {
+  const local = findLocalResourceCode(error);
+  if (local !== undefined) return { category: "internal", code: "MM_LOCAL_RESOURCE", systemCode: local };
   const systemCode = findErrorCode(error);
   if (systemCode !== undefined) {
     const timeoutCode = TIMEOUT_CODES.get(systemCode);
@@ -115,6 +138,12 @@ export interface TransportFailure {
  */
 export function describeTransportFailure(failure: TransportFailure, target?: string): { what: string; fix?: string } {
   const detail = failure.systemCode ? ` (${failure.systemCode})` : "";
+  if (failure.systemCode !== undefined && LOCAL_RESOURCE_CODES.has(failure.systemCode)) {
+    return {
+      what: `could not ${failure.phase === "connect" ? "open a connection" : "keep reading the response"}${target ? ` for ${target}` : ""}: this host is out of a local resource${detail}; the upstream is not at fault`,
+      fix: "Retry shortly; if it persists, raise the process's file-descriptor limit or lower its concurrency",
+    };
+  }
   if (failure.timeoutMs !== undefined) {
     return { what: `no response headers${target ? ` for ${target}` : ""} within ${failure.timeoutMs} ms`, fix: "Raise timeouts.connect or check the upstream" };
   }
@@ -154,7 +183,9 @@ export function connectTimeoutError(url: string, timeoutMs: number): ProviderErr
  * (the router decides what an abort means), an existing `ProviderError` unchanged, and otherwise a
  * `ProviderError` of category `network` or `timeout` (unrecognised failures count as `network`: a transport
  * failure is, by definition, not the upstream's answer). The message names the phase and the system code;
- * the URL (without query or credentials) is kept for logs in `metadata.url`.
+ * the URL (without query or credentials) is kept for logs in `metadata.url`. A local resource failure
+ * (`EMFILE`, …) becomes `MM_LOCAL_RESOURCE` (category `internal`, `retryAfterMs` 1 s): the router neither
+ * counts it against the route nor parks the endpoint for it (docs/errors.md).
  */
 export function toTransportError(error: unknown, context: { url: string; phase: TransportPhase; signal?: AbortSignal }): unknown {
   if (context.signal?.aborted) return context.signal.reason;
@@ -163,13 +194,15 @@ export function toTransportError(error: unknown, context: { url: string; phase: 
   const low = classifyLowLevelError(error);
   const code = low?.code ?? "MM_NETWORK";
   const category = low?.category ?? "network";
-  const { what } = describeTransportFailure({ phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}) });
+  const local = category === "internal";
+  const { what, fix } = describeTransportFailure({ phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}) });
   return new ProviderError({
     code,
     category,
     retryable: category === "network",
-    message: formatMessage("transport", what),
+    ...(local ? { retryAfterMs: LOCAL_RESOURCE_RETRY_AFTER_MS } : {}),
+    message: formatMessage("transport", what, local ? fix : undefined),
     cause: error,
-    metadata: { phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}), url: safeUrl(context.url) },
+    metadata: { phase: context.phase, ...(low?.systemCode ? { systemCode: low.systemCode } : {}), ...(local ? { local: true } : {}), url: safeUrl(context.url) },
   });
 }

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from "undici";
+import type { Socket } from "node:net";
+import { Agent, Client, Pool, type Dispatcher, type buildConnector } from "undici";
 import { readText } from "./read-body.js";
 import { linkAbort, withTimeout } from "./timers.js";
 import { connectTimeoutError, toTransportError } from "./transport-errors.js";
@@ -13,7 +14,12 @@ import type { Transport, TransportRequest, TransportResponse } from "./types.js"
 export interface UndiciTransportOptions {
   /** A dispatcher to use (an `Agent`, `Pool`, `ProxyAgent`, `MockAgent`…); never closed by the transport. */
   agent?: Dispatcher;
-  /** Maximum sockets per origin. Setting this (or `keepAliveTimeoutMs`) gives the transport its own Agent. */
+  /**
+   * Maximum sockets per origin, busy or idle; requests beyond it wait for a free socket. Default: no cap (each
+   * held stream needs its own socket, so a cap is a cap on concurrent streams to one upstream; idle sockets
+   * are bounded by the keep-alive timeout and never leak, see `createAgent`). Setting this (or
+   * `keepAliveTimeoutMs`) gives the transport its own Agent.
+   */
   connections?: number;
   /** How long an idle socket is kept for reuse, in ms. Default 10 000. */
   keepAliveTimeoutMs?: number;
@@ -28,13 +34,53 @@ let sharedAgent: Agent | undefined;
 
 /** The process-wide keep-alive Agent, created on first use (never at import: STYLE pitfall 5). */
 function getSharedAgent(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS });
+  sharedAgent ??= createAgent(DEFAULT_KEEP_ALIVE_MS, undefined);
   return sharedAgent;
 }
 
 /**
+ * An Agent whose per-origin pools cap their sockets and never keep a socket that has nothing to do right after
+ * it connected. The pinned undici reconnects after a request is aborted mid-body: the aborted socket is
+ * destroyed, but the aborted request goes back to the client's pending side, a new connection is opened for
+ * it, and only then is the request dropped; the new socket stays idle in the pool until its keep-alive timer
+ * ends. A client that disconnects mid-stream (the proxy aborts the upstream call) would leave one such socket
+ * per disconnect. Each client here closes a socket whose connect found no request left to send.
+ */
+function createAgent(keepAliveTimeout: number, connections: number | undefined): Agent {
+  return new Agent({
+    keepAliveTimeout,
+    ...(connections !== undefined ? { connections } : {}),
+    factory: (origin, opts) => new Pool(origin, { ...(opts as Pool.Options), factory: (url, clientOpts) => guardedClient(url, clientOpts as Client.Options) }),
+  });
+}
+
+/** A pool client that closes a freshly connected socket when no request is waiting for it (see {@link createAgent}). */
+function guardedClient(origin: URL, options: Client.Options): Client {
+  let socket: Socket | undefined;
+  const connector = options.connect;
+  const connect: buildConnector.connector | undefined =
+    typeof connector === "function"
+      ? (connectOptions, callback) =>
+          connector(connectOptions, (...result) => {
+            if (result[1]) socket = result[1];
+            callback(...result);
+          })
+      : undefined;
+  const client = new Client(origin, connect ? { ...options, connect } : options);
+  client.on("connect", () => {
+    // The client sends its pending requests right after this event; a microtask later it is settled.
+    queueMicrotask(() => {
+      if (client.stats.size === 0 && socket !== undefined && !socket.destroyed) socket.destroy();
+    });
+  });
+  return client;
+}
+
+/**
  * Creates the undici transport. Without options every transport shares one lazily created keep-alive Agent;
- * with `connections` / `keepAliveTimeoutMs` it creates its own Agent on first use. `headersTimeoutMs` bounds
+ * with `connections` / `keepAliveTimeoutMs` it creates its own Agent on first use. Either way a pool holds at
+ * most `connections` sockets per origin (when given), and an aborted body
+ * closes its socket without leaving a replacement behind (see `createAgent`). `headersTimeoutMs` bounds
  * connect + response headers (our own timer, so connect time counts too); the body is the socket's byte
  * stream, read incrementally.
  * @example
@@ -47,10 +93,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   const dispatcher = (): Dispatcher => {
     if (options.agent) return options.agent;
     if (!ownsAgent) return getSharedAgent();
-    ownAgent ??= new Agent({
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
-      ...(options.connections !== undefined ? { connections: options.connections } : {}),
-    });
+    ownAgent ??= createAgent(options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS, options.connections);
     return ownAgent;
   };
 

@@ -42,6 +42,35 @@ export interface NameContext {
   models: ReadonlyMap<string, NamedModel>;
 }
 
+/**
+ * Longest virtual model name accepted (characters). Pool ids, capability paths and model ids are far shorter;
+ * a longer name is rejected before any lookup or suggestion work, so the cost of a request never grows with
+ * the length of its `model` field.
+ */
+export const MAX_VIRTUAL_NAME_LENGTH = 256;
+
+/** How much of a rejected name the error quotes. */
+const QUOTED_PREFIX = 32;
+
+/**
+ * Throws `MM_INVALID_REQUEST` (category `invalid_request`) when `name` is longer than
+ * {@link MAX_VIRTUAL_NAME_LENGTH}. The message names the limit and the length and quotes only the first
+ * characters of the name.
+ */
+export function checkVirtualNameLength(name: string): void {
+  if (name.length <= MAX_VIRTUAL_NAME_LENGTH) return;
+  throw new ModelMeshError({
+    code: "MM_INVALID_REQUEST",
+    category: "invalid_request",
+    message: formatMessage(
+      "resolve",
+      `the model name "${name.slice(0, QUOTED_PREFIX)}…" is ${name.length} characters long; the limit is ${MAX_VIRTUAL_NAME_LENGTH}`,
+      "Use a configured pool or model id, or a capability such as chat-completion.",
+    ),
+    metadata: { limit: MAX_VIRTUAL_NAME_LENGTH, length: name.length },
+  });
+}
+
 function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf(".") + 1);
 }
@@ -132,8 +161,11 @@ function suggestionPool(name: string, ctx: NameContext): string[] {
  *   nodes, or an upstream / `provider/upstream` form names several models; the message lists them.
  * @throws ModelMeshError `MM_UNKNOWN_MODEL` (category `invalid_request`) when nothing matches; the message
  *   lists up to 5 close matches among pools, aliases and models.
+ * @throws ModelMeshError `MM_INVALID_REQUEST` (category `invalid_request`) when the name is longer than
+ *   {@link MAX_VIRTUAL_NAME_LENGTH} characters.
  */
 export function resolveVirtualName(name: string, ctx: NameContext): NameResolution {
+  checkVirtualNameLength(name);
   const pool = ctx.pools.get(name);
   if (pool !== undefined) {
     return pool.capability === undefined ? { kind: "pool", poolId: pool.id } : { kind: "pool", poolId: pool.id, node: pool.capability };

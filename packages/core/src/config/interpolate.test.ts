@@ -136,7 +136,7 @@ describe("interpolation errors", () => {
       ),
     );
     expect(error.issues.map((issue) => issue.path)).toEqual(["providers.a.config.base_url", "providers.b.config.api_key", "proxy.port"]);
-    expect(error.issues[0]).toMatchObject({ message: "expected a URL", line: 5 });
+    expect(error.issues[0]).toMatchObject({ message: "expected a URL (value from ${secrets:url})", line: 5 });
     expect(error.message).not.toContain("TOPSECRET");
     expect(error.message).not.toContain("ENVSECRET");
     expect(JSON.stringify(error.issues)).not.toContain("TOPSECRET");

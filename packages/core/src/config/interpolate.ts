@@ -32,6 +32,19 @@ export interface InterpolateOptions {
   resolveSecret?: SecretResolver;
 }
 
+/**
+ * One config string that contained references and was fully resolved: where it is, and which value each
+ * reference produced. Used only to keep those values out of error messages (they are shown as the reference).
+ */
+export interface ResolvedSite {
+  /** Where the string is in the document as written. */
+  path: ConfigPath;
+  /** Each reference as it is shown in messages (`${env:NAME}`, `${secrets:NAME}`) and the value it produced. */
+  parts: Array<{ reference: string; value: string }>;
+  /** The whole resolved string. */
+  value: string;
+}
+
 /** Result of {@link interpolateConfig}. */
 export interface InterpolationResult {
   /** A copy of the input with every reference replaced (unresolvable ones are left as written). */
@@ -42,6 +55,8 @@ export interface InterpolationResult {
   unresolved: ConfigPath[];
   /** Resolved secret values (and values of env vars whose names look sensitive), for redaction. */
   sensitive: string[];
+  /** Every string that was resolved, with the value of each of its references (for redaction). */
+  resolved: ResolvedSite[];
   /** The first error thrown by the secret resolver, if any. */
   cause?: unknown;
 }
@@ -63,6 +78,16 @@ interface Site {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_NAME = /^[^\s${}]+$/;
 const SENSITIVE_ENV = /key|token|secret|pass|cred|auth/i;
+
+/**
+ * How a reference is named in messages: `${env:NAME}`, `${env:NAME:-default}` (a long default shortened to
+ * `…`) or `${secrets:NAME}`. Never its value.
+ */
+export function referenceText(ref: ConfigReference): string {
+  if (ref.kind === "secrets") return `\${secrets:${ref.name}}`;
+  if (ref.fallback === undefined) return `\${env:${ref.name}}`;
+  return `\${env:${ref.name}:-${ref.fallback.length <= 40 ? ref.fallback : "…"}}`;
+}
 
 /** Reads `process.env` without importing `node:process` (absent in browsers). */
 export function defaultEnv(): EnvRecord {
@@ -111,24 +136,42 @@ export function scanReferences(text: string): { parts: Part[] } | { error: strin
   return { parts: parts.filter((part) => part !== "") };
 }
 
-/** Copies plain objects and arrays, collecting strings that contain references. */
-function collect(value: unknown, path: ConfigPath, sites: Site[], issues: ConfigIssueDraft[], unresolved: ConfigPath[]): unknown {
+/**
+ * Copies plain objects and arrays, collecting strings that contain references. `path` is one mutable stack
+ * (copied only where a site or an issue is recorded), so a large document costs no per-value allocation.
+ */
+function collect(value: unknown, path: Array<string | number>, sites: Site[], issues: ConfigIssueDraft[], unresolved: ConfigPath[]): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
     const scanned = scanReferences(value);
     if ("error" in scanned) {
-      issues.push({ path, message: scanned.error });
-      unresolved.push(path);
+      issues.push({ path: [...path], message: scanned.error });
+      unresolved.push([...path]);
       return value;
     }
     if (scanned.parts.every((part) => typeof part === "string")) return scanned.parts.join("");
-    sites.push({ path, parts: scanned.parts });
+    sites.push({ path: [...path], parts: scanned.parts });
     return value;
   }
-  if (Array.isArray(value)) return value.map((item, i) => collect(item, [...path, i], sites, issues, unresolved));
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out[i] = collect(value[i], path, sites, issues, unresolved);
+      path.pop();
+    }
+    return out;
+  }
   if (isRecord(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = collect(item, [...path, key], sites, issues, unresolved);
+    for (const [key, item] of Object.entries(value)) {
+      path.push(key);
+      const copy = collect(item, path, sites, issues, unresolved);
+      path.pop();
+      // An own `__proto__` key stays a key (plain assignment would replace the copy's prototype).
+      if (key === "__proto__") Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      else out[key] = copy;
+    }
     return out;
   }
   return value;
@@ -182,6 +225,7 @@ interface RunState {
   issues: ConfigIssueDraft[];
   unresolved: ConfigPath[];
   sensitive: string[];
+  resolved: ResolvedSite[];
 }
 
 /** The text of one reference, or undefined after recording why it has none. */
@@ -213,13 +257,21 @@ function resolvePart(part: Ref, path: ConfigPath, state: RunState): string | und
 function resolveSite(site: Site, state: RunState): void {
   let text = "";
   let ok = true;
+  const parts: ResolvedSite["parts"] = [];
   for (const part of site.parts) {
     const resolved = typeof part === "string" ? part : resolvePart(part, site.path, state);
     if (resolved === undefined) ok = false;
     else text += resolved;
+    if (resolved !== undefined && typeof part !== "string") parts.push({ reference: referenceText(part), value: resolved });
   }
-  if (ok) setIn(state.value, site.path, text);
-  else state.unresolved.push(site.path);
+  if (ok) {
+    setIn(state.value, site.path, text);
+    state.resolved.push({ path: site.path, parts, value: text });
+  } else {
+    state.unresolved.push(site.path);
+    // The string stays as written, but a reference in it that did resolve must still never be printed.
+    for (const part of parts) state.sensitive.push(part.value);
+  }
 }
 
 /**
@@ -232,7 +284,7 @@ export async function interpolateConfig(raw: unknown, options: InterpolateOption
   const unresolved: ConfigPath[] = [];
   const sites: Site[] = [];
   const value = collect(raw, [], sites, issues, unresolved);
-  const state: RunState = { value, env, secrets: new Map(), issues, unresolved, sensitive: [] };
+  const state: RunState = { value, env, secrets: new Map(), issues, unresolved, sensitive: [], resolved: [] };
   const inSecretsSection = (site: Site) => site.path[0] === "secrets";
   for (const site of sites.filter(inSecretsSection)) resolveSite(site, state);
   const otherSites = sites.filter((site) => !inSecretsSection(site));
@@ -244,6 +296,7 @@ export async function interpolateConfig(raw: unknown, options: InterpolateOption
     issues,
     unresolved,
     sensitive: [...new Set(state.sensitive)],
+    resolved: state.resolved,
     ...(cause && "cause" in cause ? { cause: cause.cause } : {}),
   };
 }

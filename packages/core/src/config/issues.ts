@@ -1,10 +1,13 @@
 /**
  * Config issues before they become a `ConfigError`: path arrays (so YAML lines can be found and lifted
  * models mapped back to where they were written), plus the zod message map and the zod → issue
- * conversion. No message built here contains an input value.
+ * conversion. No message built here contains an input value; messages built elsewhere (reference checks,
+ * connector schemas) may quote one, so every message passes {@link scrubMessage}: a value that came from
+ * `${env:…}` / `${secrets:…}` is shown as that reference, never as itself.
  */
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors/errors.js";
+import type { ResolvedSite } from "./interpolate.js";
 
 /** A path into the config document: map keys and array indexes. */
 export type ConfigPath = ReadonlyArray<string | number>;
@@ -111,6 +114,8 @@ export interface IssueContext {
   locate?: (path: ConfigPath) => SourcePosition | undefined;
   /** Values that must never appear in a message (resolved secrets); replaced by `[redacted]`. */
   sensitive?: readonly string[];
+  /** Strings resolved from references: in messages their values are replaced by the reference. */
+  resolved?: readonly ResolvedSite[];
   /** Underlying error (e.g. a failing secret store). */
   cause?: unknown;
 }
@@ -122,18 +127,90 @@ function redact(message: string, sensitive: readonly string[]): string {
   return out;
 }
 
+/** A value to hide and what to show instead; `bounded` matches only where it is not part of a longer word. */
+interface HideRule {
+  value: string;
+  replacement: string;
+  bounded: boolean;
+}
+
+/** Values at least this long are hidden wherever they appear; shorter ones only as a whole word. */
+const ANYWHERE_LENGTH = 8;
+
+const isWordChar = (char: string | undefined) => char !== undefined && /[A-Za-z0-9_]/.test(char);
+
+/** True when `path` (dotted) is the site's path or lies under it. */
+function isUnder(path: string, site: string): boolean {
+  return path === site || path.startsWith(`${site}.`);
+}
+
+function hideRules(path: string | undefined, resolved: readonly ResolvedSite[], sensitive: readonly string[]): HideRule[] {
+  const rules = new Map<string, HideRule>();
+  for (const site of resolved) {
+    const local = path !== undefined && isUnder(path, formatPath(site.path));
+    for (const { reference, value } of site.parts) {
+      if (value === "" || rules.has(value)) continue;
+      if (value.length >= ANYWHERE_LENGTH) rules.set(value, { value, replacement: reference, bounded: false });
+      // A short value is hidden where it sits, or anywhere when it is a secret: as a whole word only, so
+      // that a value such as `eu` does not mangle the rest of the message.
+      else if (local || (value.length >= 4 && sensitive.includes(value))) rules.set(value, { value, replacement: reference, bounded: true });
+    }
+  }
+  return [...rules.values()].sort((a, b) => b.value.length - a.value.length);
+}
+
+/** One left-to-right pass: the longest matching value wins, and replacements are never scanned again. */
+function applyRules(text: string, rules: readonly HideRule[]): string {
+  if (rules.length === 0) return text;
+  let out = "";
+  let i = 0;
+  scan: while (i < text.length) {
+    for (const rule of rules) {
+      if (!text.startsWith(rule.value, i)) continue;
+      if (rule.bounded && (isWordChar(text[i - 1]) || isWordChar(text[i + rule.value.length]))) continue;
+      out += rule.replacement;
+      i += rule.value.length;
+      continue scan;
+    }
+    out += text[i];
+    i++;
+  }
+  return out;
+}
+
+/**
+ * The message with every value that came from a reference replaced by the reference (`${env:NAME}`), and,
+ * for an issue at a string that was resolved, ` (value from ${env:NAME})` appended so the reader knows
+ * where the hidden value came from. Remaining sensitive values become `[redacted]`.
+ * @param path dotted path of the issue, when it has one.
+ */
+export function scrubMessage(
+  message: string,
+  path: string | undefined,
+  context: { resolved?: readonly ResolvedSite[]; sensitive?: readonly string[] },
+): string {
+  const resolved = context.resolved ?? [];
+  const sensitive = context.sensitive ?? [];
+  let out = redact(applyRules(message, hideRules(path, resolved, sensitive)), sensitive);
+  if (path !== undefined) {
+    const references = [...new Set(resolved.filter((site) => isUnder(path, formatPath(site.path))).flatMap((site) => site.parts.map((p) => p.reference)))];
+    if (references.length > 0 && !references.every((reference) => out.includes(reference))) out += ` (value from ${references.join(", ")})`;
+  }
+  return out;
+}
+
 /**
  * Builds the single ConfigError for a list of draft issues: positions added, document order when
  * positions are known, sensitive values redacted. Code `MM_SECRET_MISSING` when every issue is a missing
  * secret or env var, else `MM_CONFIG_INVALID`.
  */
 export function toConfigError(drafts: readonly ConfigIssueDraft[], context: IssueContext = {}): ConfigError {
-  const sensitive = context.sensitive ?? [];
   const issues: ConfigIssue[] = drafts.map((draft) => {
     const position = draft.position ?? context.locate?.(draft.path);
+    const path = formatPath(draft.path);
     return {
-      path: formatPath(draft.path),
-      message: redact(draft.message, sensitive),
+      path,
+      message: scrubMessage(draft.message, path, context),
       ...(position ? { line: position.line, column: position.column } : {}),
     };
   });

@@ -6,7 +6,9 @@
  */
 import type { CapabilityTreeView } from "../capability/types.js";
 import { interpolateConfig, type InterpolateOptions } from "./interpolate.js";
-import { configErrorMap, fromZodIssues, toConfigError, type ConfigPath, type ConfigIssueDraft } from "./issues.js";
+import { ConfigError } from "../errors/errors.js";
+import type { ResolvedSite } from "./interpolate.js";
+import { configErrorMap, fromZodIssues, scrubMessage, toConfigError, type ConfigPath, type ConfigIssueDraft } from "./issues.js";
 import { validateReferences } from "./references.js";
 import { isRecord } from "./schema-checks.js";
 import { CONFIG_SECTIONS, meshConfigSchema, type MeshConfig } from "./schema.js";
@@ -102,6 +104,48 @@ export function parseConfigObject(value: unknown, options: ParseConfigOptions = 
  * });
  */
 export async function loadConfig(source: string | object, options: LoadConfigOptions = {}): Promise<MeshConfig> {
+  return (await loadConfigWithRedaction(source, options)).config;
+}
+
+/** A loaded config plus what is needed to keep its resolved values out of later errors. */
+export interface LoadedConfig {
+  config: MeshConfig;
+  /**
+   * Makes an error raised while the config is put to use (connector config validation, connector
+   * start-up) safe to print: a `ConfigError` is rebuilt with every value that came from `${env:…}` /
+   * `${secrets:…}` shown as its reference and with the file name; any other error has those values
+   * replaced in its message and stack. Returns the error to throw.
+   */
+  redactError(error: unknown): unknown;
+}
+
+/** Replaces resolved values in an error raised after loading (see {@link LoadedConfig.redactError}). */
+function redactLoadedError(error: unknown, context: { file?: string; resolved: readonly ResolvedSite[]; sensitive: readonly string[] }): unknown {
+  if (ConfigError.is(error)) {
+    const file = error.file ?? context.file;
+    return new ConfigError({
+      issues: error.issues.map((issue) => ({ ...issue, message: scrubMessage(issue.message, issue.path, context) })),
+      code: error.code as ConstructorParameters<typeof ConfigError>[0]["code"],
+      ...(file !== undefined ? { file } : {}),
+      ...(error.cause !== undefined ? { cause: error.cause } : {}),
+    });
+  }
+  if (error instanceof Error) {
+    const message = scrubMessage(error.message, undefined, context);
+    if (message !== error.message) {
+      const stack = error.stack;
+      error.message = message;
+      if (stack !== undefined) error.stack = scrubMessage(stack, undefined, context);
+    }
+  }
+  return error;
+}
+
+/**
+ * {@link loadConfig}, also returning a redactor for errors raised later from the config's values (used by
+ * `createMesh`, whose connectors validate their own config blocks).
+ */
+export async function loadConfigWithRedaction(source: string | object, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const file = options.file !== undefined ? { file: options.file } : {};
   let raw: unknown = source;
   let yaml: YamlSource | undefined;
@@ -119,8 +163,10 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
       ...file,
       ...(yaml ? { locate: yaml.locate } : {}),
       sensitive: interpolated.sensitive,
+      resolved: interpolated.resolved,
       ...(interpolated.cause !== undefined ? { cause: interpolated.cause } : {}),
     });
   }
-  return config;
+  const context = { ...file, resolved: interpolated.resolved, sensitive: interpolated.sensitive };
+  return { config, redactError: (error) => redactLoadedError(error, context) };
 }

@@ -67,6 +67,17 @@ export const providerTimeoutsSchema = z.strictObject({
   response: duration().optional(),
 });
 
+/**
+ * Size limits on what this provider's upstream sends back; bytes (size strings such as `32MB`). A response
+ * past a limit fails with `MM_RESPONSE_TOO_LARGE` (an upstream fault: the request fails over).
+ */
+export const providerLimitsSchema = z.strictObject({
+  /** Largest non-streamed response body. Default `32MB`. */
+  max_response_size: size().optional(),
+  /** Largest single event of a streamed response. Default `1MB`. */
+  max_event_size: size().optional(),
+});
+
 /** Authentication settings at the top of a provider entry. */
 export const providerAuthSchema = z.strictObject({
   /** `api_key` (default), `oauth` or `service_account`. */
@@ -167,6 +178,8 @@ export const providerEntrySchema = z
     quota: providerQuotaSchema.optional(),
     /** Per-attempt timeouts (fall back to `routing.timeouts`). */
     timeouts: providerTimeoutsSchema.optional(),
+    /** Response size limits (`max_response_size`, `max_event_size`). */
+    limits: providerLimitsSchema.optional(),
     /** Authentication settings (also accepted inside `config.auth`). */
     auth: providerAuthSchema.optional(),
     /** Start-up discovery switches. */

@@ -124,6 +124,18 @@ export interface AttemptTimeouts {
   idleMs: number;
 }
 
+/**
+ * Size limits for what an upstream sends back (`providers.<name>.limits`), in bytes. A connector that reads a
+ * body past a limit stops reading and throws `MM_RESPONSE_TOO_LARGE` (category `server`). Unset: the
+ * connector's defaults (the CDK's: 32 MiB and 1 MiB).
+ */
+export interface ResponseLimits {
+  /** Largest non-streamed response body (JSON, audio, transcripts). */
+  maxResponseBytes?: number;
+  /** Largest single server-sent event of a stream (one line or one event's data lines together). */
+  maxEventBytes?: number;
+}
+
 /** Options the router passes to every provider call. */
 export interface CallOptions {
   /** Aborted when the attempt times out, the deadline passes, or the caller cancels. Providers must honour it. */
@@ -132,6 +144,8 @@ export interface CallOptions {
   deadline: number;
   /** Per-attempt timeouts; providers may pass them to their transport. The router enforces them too. */
   timeouts: AttemptTimeouts;
+  /** Response size limits of this provider (`providers.<name>.limits`); absent: the connector's defaults. */
+  responseLimits?: ResponseLimits;
   /** Correlation id of the request. */
   requestId: string;
   /** 1-based attempt number within the request. */

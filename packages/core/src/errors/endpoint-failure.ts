@@ -1,3 +1,4 @@
+import { isLocalFailure } from "./local-resource.js";
 import type { ModelMeshError } from "./model-mesh-error.js";
 
 /**
@@ -24,10 +25,13 @@ const CONNECT_CODES: ReadonlySet<string> = new Set([
  * True when a failed attempt says the provider's endpoint is unreachable, not that the model failed: a
  * `network` failure before any response (the transports mark it `metadata.phase: "connect"`: refused, reset
  * before the headers, DNS, TLS), or a `network`/`timeout` failure whose cause chain carries a connect-level
- * code. A timeout waiting for response headers is not one: a slow model keeps its endpoint.
+ * code. A timeout waiting for response headers is not one: a slow model keeps its endpoint. Nor is a failure
+ * of this host (`EMFILE`, `ENOBUFS`, …; see `local-resource.ts`), whatever its category: the endpoint was
+ * never reached.
  */
 export function isEndpointFailure(error: ModelMeshError): boolean {
   if (error.category !== "network" && error.category !== "timeout") return false;
+  if (isLocalFailure(error)) return false;
   const metadata = error.metadata as { phase?: unknown; systemCode?: unknown } | undefined;
   if (typeof metadata?.systemCode === "string" && CONNECT_CODES.has(metadata.systemCode)) return true;
   if (error.category === "network" && metadata?.phase === "connect") return true;

@@ -42,6 +42,7 @@ export type ModelMeshErrorCode =
   | "MM_CONTENT_FILTER"
   | "MM_INVALID_REQUEST"
   | "MM_INVALID_RESPONSE"
+  | "MM_RESPONSE_TOO_LARGE"
   | "MM_STREAM_INTERRUPTED"
   | "MM_CONFIG_INVALID"
   | "MM_SECRET_MISSING"
@@ -56,6 +57,7 @@ export type ModelMeshErrorCode =
   | "MM_CIRCUIT_OPEN"
   | "MM_ABORTED"
   | "MM_NOT_SUPPORTED"
+  | "MM_LOCAL_RESOURCE"
   | "MM_INTERNAL";
 
 /** Constructor options shared by every ModelMesh error. */

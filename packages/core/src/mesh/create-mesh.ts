@@ -2,7 +2,7 @@ import { CapabilityTree } from "../capability/tree.js";
 import { PREDEFINED_POOLS } from "../capability/taxonomy.js";
 import { poolMembers } from "../capability/resolve-name.js";
 import { DEFAULT_SECRET_STORE, type EnvRecord, type SecretResolver } from "../config/interpolate.js";
-import { loadConfig } from "../config/load.js";
+import { loadConfigWithRedaction } from "../config/load.js";
 import { poolEntrySchema } from "../config/schema-pool.js";
 import type { MeshConfig, PoolConfig } from "../config/schema.js";
 import type { ModelInfo, ProviderConnectorV1 } from "../connectors/provider.js";
@@ -135,10 +135,16 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
     });
 
   const base = options.tree ?? CapabilityTree.createDefault();
-  const config = await loadConfig(source, { file: options.file, env, resolveSecret, tree: base });
+  const { config, redactError } = await loadConfigWithRedaction(source, { file: options.file, env, resolveSecret, tree: base });
   const tree = base.clone();
   for (const path of config.capabilities) if (!tree.has(path)) tree.add(path);
-  for (const [index, specifier] of config.connectors.packages.entries()) await registry.load(specifier, `connectors.packages.${index}`);
+  // Errors from here on (connector config schemas, connector start-up) may quote a value resolved from
+  // ${env:…} / ${secrets:…}: redactError shows the reference instead (packages/core/src/config/load.ts).
+  try {
+    for (const [index, specifier] of config.connectors.packages.entries()) await registry.load(specifier, `connectors.packages.${index}`);
+  } catch (error) {
+    throw redactError(error);
+  }
 
   const closers: Array<() => Promise<void> | void> = [];
   try {
@@ -157,6 +163,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
         limits: providerLimits(entry),
         quotaClock: entry.quota ? { resetTime: entry.quota.reset_time, timeZone: entry.quota.time_zone } : undefined,
         timeouts: t ? dropUndefined({ connectMs: t.connect, firstTokenMs: t.first_token, idleMs: t.idle, responseMs: t.response }) : undefined,
+        responseLimits: entry.limits ? dropUndefined({ maxResponseBytes: entry.limits.max_response_size, maxEventBytes: entry.limits.max_event_size }) : undefined,
       });
     }
     for (const [name, connector] of Object.entries(options.providers ?? {})) {
@@ -290,7 +297,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
     };
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
-    throw error;
+    throw redactError(error);
   }
 }
 

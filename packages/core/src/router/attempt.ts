@@ -17,22 +17,15 @@ export class AttemptScope {
   #cancelDeadline: () => void = () => {};
   #onCallerAbort: (() => void) | undefined;
   #callerSignal: AbortSignal | undefined;
-  #aborted: Promise<never>;
-  #rejectAborted!: (error: unknown) => void;
 
   constructor(
     private readonly clock: Clock,
     options: { callerSignal?: AbortSignal; deadline: number; timeoutMs?: number; timeoutCode: ModelMeshErrorCode; route: { id: string; providerId: string } },
   ) {
-    this.#aborted = new Promise<never>((_, reject) => {
-      this.#rejectAborted = reject;
-    });
-    this.#aborted.catch(() => {});
     const fire = (cause: AbortCause, error: ModelMeshError) => {
       if (this.cause) return;
       this.cause = cause;
       this.controller.abort(error);
-      this.#rejectAborted(error);
     };
     const now = clock.now();
     const untilDeadline = options.deadline - now;
@@ -68,15 +61,33 @@ export class AttemptScope {
       this.cause = "attempt-timeout";
       const error = timeoutError(code, message, route);
       this.controller.abort(error);
-      this.#rejectAborted(error);
     }, ms);
     return cancel;
   }
 
   /** Resolves with `promise`, or rejects as soon as the scope aborts. */
   race<T>(promise: Promise<T>): Promise<T> {
-    promise.catch(() => {});
-    return Promise.race([promise, this.#aborted]);
+    const signal = this.controller.signal;
+    if (signal.aborted) {
+      promise.catch(() => {});
+      return Promise.reject(signal.reason);
+    }
+    // A listener per call, removed when the call settles: racing against one long-lived promise would leave a
+    // reaction (holding the settled value) on it per call, i.e. per stream chunk, for the attempt's lifetime.
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** The error the scope aborted with, if any. */

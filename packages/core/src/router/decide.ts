@@ -1,4 +1,5 @@
 import { ProviderError, RoutingError } from "../errors/errors.js";
+import { LOCAL_RESOURCE_RETRY_AFTER_MS, localResourceCode } from "../errors/local-resource.js";
 import { isModelMeshError, ModelMeshError, type ErrorCategory, type ModelMeshErrorCode } from "../errors/model-mesh-error.js";
 import type { ErrorClassification, ProviderConnectorV1 } from "../connectors/provider.js";
 import { backoffDelay } from "./backoff.js";
@@ -38,6 +39,21 @@ export function normaliseError(error: unknown, provider: ProviderConnectorV1, mo
     classification = provider.classifyError(error);
   } catch {
     classification = { category: "internal", retryable: false, message: String((error as Error)?.message ?? error) };
+  }
+  const localCode = localResourceCode(error);
+  if (localCode !== undefined) {
+    // This host ran out of a resource (docs/errors.md, MM_LOCAL_RESOURCE), whatever the connector called it.
+    return new ProviderError({
+      code: "MM_LOCAL_RESOURCE",
+      category: "internal",
+      retryable: false,
+      retryAfterMs: LOCAL_RESOURCE_RETRY_AFTER_MS,
+      message: `[modelmesh] [${model.providerId}] could not reach the upstream: this host is out of a local resource (${localCode}). The upstream was not contacted; retry shortly`,
+      provider: model.providerId,
+      model: model.id,
+      cause: error,
+      metadata: { systemCode: localCode, local: true },
+    });
   }
   return new ProviderError({
     code: codeForCategory(classification.category),

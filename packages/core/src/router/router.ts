@@ -1,8 +1,9 @@
-import { resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
+import { checkVirtualNameLength, resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
 import type { DeactivationReason, RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
 import { isEndpointFailure } from "../errors/endpoint-failure.js";
+import { isLocalFailure } from "../errors/local-resource.js";
 import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
@@ -201,6 +202,8 @@ export class Router {
     const now = this.clock.now();
     const requestId = options.requestId ?? `mm-${now.toString(36)}-${(++requestCounter).toString(36)}`;
     const requested = typeof request.model === "string" ? request.model : "";
+    // Before anything keeps or emits the name: an oversized one fails at once, at a cost independent of its length.
+    checkVirtualNameLength(requested);
     const trace: RoutingTrace = { requestId, requested, kind, stream, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: now, deadlineMs: 0 };
     if (this.events.active) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
     const pool = this.#resolvePool(requested, kind, trace);
@@ -450,6 +453,7 @@ export class Router {
       const call: CallOptions = {
         signal: scope.signal, deadline: state.deadline, requestId: state.requestId, attempt: attemptNo,
         timeouts: { connectMs: timeouts.connectMs, firstTokenMs: attemptBudget ?? Math.max(1, state.deadline - entry.startedAt), idleMs: timeouts.idleMs },
+        ...(providerEntry.responseLimits ? { responseLimits: providerEntry.responseLimits } : {}),
         onResponse: (meta) => {
           if (meta.rateLimit) learned = meta.rateLimit;
         },
@@ -478,7 +482,7 @@ export class Router {
               scope.dispose();
               if (outcome.ok) {
                 await this.#o.ledger.recordSuccess(route, provider, { latencyMs: this.clock.now() - entry.startedAt, promptTokens: outcome.usage?.prompt_tokens ?? 0, completionTokens: outcome.usage?.completion_tokens ?? 0, costUsd: usageCost(model, outcome.usage), rateLimit: learned }, pool.policies);
-              } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category)) {
+              } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category) && !isLocalFailure(outcome.error)) {
                 await this.#o.ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs: this.clock.now() - entry.startedAt }, pool.policies);
               }
               release();
@@ -527,14 +531,17 @@ export class Router {
         if (learned) await this.#o.ledger.learnRateLimit(route, learned);
         let parked = false;
         const endpointDown = isEndpointFailure(error);
+        // A failure of this host (out of file descriptors, ports, buffers) never reached the upstream: it says
+        // nothing about the route or its endpoint, so neither is recorded (an endpoint probe stays unresolved).
+        const local = isLocalFailure(error);
         if (endpointDown) {
           // The endpoint, not the model, failed: every model of the provider is parked at once and this
           // request moves to another provider; the model's own record is left alone.
           const until = await this.#o.ledger.parkEndpoint(model.providerId);
           parked = true;
           if (until !== undefined) entry.stateChanges = [`provider standby: endpoint_unreachable until ${new Date(until).toISOString()}`];
-        } else if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
-        if (!endpointDown && !CALLER_CATEGORIES.has(error.category)) {
+        } else if (admitted.endpointProbe && !local) await this.#o.ledger.endpointReachable(model.providerId);
+        if (!endpointDown && !local && !CALLER_CATEGORIES.has(error.category)) {
           const result = await this.#o.ledger.recordFailure(route, provider, { category: error.category, status: error.status, retryAfterMs: error.retryAfterMs, latencyMs: entry.latencyMs }, pool.policies);
           parked = result.standbyUntil !== undefined || error.category === "auth";
           if (result.stateChanges.length > 0) entry.stateChanges = result.stateChanges;
@@ -713,13 +720,34 @@ function usageCost(model: RouterModel, usage: { prompt_tokens?: number; completi
 function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, headers: Record<string, string> | undefined): string | undefined {
   if (pool.session?.header && headers) {
     const value = headers[pool.session.header.toLowerCase()] ?? headers[pool.session.header];
-    if (value) return value;
+    if (value) return boundedKey(value);
   }
   const field = pool.session?.field ?? "user";
   const value = request[field];
-  if (typeof value === "string" && value) return value;
+  if (typeof value === "string" && value) return boundedKey(value);
   const metadata = request.metadata as Record<string, unknown> | undefined;
-  return typeof metadata?.session_id === "string" ? metadata.session_id : undefined;
+  return typeof metadata?.session_id === "string" && metadata.session_id ? boundedKey(metadata.session_id) : undefined;
+}
+
+/** Longest session key kept as sent; longer ones are replaced by a fixed-size digest. */
+const MAX_SESSION_KEY_LENGTH = 256;
+
+/**
+ * A session key of bounded size: selection strategies keep keys (session stickiness pins up to 100 000 of
+ * them), so a client-chosen `user` field of megabytes must not be stored as is. A longer key becomes
+ * `~<length>:<two 32-bit FNV-1a-style hashes, hex>`, computed in one pass: equal keys still map to equal
+ * digests, and different ones collide only by chance (the length is part of the key).
+ */
+function boundedKey(key: string): string {
+  if (key.length <= MAX_SESSION_KEY_LENGTH) return key;
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x0100019d) >>> 0;
+  }
+  return `~${key.length}:${h1.toString(16).padStart(8, "0")}${h2.toString(16).padStart(8, "0")}`;
 }
 
 function attachTrace(error: ModelMeshError, trace: RoutingTrace): void {

@@ -152,7 +152,8 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
       chunks++;
       const text = contentOf(chunk);
       deliveredChars += text.length;
-      delivered += text;
+      // The delivered text is kept only when it may be needed as a resume prefill.
+      if (o.resume) delivered += text;
       if (chunk.choices?.some((c) => (c.delta?.tool_calls?.length ?? 0) > 0)) sawToolCalls = true;
     };
     try {

@@ -1,4 +1,4 @@
-import type { ModelDelivery, ModelFeatures, ModelPricing, ProviderConnectorV1 } from "../connectors/provider.js";
+import type { ModelDelivery, ModelFeatures, ModelPricing, ProviderConnectorV1, ResponseLimits } from "../connectors/provider.js";
 import type { RotationPolicySet } from "../connectors/rotation.js";
 import type { QuotaLimits } from "../state/ledger-types.js";
 import type { FirstTokenSetting } from "./first-token.js";
@@ -35,6 +35,8 @@ export interface RouterProvider {
   quotaClock?: QuotaClock;
   /** Per-attempt timeouts overriding the routing defaults. */
   timeouts?: Partial<{ connectMs: number; firstTokenMs: FirstTokenSetting; idleMs: number; responseMs: number }>;
+  /** Response size limits handed to every call (`providers.<name>.limits`). */
+  responseLimits?: ResponseLimits;
 }
 
 /** Retry budgets of a pool. */
