@@ -12,7 +12,8 @@ import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { bundleCli, runCliChild, ServeChild } from "./support/cli-child.js";
-import { ConfigFuzzer, prng, type FuzzDoc } from "./support/config-fuzz.js";
+import { seededRandom } from "@modelmesh/core";
+import { ConfigFuzzer, type FuzzDoc } from "./support/config-fuzz.js";
 
 const SECRET = "sk-live-SUPERSECRET123";
 const ADMIN = "tok-admin-abuse-config-0123456789";
@@ -153,7 +154,7 @@ describe("config abuse", () => {
     const serve = await ServeChild.start(cli, ["--config", file], { cwd: dir, env });
     const statuses = new Map<number, number>();
     try {
-      const cut = prng(0xc07);
+      const cut = seededRandom(0xc07);
       const documents: FuzzDoc[] = [
         ...fixedDocs().map((d, i) => ({ ...d, bytes: Buffer.concat([d.bytes, Buffer.from(`\n${authBlock(1_000 + i)}`)]) })),
         // Valid or empty documents without the auth the proxy enforces: each must be refused.

@@ -6,6 +6,7 @@
  * is for an event, bounded by the test timeout. Every limit is set from YAML, as an operator would.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "@modelmesh/core";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { clientMessage, errorReply, ProxyHttpError } from "../src/http/errors.js";
 import { jsonDepth } from "../src/http/body.js";
@@ -440,17 +441,6 @@ describe("status classes of bad requests", () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so every run sends the same bodies. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ["", "x", "chat", "text-embeddings", "p0.mock-model", "user", "assistant", "tool", "system", "\u0000", "\ud800", "💥🧨", "a".repeat(3_000), "http://10.9.9.9:1/", "<script>alert(1)</script>", "${env:HOME}", "%s%n%x", "__proto__", "null", "[DONE]", "data: {}\n\n"];
 const NUMBERS = [0, -1, 1, 2 ** 53 + 1, -(2 ** 31), 1e308, 3.5, 1e-9, 128_000, 99_999_999];
@@ -520,7 +510,7 @@ describe("fuzzed request bodies", () => {
   afterAll(() => started?.proxy.close());
 
   it("300 seeded random and mutated bodies: every answer is a 200 or a typed 4xx, none hangs, /healthz stays up, no secret leaks", async () => {
-    const r = prng(0x5eed_0011);
+    const r = seededRandom(0x5eed_0011);
     const cases = Array.from({ length: 300 }, (_, i) => ({ i, endpoint: (i % 3 === 2 ? "embeddings" : "chat") as "chat" | "embeddings", ...fuzzCase(r, i % 3 === 2 ? "embeddings" : "chat") }));
     const outcomes: Array<{ i: number; status: number }> = [];
     const failures: string[] = [];

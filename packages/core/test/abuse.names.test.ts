@@ -4,7 +4,7 @@
  * must not be kept as is by selection strategies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectorRegistry, createMesh, isModelMeshError, type Mesh, type SelectionStrategyV1 } from "../src/index.js";
+import { ConnectorRegistry, createMesh, isModelMeshError, seededRandom, type Mesh, type SelectionStrategyV1 } from "../src/index.js";
 import { MAX_VIRTUAL_NAME_LENGTH, resolveVirtualName } from "../src/capability/resolve-name.js";
 import { closeMatches, editDistance, MAX_SUGGEST_LENGTH } from "../src/capability/suggest.js";
 import { CapabilityTree } from "../src/capability/tree.js";
@@ -23,17 +23,6 @@ function reference(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
-/** A deterministic pseudo-random source (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Milliseconds a call takes to settle (the rejection of an oversized name is synchronous work). */
 async function timed(run: () => Promise<unknown>): Promise<{ ms: number; error: unknown }> {
@@ -49,7 +38,7 @@ async function timed(run: () => Promise<unknown>): Promise<{ ms: number; error: 
 
 describe("bounded edit distance", () => {
   it("equals plain Levenshtein within the budget and reports max + 1 beyond it (600 random pairs)", () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     const word = (length: number) => Array.from({ length }, () => "abcd-."[Math.floor(random() * 6)]).join("");
     for (let n = 0; n < 600; n++) {
       const a = word(Math.floor(random() * 14));

@@ -7,18 +7,8 @@
  * Documents reference the upstream only through `${env:UPSTREAM}`, so no mutation can point a connector at a
  * host other than the test's mock; cloud connector ids are never generated.
  */
+import { seededRandom } from "@modelmesh/core";
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One generated document. */
 export interface FuzzDoc {
@@ -94,7 +84,7 @@ export class ConfigFuzzer {
   readonly #random: () => number;
 
   constructor(seed: number) {
-    this.#random = prng(seed);
+    this.#random = seededRandom(seed);
   }
 
   #int(max: number): number {
