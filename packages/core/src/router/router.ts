@@ -616,17 +616,19 @@ export class Router {
   /**
    * When nothing is eligible but some route is only cooling down (a short rate-limit standby, or its
    * provider's endpoint parked after a connection failure) and becomes available before the deadline and
-   * within the pool's `retry.max_delay`, wait for it instead of failing. Endpoint parks count only when every
-   * candidate's provider is parked that way (a single-provider mesh riding out a restart): routes tried in
-   * this request on a parked endpoint are untried again for that one wait.
+   * within the pool's `retry.max_delay`, wait for it instead of failing (e.g. a single-provider mesh riding out
+   * a restart). At most one wait per request is for an endpoint; routes tried in this request on a parked
+   * endpoint become untried again for it.
    */
   async #waitForEarliest(state: RequestState, noneEligible: boolean): Promise<boolean> {
     if (!noneEligible) return false;
     let earliest = Infinity;
     let endpointWait = false;
+    const onParkedEndpoint: string[] = [];
     for (const [routeId, candidate] of state.candidates) {
       const provider = await this.#o.ledger.providerStatus(candidate.model.providerId);
       if (provider.status === "standby" && provider.reason === "endpoint_unreachable" && provider.until !== undefined) {
+        onParkedEndpoint.push(routeId);
         if (provider.until < earliest) endpointWait = true;
         earliest = Math.min(earliest, provider.until);
         continue;
@@ -643,10 +645,7 @@ export class Router {
     if (endpointWait) {
       if (state.endpointWaits >= 1) return false;
       state.endpointWaits++;
-      for (const [routeId, candidate] of state.candidates) {
-        const provider = await this.#o.ledger.providerStatus(candidate.model.providerId);
-        if (provider.reason === "endpoint_unreachable") state.tried.delete(routeId);
-      }
+      for (const routeId of onParkedEndpoint) state.tried.delete(routeId);
     }
     state.trace.warnings.push(endpointWait ? `waited ${earliest - now} ms for a parked provider endpoint to be probed again` : `waited ${earliest - now} ms for a rate-limited route to cool down`);
     await this.#sleep(state, earliest - now);
