@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Measures the seed's LOC table (packages/cdk/README.md cites this script): for each example, the lines of
+// Measures the lines-of-code table that packages/cdk/README.md embeds: for each example, the lines of
 // its connector file or config block that are neither blank nor comments. In YAML only the block between
 // `# loc: begin` and `# loc: end` counts (the rest of the file is the demo's surroundings: mock URLs, other
 // providers). Run `node examples/loc.mjs` for the Markdown table, `--json` for data.
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The seed's rows (minus the convenience row), their seed estimates, and the example that measures them. */
+/** The table's rows (minus the convenience row), their original estimates, and the example that measures them. */
 export const ROWS = [
   { scenario: "Custom provider (proprietary REST API)", raw: 700, seedBase: 80, seedSpecialized: null, column: "base", example: "custom-rest-provider", file: "src/inference-provider.ts", limit: 40 },
   { scenario: "OpenAI-compatible provider", raw: 700, seedBase: 80, seedSpecialized: 10, column: "specialized", example: "config-only-provider", file: "modelmesh.yaml" },

@@ -1,12 +1,14 @@
 import { defineConfig } from "tsup";
+import { sharedBuildConfig } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: { main: "src/main.ts" },
-  format: ["esm"],
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  platform: "node",
-  // Workspace packages are resolved at run time from their own dist.
-  external: [/^@modelmesh\//, "modelmesh"],
-});
+export default defineConfig(
+  sharedBuildConfig({
+    entry: { main: "src/main.ts" },
+    format: ["esm"],
+    dts: false,
+    target: "node20",
+    platform: "node",
+    // Workspace packages are resolved at run time from their own dist.
+    external: [/^@modelmesh\//, "modelmesh"],
+  }),
+);

@@ -1,11 +1,11 @@
 import { defineConfig } from "tsup";
+import { sharedBuildConfig } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", node: "src/node.ts" },
-  format: ["esm", "cjs"],
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  external: ["@modelmesh/core", "undici", "msgpackr", "yaml", "zod"],
-});
+// `./node` holds the undici transport, so the build targets Node; the root entry stays browser-safe.
+export default defineConfig(
+  sharedBuildConfig({
+    entry: { index: "src/index.ts", node: "src/node.ts" },
+    platform: "node",
+    external: ["@modelmesh/core", "undici", "msgpackr", "yaml", "zod"],
+  }),
+);

@@ -1,12 +1,11 @@
 import { defineConfig } from "tsup";
+import { sharedBuildConfig } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  platform: "node",
-  external: [/^@modelmesh\//, "undici", "zod", "yaml", "msgpackr"],
-});
+export default defineConfig(
+  sharedBuildConfig({
+    entry: { index: "src/index.ts" },
+    target: "node20",
+    platform: "node",
+    external: [/^@modelmesh\//, "undici", "zod", "yaml", "msgpackr"],
+  }),
+);

@@ -1,14 +1,4 @@
 import { defineConfig } from "tsup";
-import pkg from "./package.json" with { type: "json" };
+import { sharedBuildConfig } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  platform: "neutral",
-  external: ["@modelmesh/core", "@modelmesh/cdk", "zod"],
-  define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
-});
+export default defineConfig(sharedBuildConfig({ entry: { index: "src/index.ts" }, external: ["@modelmesh/core", "@modelmesh/cdk", "zod"] }));

@@ -2,7 +2,7 @@
  * Benchmark P1 (issue 6): the per-request overhead of MeshClient over the official `openai` SDK, both calling
  * the same local upstream. Sequential requests, in interleaved rounds (the side that goes first alternates),
  * after a warm-up; the figure is the median of the per-round medians of each side, and the added time is the
- * difference. A ratio measured side by side in one run (ARCHITECTURE §3), never a timing assertion.
+ * difference. A ratio measured side by side in one run (docs/ARCHITECTURE.md §3), never a timing assertion.
  *
  * A third side, the pass-through baseline, sends the same request through the very transport MeshClient uses
  * (`createUndiciTransport` from `@modelmesh/cdk/node`) and parses the JSON, with no routing. The SDK and

@@ -1,6 +1,6 @@
 /**
- * The Portkey gateway (`@portkey-ai/gateway` 1.15.2) as P2's and P3's peer, installed and started exactly as
- * TOOLCHAIN.md §5 describes:
+ * The Portkey gateway (`@portkey-ai/gateway` 1.15.2) as P2's and P3's peer, installed and started so that it
+ * streams and stays on loopback:
  * - in its own folder outside the pnpm workspace (`apps/bench/.portkey/`, gitignored), with npm and an
  *   override pinning `@hono/node-server` to 1.14.1 (later versions break its streaming);
  * - started with a preloaded listen shim, since the gateway has no host flag and would listen on every
@@ -15,7 +15,7 @@ import { freePort, spawnServer, type ServerProcess } from "./p2-servers.js";
 
 /** The gateway version the benches pin. */
 export const PORTKEY_VERSION = "1.15.2";
-/** The `@hono/node-server` version that keeps the gateway's streaming working (TOOLCHAIN §5, gotcha 2). */
+/** The `@hono/node-server` version that keeps the gateway's streaming working (later ones break it: Portkey-AI/gateway#1389, #1550). */
 export const PORTKEY_HONO_NODE_SERVER = "1.14.1";
 
 /** Default install folder: `apps/bench/.portkey/`. */

@@ -3,7 +3,7 @@
  * - `direct`: the upstream itself (the baseline);
  * - `passThrough`: the bare node:http + undici proxy of {@link startPassThrough};
  * - `modelmesh`: the ModelMesh proxy (`startProxy` from `@modelmesh/proxy`), one provider, one pool, auth on;
- * - `portkey`: the Portkey gateway, told where the upstream is by headers (TOOLCHAIN §5).
+ * - `portkey`: the Portkey gateway, told where the upstream is by headers (`x-portkey-custom-host`).
  *
  * With `isolation: "process"` (the benches) every server runs in a child process of its own; with
  * `"in-process"` (the harness test) our own servers run in the test's process and Portkey is left out.

@@ -1,6 +1,6 @@
 /**
  * Benchmark P2 (issue 7): the per-request overhead a proxy adds, the ModelMesh proxy against the Portkey
- * gateway, measured side by side in one run (ARCHITECTURE §3).
+ * gateway, measured side by side in one run (docs/ARCHITECTURE.md §3).
  *
  * One client (undici, one keep-alive connection per side) sends sequential non-streamed chat completions to
  * each side: the mock upstream directly (baseline), a bare pass-through proxy, the ModelMesh proxy and the

@@ -1,6 +1,6 @@
 /**
  * Benchmark P3 (issue 7): throughput at saturation, the ModelMesh proxy against the Portkey gateway and a
- * bare pass-through proxy, side by side in one run (ARCHITECTURE §3).
+ * bare pass-through proxy, side by side in one run (docs/ARCHITECTURE.md §3).
  *
  * For each side, `concurrency` closed-loop workers share an undici Pool of as many keep-alive connections
  * and send non-streamed chat completions back to back for `durationMs` (autocannon's model, in-process). The

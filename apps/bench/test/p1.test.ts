@@ -1,6 +1,6 @@
 /**
  * The P1 harness runs end to end and produces a well-formed result. Deliberately NOT a timing assertion
- * (ARCHITECTURE §3): the figures themselves come from `pnpm --filter @modelmesh/bench bench`.
+ * (docs/ARCHITECTURE.md §3): the figures themselves come from `pnpm --filter @modelmesh/bench bench`.
  */
 import { describe, expect, it } from "vitest";
 import { median } from "../src/stats.js";

@@ -1,7 +1,7 @@
 /**
  * The P2/P3 harness at tiny scale, without Portkey (which needs its own npm install): every side answers the
  * upstream's reply, the pass-through forwards faithfully, the child-process plumbing reports readiness and
- * early exits, and both benches produce complete result objects. No timing assertions (ARCHITECTURE §3).
+ * early exits, and both benches produce complete result objects. No timing assertions (docs/ARCHITECTURE.md §3).
  */
 import { Pool, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -36,9 +36,11 @@ export function reasonsOf(trace: RoutingTrace): string[] {
 export class DecisionLog {
   readonly #capacity: number;
   readonly #items: RoutingDecision[] = [];
+  /** Where the next decision goes once the ring is full (the oldest one). */
+  #next = 0;
 
   constructor(capacity = 100) {
-    this.#capacity = capacity;
+    this.#capacity = Math.max(1, capacity);
   }
 
   /** Records a finished request. */
@@ -56,12 +58,16 @@ export class DecisionLog {
     const route = trace.final?.routeId ?? trace.attempts.at(-1)?.routeId;
     if (route) decision.route = route;
     if (event.code) decision.code = event.code;
-    this.#items.push(decision);
-    if (this.#items.length > this.#capacity) this.#items.splice(0, this.#items.length - this.#capacity);
+    if (this.#items.length < this.#capacity) {
+      this.#items.push(decision);
+      return;
+    }
+    this.#items[this.#next] = decision;
+    this.#next = (this.#next + 1) % this.#capacity;
   }
 
   /** The recorded decisions, oldest first. */
   list(): RoutingDecision[] {
-    return [...this.#items];
+    return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
   }
 }

@@ -5,18 +5,18 @@
  * client-disconnect abort). docs/security.md describes each check.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isModelMeshError } from "@modelmesh/core";
-import { OPEN_PRINCIPAL, requireAdmin, requireMetricsAccess, type Principal } from "./auth.js";
+import { isModelMeshError, type Mesh } from "@modelmesh/core";
+import { OPEN_PRINCIPAL, requireAdmin, requireMetricsAccess, type Principal, type TokenAuth } from "./auth.js";
 import { rejectionError, rejectionOf } from "./connections.js";
 import { requireJsonBody } from "./http/body.js";
 import { errorReply, logMessage, ProxyHttpError } from "./http/errors.js";
 import { checkHost, checkOrigin } from "./http/guard.js";
-import { corsHeaders, sendError, sendPreflight } from "./http/respond.js";
+import { corsHeaders, NO_CORS, sendError, sendPreflight } from "./http/respond.js";
 import { upstreamUrlOf } from "./log.js";
 import * as admin from "./routes/admin.js";
 import * as openai from "./routes/openai.js";
 import * as ops from "./routes/ops.js";
-import type { InFlight, ProxyRuntime, RequestContext } from "./runtime.js";
+import { Flight, type ProxyRuntime, type RequestContext } from "./runtime.js";
 
 /** `metrics`: open unless auth is on and `proxy.auth.public_metrics` is not set (see auth.ts). */
 type Access = "public" | "client" | "admin" | "metrics";
@@ -57,24 +57,38 @@ const ROUTES: readonly RouteEntry[] = [
   { method: "POST", path: /^\/admin\/providers\/([^/]+)\/(deactivate|reactivate)$/, access: "admin", endpoint: "admin_provider", body: "optional-json", handler: (c, p) => admin.providerAction(c, p[0]!, p[1]!) },
 ];
 
+/** Routes with a literal path, by path (most requests are answered from here); the patterns follow. */
+const EXACT = new Map<string, RouteEntry[]>();
+const PATTERNS: RouteEntry[] = [];
+for (const route of ROUTES) {
+  if (typeof route.path !== "string") PATTERNS.push(route);
+  else EXACT.set(route.path, [...(EXACT.get(route.path) ?? []), route]);
+}
+
+const NO_PARAMS: string[] = [];
+
 function match(method: string, path: string): { route?: RouteEntry; params: string[]; pathKnown: boolean } {
+  const exact = EXACT.get(path);
+  if (exact) {
+    for (const route of exact) if (route.method === method) return { route, params: NO_PARAMS, pathKnown: true };
+    return { params: NO_PARAMS, pathKnown: true };
+  }
   let pathKnown = false;
-  for (const route of ROUTES) {
-    let params: string[] | undefined;
-    if (typeof route.path === "string") params = route.path === path ? [] : undefined;
-    else params = route.path.exec(path)?.slice(1);
+  for (const route of PATTERNS) {
+    const params = (route.path as RegExp).exec(path)?.slice(1);
     if (!params) continue;
     pathKnown = true;
     if (route.method === method) return { route, params, pathKnown };
   }
-  return { params: [], pathKnown };
+  return { params: NO_PARAMS, pathKnown };
 }
 
 let counter = 0;
-const PREFIX = Math.random().toString(36).slice(2, 8);
+/** Random per process, plus its start time: ids stay unique across restarts without a clock read per request. */
+const PREFIX = `${Math.random().toString(36).slice(2, 8)}-${Date.now().toString(36)}`;
 /** A short unique request id (also the routing trace id). */
 function nextRequestId(): string {
-  return `mmp-${PREFIX}-${Date.now().toString(36)}-${(++counter).toString(36)}`;
+  return `mmp-${PREFIX}-${(++counter).toString(36)}`;
 }
 
 function safeDecode(path: string): string {
@@ -85,37 +99,80 @@ function safeDecode(path: string): string {
   }
 }
 
-/** Serves one HTTP request. Never throws. */
-export async function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * A request target whose path WHATWG URL parsing leaves as it is: `/` then letters, digits, `-`, `_` and `/`
+ * (no `//` at the start, no dot segments, no escapes), optionally followed by a query.
+ */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_\-/]*(?:\?|$)/;
+
+/**
+ * The decoded path of a request target: read directly for plain paths (every endpoint's), through
+ * `new URL` otherwise (dot segments, escapes, odd characters are normalised exactly as before).
+ */
+function pathOf(target: string): string {
+  if (PLAIN_PATH.test(target)) {
+    const query = target.indexOf("?");
+    return query < 0 ? target : target.slice(0, query);
+  }
+  return safeDecode(new URL(target, "http://proxy.invalid").pathname);
+}
+
+/** The query of a request target (parsed on first use: only admin routes read one). */
+function queryOf(target: string): URLSearchParams {
+  return new URL(target, "http://proxy.invalid").searchParams;
+}
+
+/** The context handed to handlers; `signal` and `query` are built only when read. */
+class Context implements RequestContext {
+  #query: URLSearchParams | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+    readonly path: string,
+    readonly mesh: Mesh,
+    readonly principal: Principal,
+    readonly flight: Flight,
+    readonly runtime: ProxyRuntime,
+    readonly cors: Record<string, string>,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.flight.signal;
+  }
+
+  get query(): URLSearchParams {
+    return (this.#query ??= queryOf(this.req.url ?? "/"));
+  }
+}
+
+const NO_LABELS = {};
+
+/**
+ * Serves one HTTP request. Never throws. Not an async function: the checks run synchronously and an async
+ * handler's failure is caught on its promise, so no frame of this function stays suspended for the length of
+ * a stream.
+ */
+export function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
   const requestId = nextRequestId();
-  const url = new URL(req.url ?? "/", "http://proxy.invalid");
-  const path = safeDecode(url.pathname);
+  const target = req.url ?? "/";
+  const path = pathOf(target);
   const { route, params, pathKnown } = match(req.method ?? "GET", path);
   const lease = runtime.host.acquire();
   const mesh = lease.mesh;
-  const controller = new AbortController();
-  let settle!: () => void;
-  const flight: InFlight = {
-    controller,
-    shutdown: false,
-    done: new Promise<void>((resolve) => (settle = resolve)),
-    detach: () => {
-      runtime.inFlight.delete(flight);
-      lease.release();
-    },
-  };
+  const flight = new Flight(runtime, lease);
+  const metrics = runtime.metrics;
   runtime.inFlight.add(flight);
-  runtime.metrics.inFlight.add({}, 1);
-  res.once("close", () => {
+  metrics.inFlight.add(NO_LABELS, 1);
+  // `close` fires once per response: `on` spares the wrapper `once` allocates.
+  res.on("close", () => {
     // Closed before the answer was complete: the client went away. Abort whatever is still running upstream.
-    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
-    runtime.inFlight.delete(flight);
-    runtime.metrics.inFlight.add({}, -1);
-    runtime.metrics.httpRequests.inc({ endpoint: route?.endpoint ?? "unknown", status: String(res.statusCode) });
-    runtime.metrics.httpLatency.observe({ endpoint: route?.endpoint ?? "unknown" }, (performance.now() - started) / 1000);
-    lease.release();
-    settle();
+    if (!res.writableFinished) flight.abort(new Error("client disconnected"));
+    metrics.inFlight.add(NO_LABELS, -1);
+    metrics.recordHttp(route?.endpoint ?? "unknown", res.statusCode, (performance.now() - started) / 1000);
+    flight.finish();
   });
   const proxy = mesh.config.proxy;
   const cors = corsHeaders(req, proxy.cors, path);
@@ -131,7 +188,7 @@ export async function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res:
       if (route?.endpoint !== "healthz" && route?.endpoint !== "readyz") throw rejectionError(rejection);
     }
     checkHost(req, proxy, runtime.listen);
-    if (req.method === "OPTIONS" && Object.keys(cors).length > 0) return sendPreflight(req, res, cors);
+    if (req.method === "OPTIONS" && cors !== NO_CORS) return sendPreflight(req, res, cors);
     if (!route) {
       if (pathKnown) throw new ProxyHttpError(405, "invalid_request_error", "method_not_allowed", `[modelmesh] [proxy] ${req.method} is not allowed on ${path}.`);
       throw new ProxyHttpError(404, "invalid_request_error", "not_found", `[modelmesh] [proxy] no endpoint ${path}.`);
@@ -140,19 +197,25 @@ export async function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res:
     if (route.openai && endpoints !== undefined && !endpoints.includes(path)) {
       throw new ProxyHttpError(404, "invalid_request_error", "endpoint_disabled", `[modelmesh] [proxy] ${path} is not enabled on this proxy (proxy.endpoints).`);
     }
-    const principal = authenticate(runtime, route, req, url, mesh);
-    if (route.method === "POST" && !runtime.authFor(mesh).enabled) checkOrigin(req, proxy, route.access === "admin");
+    const auth = runtime.authFor(mesh);
+    const principal = authenticate(auth, route, req);
+    if (route.method === "POST" && !auth.enabled) checkOrigin(req, proxy, route.access === "admin");
     if (route.body !== undefined) requireJsonBody(req, route.body === "optional-json");
-    const ctx: RequestContext = { req, res, requestId, path, query: url.searchParams, mesh, principal, signal: controller.signal, flight, runtime, cors };
-    await route.handler(ctx, params);
+    const pending = route.handler(new Context(req, res, requestId, path, mesh, principal, flight, runtime, cors), params);
+    if (pending) pending.then(undefined, (error: unknown) => fail(runtime, res, requestId, path, mesh, cors, error));
   } catch (error) {
-    const secrets = runtime.secretsFor(mesh);
-    if (!res.headersSent) sendError(res, requestId, error, cors, { secrets });
-    else if (!res.writableEnded) res.destroy();
-    if (!(error instanceof ProxyHttpError) && !isModelMeshError(error)) {
-      runtime.log.error("unexpected error while serving a request", { requestId, path, error: logMessage((error as Error)?.stack ?? String(error), secrets) });
-    } else logFailure(runtime, requestId, path, error, secrets);
+    fail(runtime, res, requestId, path, mesh, cors, error);
   }
+}
+
+/** Answers a failure (or ends a response already under way) and logs it as {@link logFailure} says. */
+function fail(runtime: ProxyRuntime, res: ServerResponse, requestId: string, path: string, mesh: Mesh, cors: Record<string, string>, error: unknown): void {
+  const secrets = runtime.secretsFor(mesh);
+  if (!res.headersSent) sendError(res, requestId, error, cors, { secrets });
+  else if (!res.writableEnded) res.destroy();
+  if (!(error instanceof ProxyHttpError) && !isModelMeshError(error)) {
+    runtime.log.error("unexpected error while serving a request", { requestId, path, error: logMessage((error as Error)?.stack ?? String(error), secrets) });
+  } else logFailure(runtime, requestId, path, error, secrets);
 }
 
 /**
@@ -173,9 +236,8 @@ function logFailure(runtime: ProxyRuntime, requestId: string, path: string, erro
   else runtime.log.info("request failed", fields);
 }
 
-function authenticate(runtime: ProxyRuntime, route: RouteEntry, req: IncomingMessage, url: URL, mesh: RequestContext["mesh"]): Principal {
+function authenticate(auth: TokenAuth, route: RouteEntry, req: IncomingMessage): Principal {
   if (route.access === "public") return OPEN_PRINCIPAL;
-  const auth = runtime.authFor(mesh);
   if (route.access === "metrics") {
     if (!auth.metricsNeedToken) return OPEN_PRINCIPAL;
     const principal = auth.authenticate(req.headers.authorization);
@@ -183,8 +245,10 @@ function authenticate(runtime: ProxyRuntime, route: RouteEntry, req: IncomingMes
     return principal;
   }
   let header = req.headers.authorization;
-  const queryToken = url.searchParams.get("token");
-  if (header === undefined && route.queryToken && queryToken) header = `Bearer ${queryToken}`;
+  if (header === undefined && route.queryToken) {
+    const queryToken = queryOf(req.url ?? "/").get("token");
+    if (queryToken) header = `Bearer ${queryToken}`;
+  }
   const principal = auth.authenticate(header);
   if (route.access === "admin") requireAdmin(principal);
   return principal;

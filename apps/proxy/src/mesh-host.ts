@@ -20,6 +20,28 @@ interface Generation {
   onDrained?: () => void;
 }
 
+/** One lease (a class, not a closure: one object per request). */
+class Lease implements MeshLease {
+  readonly #generation: Generation;
+  #released = false;
+
+  constructor(generation: Generation) {
+    this.#generation = generation;
+  }
+
+  get mesh(): Mesh {
+    return this.#generation.mesh;
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const generation = this.#generation;
+    generation.leases--;
+    if (generation.retired && generation.leases === 0) generation.onDrained?.();
+  }
+}
+
 /** The current mesh plus the retired ones still draining. */
 export class MeshHost {
   #current: Generation;
@@ -42,16 +64,7 @@ export class MeshHost {
   acquire(): MeshLease {
     const generation = this.#current;
     generation.leases++;
-    let released = false;
-    return {
-      mesh: generation.mesh,
-      release: () => {
-        if (released) return;
-        released = true;
-        generation.leases--;
-        if (generation.retired && generation.leases === 0) generation.onDrained?.();
-      },
-    };
+    return new Lease(generation);
   }
 
   /** Makes `next` current at once; the previous mesh closes after its in-flight requests (bounded by drainMs). */

@@ -10,8 +10,16 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
-function labelKey(names: readonly string[], labels: Labels): string {
-  return names.map((n) => labels[n] ?? "").join("\u0000");
+/** The label values of a label object, in declaration order (missing labels are empty). */
+function valuesOf(names: readonly string[], labels: Labels): string[] {
+  const values = new Array<string>(names.length);
+  for (let i = 0; i < names.length; i++) values[i] = labels[names[i]!] ?? "";
+  return values;
+}
+
+/** The key of one series: its label values joined by NUL (which never occurs in a label value here). */
+function keyOf(values: readonly string[]): string {
+  return values.length === 0 ? "" : values.length === 1 ? values[0]! : values.join("\u0000");
 }
 
 function renderLabels(names: readonly string[], values: readonly string[], extra?: [string, string]): string {
@@ -40,18 +48,82 @@ abstract class Metric {
   abstract render(): string;
 }
 
+/** One series of a counter, bound to its label values (hot paths keep it instead of passing label objects). */
+export interface CounterSeries {
+  /** Adds `by` (default 1; negative values are ignored). */
+  inc(by?: number): void;
+}
+
+/** One series of a histogram, bound to its label values. */
+export interface HistogramSeries {
+  /** Records one observation. */
+  observe(value: number): void;
+}
+
+/** Series handles are cached per label set up to this many; beyond it they are built per call (still correct). */
+const MAX_CACHED_SERIES = 10_000;
+
+/**
+ * Series handles by label values, one Map level per label: a lookup reads the values' cached string hashes
+ * instead of joining them into a new key string per call.
+ */
+class SeriesCache<T> {
+  readonly #root = new Map<string, unknown>();
+  #size = 0;
+
+  get(values: readonly string[], create: () => T): T {
+    let level = this.#root;
+    const last = values.length - 1;
+    if (last < 0) return create();
+    for (let i = 0; i < last; i++) {
+      let next = level.get(values[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        if (this.#size >= MAX_CACHED_SERIES) return create();
+        next = new Map();
+        level.set(values[i]!, next);
+      }
+      level = next;
+    }
+    let series = level.get(values[last]!) as T | undefined;
+    if (series === undefined) {
+      series = create();
+      if (this.#size < MAX_CACHED_SERIES) {
+        level.set(values[last]!, series);
+        this.#size++;
+      }
+    }
+    return series;
+  }
+}
+
 /** A monotonically increasing counter per label set. */
 export class Counter extends Metric {
   readonly kind = "counter" as const;
-  readonly #values = new Map<string, { labels: string[]; value: number }>();
+  readonly #values = new Map<string, { labels: readonly string[]; value: number }>();
+  readonly #series = new SeriesCache<CounterSeries>();
 
   /** Adds `by` (default 1; negative values are ignored). */
   inc(labels: Labels = {}, by = 1): void {
     if (!(by >= 0)) return;
-    const key = labelKey(this.labelNames, labels);
+    const values = valuesOf(this.labelNames, labels);
+    this.#add(keyOf(values), values, by);
+  }
+
+  /**
+   * The series of one label set, values in `labelNames` order. The series appears in the exposition at its
+   * first `inc`, as with {@link Counter.inc}.
+   */
+  labels(...values: string[]): CounterSeries {
+    return this.#series.get(values, () => {
+      const key = keyOf(values);
+      return { inc: (by = 1) => (by >= 0 ? this.#add(key, values, by) : undefined) };
+    });
+  }
+
+  #add(key: string, values: readonly string[], by: number): void {
     const entry = this.#values.get(key);
     if (entry) entry.value += by;
-    else this.#values.set(key, { labels: this.labelNames.map((n) => labels[n] ?? ""), value: by });
+    else this.#values.set(key, { labels: values, value: by });
   }
 
   render(): string {
@@ -64,17 +136,17 @@ export class Counter extends Metric {
 /** A value that goes up and down, per label set. `reset()` clears every series (for gauges rebuilt per scrape). */
 export class Gauge extends Metric {
   readonly kind = "gauge" as const;
-  readonly #values = new Map<string, { labels: string[]; value: number }>();
+  readonly #values = new Map<string, { labels: readonly string[]; value: number }>();
 
   /** Sets the value of one series. */
   set(labels: Labels, value: number): void {
-    const key = labelKey(this.labelNames, labels);
-    this.#values.set(key, { labels: this.labelNames.map((n) => labels[n] ?? ""), value });
+    const values = this.labelNames.length === 0 ? NO_VALUES : valuesOf(this.labelNames, labels);
+    this.#values.set(keyOf(values), { labels: values, value });
   }
 
   /** Adds `by` (may be negative) to one series. */
   add(labels: Labels, by: number): void {
-    const key = labelKey(this.labelNames, labels);
+    const key = this.labelNames.length === 0 ? "" : keyOf(valuesOf(this.labelNames, labels));
     const entry = this.#values.get(key);
     if (entry) entry.value += by;
     else this.set(labels, by);
@@ -92,11 +164,22 @@ export class Gauge extends Metric {
   }
 }
 
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+interface HistogramEntry {
+  labels: readonly string[];
+  /** Observations per bucket, NOT cumulative (the exposition sums them up); the last slot is above every bound. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 /** A histogram with fixed upper bounds (seconds for latencies), per label set. */
 export class Histogram extends Metric {
   readonly kind = "histogram" as const;
   readonly #buckets: readonly number[];
-  readonly #values = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
+  readonly #values = new Map<string, HistogramEntry>();
+  readonly #series = new SeriesCache<HistogramSeries>();
 
   constructor(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
     super(name, help, labelNames);
@@ -105,14 +188,29 @@ export class Histogram extends Metric {
 
   /** Records one observation. */
   observe(labels: Labels, value: number): void {
+    const values = valuesOf(this.labelNames, labels);
+    this.#observe(keyOf(values), values, value);
+  }
+
+  /** The series of one label set, values in `labelNames` order (appears in the exposition at its first observation). */
+  labels(...values: string[]): HistogramSeries {
+    return this.#series.get(values, () => {
+      const key = keyOf(values);
+      return { observe: (value: number) => this.#observe(key, values, value) };
+    });
+  }
+
+  #observe(key: string, values: readonly string[], value: number): void {
     if (!Number.isFinite(value)) return;
-    const key = labelKey(this.labelNames, labels);
     let entry = this.#values.get(key);
     if (!entry) {
-      entry = { labels: this.labelNames.map((n) => labels[n] ?? ""), counts: this.#buckets.map(() => 0), sum: 0, count: 0 };
+      entry = { labels: values, counts: new Array<number>(this.#buckets.length + 1).fill(0), sum: 0, count: 0 };
       this.#values.set(key, entry);
     }
-    for (let i = 0; i < this.#buckets.length; i++) if (value <= this.#buckets[i]!) entry.counts[i]!++;
+    const buckets = this.#buckets;
+    let i = 0;
+    while (i < buckets.length && value > buckets[i]!) i++;
+    entry.counts[i]!++;
     entry.sum += value;
     entry.count++;
   }
@@ -120,8 +218,10 @@ export class Histogram extends Metric {
   render(): string {
     let out = this.header();
     for (const { labels, counts, sum, count } of this.#values.values()) {
+      let cumulative = 0;
       this.#buckets.forEach((le, i) => {
-        out += `${this.name}_bucket${renderLabels(this.labelNames, labels, ["le", formatNumber(le)])} ${counts[i]}\n`;
+        cumulative += counts[i]!;
+        out += `${this.name}_bucket${renderLabels(this.labelNames, labels, ["le", formatNumber(le)])} ${cumulative}\n`;
       });
       out += `${this.name}_bucket${renderLabels(this.labelNames, labels, ["le", "+Inf"])} ${count}\n`;
       out += `${this.name}_sum${renderLabels(this.labelNames, labels)} ${formatNumber(sum)}\n`;

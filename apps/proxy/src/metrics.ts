@@ -4,7 +4,7 @@
  * Route and provider gauges are read from the ledger at scrape time.
  */
 import type { CompletionUsage, Mesh, MeshEvent, MeshEventBus } from "@modelmesh/core";
-import { MetricsRegistry } from "./metrics-registry.js";
+import { MetricsRegistry, type CounterSeries, type HistogramSeries } from "./metrics-registry.js";
 import { routesHealth } from "./state.js";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -47,6 +47,24 @@ export class ProxyMetrics {
   readonly routeInFlight = this.#r.gauge("modelmesh_route_in_flight", "Attempts in flight on the route (this instance).", ["route"]);
   readonly providerUp = this.#r.gauge("modelmesh_provider_up", "1 when the provider is active, 0 on standby.", ["provider"]);
 
+  readonly #http = new Map<string, { latency: HistogramSeries; byStatus: Map<number, CounterSeries> }>();
+
+  /** One HTTP request served: its endpoint label, status and duration in seconds. */
+  recordHttp(endpoint: string, status: number, seconds: number): void {
+    let series = this.#http.get(endpoint);
+    if (!series) {
+      series = { latency: this.httpLatency.labels(endpoint), byStatus: new Map() };
+      this.#http.set(endpoint, series);
+    }
+    let requests = series.byStatus.get(status);
+    if (!requests) {
+      requests = this.httpRequests.labels(endpoint, String(status));
+      series.byStatus.set(status, requests);
+    }
+    requests.inc();
+    series.latency.observe(seconds);
+  }
+
   /** Subscribes to a mesh event bus; returns the unsubscribe function. */
   subscribe(events: MeshEventBus, currentMesh: () => Mesh | undefined): () => void {
     return events.on("*", (event) => this.#onEvent(event, currentMesh));
@@ -58,15 +76,15 @@ export class ProxyMetrics {
         const trace = event.trace;
         const pool = trace.resolution?.poolId ?? "";
         const last = trace.final ?? trace.attempts.at(-1);
-        const labels = { pool, model: last?.modelId ?? "", provider: last?.providerId ?? "" };
-        this.requests.inc({ ...labels, outcome: event.ok ? "ok" : "error" });
-        if (!event.ok) this.requestErrors.inc({ pool, code: event.code ?? "unknown" });
-        this.requestLatency.observe(labels, event.latencyMs / 1000);
+        const model = last?.modelId ?? "";
+        const provider = last?.providerId ?? "";
+        this.requests.labels(pool, model, provider, event.ok ? "ok" : "error").inc();
+        if (!event.ok) this.requestErrors.labels(pool, event.code ?? "unknown").inc();
+        this.requestLatency.labels(pool, model, provider).observe(event.latencyMs / 1000);
         for (const attempt of trace.attempts) {
-          const at = { model: attempt.modelId, provider: attempt.providerId };
-          this.attempts.inc({ ...at, outcome: attempt.ok ? "ok" : "error" });
-          this.attemptLatency.observe(at, attempt.latencyMs / 1000);
-          if (attempt.error) this.attemptErrors.inc({ ...at, category: attempt.error.category, code: attempt.error.code });
+          this.attempts.labels(attempt.modelId, attempt.providerId, attempt.ok ? "ok" : "error").inc();
+          this.attemptLatency.labels(attempt.modelId, attempt.providerId).observe(attempt.latencyMs / 1000);
+          if (attempt.error) this.attemptErrors.labels(attempt.modelId, attempt.providerId, attempt.error.category, attempt.error.code).inc();
         }
         break;
       }
@@ -107,12 +125,12 @@ export class ProxyMetrics {
   }
 
   #usage(model: string, provider: string, prompt: number, completion: number, router: Mesh["router"] | undefined): void {
-    if (prompt > 0) this.tokens.inc({ model, provider, type: "prompt" }, prompt);
-    if (completion > 0) this.tokens.inc({ model, provider, type: "completion" }, completion);
+    if (prompt > 0) this.tokens.labels(model, provider, "prompt").inc(prompt);
+    if (completion > 0) this.tokens.labels(model, provider, "completion").inc(completion);
     const pricing = router?.models.get(model)?.pricing;
     if (pricing) {
       const usd = (prompt * pricing.inputPerMillion + completion * pricing.outputPerMillion) / 1_000_000 + (pricing.perRequest ?? 0);
-      this.cost.inc({ model, provider }, usd);
+      this.cost.labels(model, provider).inc(usd);
     }
   }
 

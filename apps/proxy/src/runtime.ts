@@ -7,22 +7,76 @@ import type { DecisionLog } from "./decisions.js";
 import { ProxyHttpError } from "./http/errors.js";
 import type { ListenAddress } from "./http/guard.js";
 import type { Logger } from "./log.js";
-import type { MeshHost } from "./mesh-host.js";
+import type { MeshHost, MeshLease } from "./mesh-host.js";
 import type { ProxyMetrics } from "./metrics.js";
 import type { ReloadResult } from "./reload.js";
 
 /** One request being served: aborted on client disconnect, or by shutdown once the grace period is over. */
 export interface InFlight {
-  readonly controller: AbortController;
+  /** Aborted when the client disconnects or shutdown gives up waiting. */
+  readonly signal: AbortSignal;
   /** Set when shutdown aborted it (streams then end with a `shutdown` error event). */
   shutdown: boolean;
   /** Resolves when the response is closed. */
   readonly done: Promise<void>;
+  /** Aborts whatever the request still runs (upstream calls, streams). The first reason wins. */
+  abort(reason: Error): void;
   /**
    * For long-lived responses (`/admin/events`): stop counting as in flight and release the mesh lease, so
    * neither shutdown nor a reload waits for it. Idempotent.
    */
   detach(): void;
+}
+
+/**
+ * The {@link InFlight} of one request. Its AbortController and its `done` promise are created only when
+ * something asks for them (most requests never need `done`, and requests that never reach the router never
+ * need a signal); an abort that comes first is remembered and applied to the signal when it is created.
+ */
+export class Flight implements InFlight {
+  shutdown = false;
+  #controller: AbortController | undefined;
+  #abortReason: Error | undefined;
+  #finished = false;
+  #done: Promise<void> | undefined;
+  #resolveDone: (() => void) | undefined;
+  readonly #runtime: ProxyRuntime;
+  readonly #lease: MeshLease;
+
+  constructor(runtime: ProxyRuntime, lease: MeshLease) {
+    this.#runtime = runtime;
+    this.#lease = lease;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get done(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    return (this.#done ??= new Promise<void>((resolve) => (this.#resolveDone = resolve)));
+  }
+
+  abort(reason: Error): void {
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#abortReason ??= reason;
+  }
+
+  detach(): void {
+    this.#runtime.inFlight.delete(this);
+    this.#lease.release();
+  }
+
+  /** The response closed: no longer in flight, lease released, `done` resolved. */
+  finish(): void {
+    this.detach();
+    this.#finished = true;
+    this.#resolveDone?.();
+  }
 }
 
 /** Everything endpoint handlers share. */
@@ -129,7 +183,9 @@ export interface RequestContext {
 /** Request headers as a plain record (for session keys; never forwarded upstream). */
 export function headerRecord(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
     if (key === "authorization" || key === "cookie" || value === undefined) continue;
     out[key] = Array.isArray(value) ? value.join(", ") : value;
   }

@@ -127,7 +127,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (req, res) => {
-      void dispatch(runtime, req, res);
+      dispatch(runtime, req, res);
     },
   );
   const gate = new ConnectionGate(() => limitsOf(host.mesh.config.proxy), metrics);
@@ -185,7 +185,7 @@ async function drain(runtime: ProxyRuntime, graceMs: number, log: ReturnType<typ
   log.warn("shutdown grace period over; aborting in-flight requests", { inFlight: runtime.inFlight.size });
   for (const flight of runtime.inFlight) {
     flight.shutdown = true;
-    flight.controller.abort(new Error("proxy shutting down"));
+    flight.abort(new Error("proxy shutting down"));
   }
   await Promise.race([pending(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
 }

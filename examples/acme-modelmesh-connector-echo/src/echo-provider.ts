@@ -9,7 +9,7 @@ export interface EchoProviderConfig extends ProviderConfig {
 
 /**
  * Acme's provider: any OpenAI-compatible endpoint, with a house system prompt and an `x-acme-client`
- * header. Everything else (transport, streaming, timeouts, classification, accounting) is the CDK's.
+ * header. Everything else (transport, streaming, timeouts, classification, the catalogue) is the CDK's.
  * @example
  * const provider = new EchoProvider({ baseUrl: "http://127.0.0.1:8080/v1", systemPrompt: "Answer briefly." });
  */

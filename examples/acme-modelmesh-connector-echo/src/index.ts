@@ -1,5 +1,5 @@
 /**
- * `@acme/modelmesh-connector-echo` — the template of a third-party ModelMesh connector package (STYLE c.13):
+ * `@acme/modelmesh-connector-echo` — the template of a third-party ModelMesh connector package (CONTRIBUTING.md, "Add a connector"):
  * named `@scope/modelmesh-connector-<name>`, keyword `modelmesh-connector`, core and cdk as peer
  * dependencies, a named `connector` export and no registration at import time. A config loads it with
  * `connectors.packages: ["@acme/modelmesh-connector-echo"]` and uses it as `connector: acme.echo.v1`.

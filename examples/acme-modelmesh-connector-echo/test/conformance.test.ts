@@ -1,4 +1,4 @@
-/** The quality bar of a third-party connector (STYLE c.13): it passes the provider conformance suite. */
+/** The quality bar of a third-party connector (CONTRIBUTING.md): it passes the provider conformance suite. */
 import { describeProviderConformance } from "@modelmesh/testing";
 import { EchoProvider } from "../src/index.js";
 

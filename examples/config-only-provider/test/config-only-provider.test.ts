@@ -1,4 +1,4 @@
-/** End to end: the seed's YAML block, the mesh, and a real OpenAI-compatible server on 127.0.0.1. */
+/** End to end: the zero-code YAML block, the mesh, and a real OpenAI-compatible server on 127.0.0.1. */
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { run } from "../src/run.js";

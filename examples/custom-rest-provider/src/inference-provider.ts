@@ -22,7 +22,7 @@ function usage(reply: InferenceReply): CompletionUsage | undefined {
  * Provider for a proprietary REST API: `POST /inference {prompt, max_length}` → `{request_id, output,
  * input_tokens, output_tokens}`; streams are SSE events `{request_id, delta}` closed by `{stop_reason}`.
  * Only the translation is written here: transport, timeouts, SSE framing, error classification, rate-limit
- * headers, catalogue, quota and cost are inherited from BaseProvider.
+ * headers and catalogue are inherited from BaseProvider (usage and cost are recorded by the mesh's router).
  */
 export class InferenceProvider extends BaseProvider {
   protected override getCompletionEndpoint(): string {

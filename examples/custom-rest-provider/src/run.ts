@@ -1,5 +1,8 @@
-/** Asks the custom REST provider for a completion and a stream, directly through its ProviderConnectorV1 API. */
-import type { CallOptions } from "@modelmesh/core";
+/**
+ * Asks the custom REST provider for a completion and a stream through a mesh's router, then reads the usage and
+ * cost the router recorded in the mesh's state ledger (providers keep no accounts of their own).
+ */
+import { createMesh } from "@modelmesh/core";
 import { InferenceProvider } from "./inference-provider.js";
 
 const CHAT = "generation.text-generation.chat-completion";
@@ -8,7 +11,7 @@ const CHAT = "generation.text-generation.chat-completion";
 export interface CustomRestResult {
   chat: string;
   stream: string;
-  /** Requests and tokens the provider accounted for. */
+  /** Requests, tokens and cost of the route today, as the mesh's state ledger recorded them. */
   quota: { requests: number; tokens: number; costUsd: number };
 }
 
@@ -24,15 +27,18 @@ export async function run(options: { baseUrl: string; apiKey: string; model: str
     apiKey: options.apiKey,
     models: [{ id: options.model, capabilities: [CHAT], pricing: { inputPerMillion: 0.5, outputPerMillion: 1.5 } }],
   });
-  const call = (): CallOptions => ({ signal: new AbortController().signal, deadline: Date.now() + 30_000, timeouts: { connectMs: 5_000, firstTokenMs: 10_000, idleMs: 10_000 }, requestId: "example", attempt: 1 });
+  // The provider's models join the mesh as `inference.<model>`; the mesh closes the provider.
+  const mesh = await createMesh({}, { providers: { inference: provider }, env: {} });
   try {
-    const request = { model: options.model, messages: [{ role: "user" as const, content: "Summarise the quarterly report" }], max_tokens: 256 };
-    const completion = await provider.complete(request, call());
+    const modelId = `inference.${options.model}`;
+    const request = { model: modelId, messages: [{ role: "user" as const, content: "Summarise the quarterly report" }], max_tokens: 256 };
+    const completion = (await mesh.router.chat(request)).value;
     let stream = "";
-    for await (const chunk of provider.stream(request, call())) stream += chunk.choices[0]?.delta?.content ?? "";
-    const quota = await provider.checkQuota();
-    return { chat: completion.choices[0]?.message.content ?? "", stream, quota: { requests: quota.requests, tokens: quota.tokens, costUsd: quota.costUsd } };
+    for await (const chunk of (await mesh.router.chatStream({ ...request, stream: true })).value) stream += chunk.choices[0]?.delta?.content ?? "";
+    const route = { routeId: `inference/${modelId}`, providerId: "inference", modelId, upstreamModel: options.model, order: 0 };
+    const usage = await mesh.ledger.quotaUsage(route);
+    return { chat: completion.choices[0]?.message.content ?? "", stream, quota: { requests: usage.requestsDay, tokens: usage.tokensDay, costUsd: usage.costDay } };
   } finally {
-    await provider.close();
+    await mesh.close();
   }
 }

@@ -1,6 +1,6 @@
 /**
- * @modelmesh/cdk — the Connector Development Kit: base classes with a working default for every interface
- * method, specialized classes for common backends, composable mixins, transports and helpers.
+ * @modelmesh/cdk — the Connector Development Kit: base classes (a protocol-neutral HTTP base and the
+ * OpenAI-shaped one over it), specialized classes for common backends, composable mixins, transports and helpers.
  * This entry is platform-neutral (no Node built-ins); Node defaults live in `@modelmesh/cdk/node`.
  */
 
@@ -13,12 +13,13 @@ export { classifyLowLevelError, toTransportError, type LowLevelClassification, t
 export { readText, readBytes } from "./transport/read-body.js";
 
 // SSE
-export { DEFAULT_MAX_EVENT_SIZE, parseSse, SseLineParser, type SseEvent, type SseParseOptions, type SseProgress } from "./sse/parse-sse.js";
+export { DEFAULT_MAX_EVENT_SIZE, parseSse, SseEventReader, SseLineParser, type SseEvent, type SseParseOptions, type SseProgress } from "./sse/parse-sse.js";
 export { chatStream, parseOpenAIChunk, chunkHasOutput, type ChatStreamOptions, type ChunkParser } from "./sse/chat-stream.js";
 export { streamErrorFromPayload, malformedChunkError, responseTooLargeError, truncatedStreamError, streamTimeoutError } from "./sse/stream-errors.js";
 
 // Provider base and specialized classes
 export { ProviderCatalogue } from "./providers/provider-catalogue.js";
+export { HttpProviderBase } from "./providers/http-provider-base.js";
 export { ProviderBase, type EndpointKind } from "./providers/provider-base.js";
 export type { ProviderHttp, ResolvedCall } from "./providers/provider-http.js";
 export { BaseProvider, BrowserBaseProvider, type BrowserProviderConfig } from "./providers/base-provider.js";
@@ -44,7 +45,6 @@ export { providerConfigSchema, providerConfigFromYaml, CHAT_COMPLETION, type Pro
 export { classifyAnyError } from "./providers/provider-errors.js";
 export { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from "./providers/response-limits.js";
 export { MAX_UPSTREAM_MESSAGE, MAX_UPSTREAM_RAW, sanitizeUpstreamText } from "./helpers/upstream-text.js";
-export { UsageLedger, type ModelUsageTotals } from "./providers/usage-ledger.js";
 /** Cost of a call from per-1M prices (core's, re-exported for connector authors). */
 export { costOf } from "@modelmesh/core";
 export { modelsFromList } from "./providers/model-list.js";
@@ -108,7 +108,7 @@ export { isSecretKey, REDACTED, redactObject, redactSecret, redactText, type Red
 export { isPlainObject, mergeConfigs, type Merged } from "./helpers/merge-configs.js";
 export { CONNECTOR_ID_PATTERN, defineConnector, type ConnectorDescriptorShape } from "./helpers/define-connector.js";
 export { contentHash, stableStringify } from "./helpers/stable-json.js";
-export { CircuitStates, DeactivationReasons, DeprecationAction, LogLevel, ModelStatus, RecoveryTriggers, Severities, SEVERITY_ORDER, SyncAction, SyncPolicy } from "./helpers/enums.js";
+export { CircuitStates, DeactivationReasons, DeprecationAction, LogLevel, ModelStatus, RecoveryTriggers, Severities, SEVERITY_ORDER, SyncAction, SyncPolicies } from "./helpers/enums.js";
 
 // Connector descriptors (register them on a ConnectorRegistry; nothing registers at import time)
 export { CDK_CONNECTORS } from "./connectors/index.js";

@@ -69,13 +69,12 @@ export type {
   ModelInfo,
   ModelPricing,
   ProviderConnectorV1,
-  QuotaStatus,
   RateLimitInfo,
-  RateLimitStatus,
   ResponseLimits,
   ResponseMeta,
   TokenUsage,
 } from "./connectors/provider.js";
+export { DEFAULT_PROVIDER_CAPABILITIES, providerCapabilities } from "./connectors/provider.js";
 export type {
   AttemptOutcome,
   CircuitState,
@@ -85,6 +84,7 @@ export type {
   RecoveryPolicyV1,
   RecoveryTrigger,
   RotationPolicySet,
+  RouteIdentity,
   RouteSnapshot,
   RouteStatus,
   SelectionContext,
@@ -112,6 +112,7 @@ export type {
 // Errors
 export {
   ModelMeshError,
+  codeForCategory,
   isModelMeshError,
   formatMessage,
   type ErrorCategory,
@@ -124,6 +125,7 @@ export {
   ProviderError,
   RoutingError,
   StreamInterruptedError,
+  type ConfigErrorCode,
   type ConfigIssue,
 } from "./errors/errors.js";
 export { LOCAL_RESOURCE_CODES, LOCAL_RESOURCE_RETRY_AFTER_MS, isLocalFailure, localResourceCode } from "./errors/local-resource.js";
@@ -224,7 +226,7 @@ export {
   type ObservabilityConfig,
   type ParseConfigOptions,
   type PoolConfig,
-  type ProviderConfig,
+  type ProviderEntry,
   type ProxyConfig,
   type ReferenceCheckResult,
   type ReferencePart,
@@ -255,7 +257,7 @@ export { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "./router/stick-
 export { createPrioritySelection, PRIORITY_SELECTION_ID, type PrioritySelectionOptions } from "./router/priority-selection.js";
 export { isCommitChunk, type StreamCommit, type StreamOutcome } from "./router/stream-guard.js";
 export { DEFAULT_FIRST_TOKEN_MS, DEFAULT_REASONING_FIRST_TOKEN_MS, type FirstTokenSetting } from "./router/first-token.js";
-export { codeForCategory, decide, mostMeaningful, type Decision } from "./router/decide.js";
+export { decide, mostMeaningful, type Decision } from "./router/decide.js";
 export type {
   QuotaClock,
   QuotaLimits,
@@ -291,6 +293,8 @@ export {
   type ThresholdDeactivationOptions,
 } from "./state/policies.js";
 export { StateLedger } from "./state/ledger.js";
+export { AvailabilityIndex, type OutOfService } from "./state/availability-index.js";
+export { QUOTA_REASONS } from "./state/route-record.js";
 export type {
   AcquireRefusalKind,
   AcquireResult,
@@ -309,6 +313,7 @@ export { StateSync, type StateSyncOptions, type SyncPolicy } from "./state/sync.
 
 // Mesh (config → running router)
 export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mesh.js";
+export { PoolRegistry, type PoolRegistryOptions, type PoolResolution } from "./mesh/pools.js";
 export {
   CORE_CONNECTORS,
   cooldownRecoveryConnector,

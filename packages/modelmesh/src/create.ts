@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createMesh, MeshEventBus, ModelMeshError, type CreateMeshOptions, type MeshConfigInput } from "@modelmesh/core";
+import { ConfigError, createMesh, MeshEventBus, type CreateMeshOptions, type EnvRecord, type MeshConfigInput } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { createDefaultRegistry, DETECTABLE_PROVIDERS } from "./catalogue.js";
 import { MeshClient } from "./client.js";
-import { detectProviders, type DetectOptions } from "./detect.js";
+import { apiKeysEnv, detectProviders, type DetectedProvider, type DetectOptions } from "./detect.js";
 
 /** Options of {@link create}. */
 export interface CreateOptions extends DetectOptions {
@@ -67,7 +67,9 @@ export function create(...args: CreateArgs): MeshClient {
       source = readConfigFile(file);
       meshOptions.file = file;
     } else {
-      source = generatedConfig(capabilities, options, env);
+      const generated = generatedConfig(capabilities, options, env);
+      source = generated.config;
+      meshOptions.env = generated.env;
     }
   }
   return new MeshClient(createMesh(source, meshOptions), events);
@@ -82,16 +84,20 @@ function readConfigFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", name: "ModelMeshConfigError", message: `[modelmesh] [create] cannot read config file ${path}: ${(cause as Error).message}`, cause });
+    throw new ConfigError({ file: path, issues: [{ path: "", message: `cannot read the config file: ${(cause as Error).message}` }], cause });
   }
 }
 
-/** Builds a config from detected providers: one pool per requested capability (pool id = the name as passed). */
-function generatedConfig(capabilities: string[], options: CreateOptions, env: Record<string, string | undefined>): MeshConfigInput {
+/**
+ * Builds a config from detected providers: one pool per requested capability (pool id = the name as passed).
+ * Keys appear in it only as `${env:NAME}` references; the returned env resolves them (explicit `apiKeys` under
+ * their variables, detected key variables trimmed as detection read them).
+ */
+function generatedConfig(capabilities: string[], options: CreateOptions, env: EnvRecord): { config: MeshConfigInput; env: EnvRecord } {
   const detected = detectProviders(DETECTABLE_PROVIDERS, env, options);
   const names = options.pool ? [options.pool] : capabilities;
   if (names.length === 0) {
-    throw new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", name: "ModelMeshConfigError", message: '[modelmesh] [create] say what you need: create("chat-completion"), create({ pool: "text-generation" }) or create({ config: "modelmesh.yaml" }).' });
+    throw new ConfigError({ issues: [{ path: "pools", message: 'say what you need: create("chat-completion"), create({ pool: "text-generation" }) or create({ config: "modelmesh.yaml" })' }] });
   }
   const providers = Object.fromEntries(detected.map((d) => [d.name, { connector: d.connector, config: d.config }]));
   const pools = Object.fromEntries(
@@ -103,5 +109,16 @@ function generatedConfig(capabilities: string[], options: CreateOptions, env: Re
       },
     ]),
   );
-  return { providers, pools } as MeshConfigInput;
+  return { config: { providers, pools } as MeshConfigInput, env: resolutionEnv(env, detected, options) };
+}
+
+function resolutionEnv(env: EnvRecord, detected: readonly DetectedProvider[], options: CreateOptions): EnvRecord {
+  const overlay: Record<string, string> = options.apiKeys ? apiKeysEnv(DETECTABLE_PROVIDERS, options.apiKeys) : {};
+  if (!options.apiKeys) {
+    for (const provider of detected) {
+      const value = provider.config.api_key !== undefined ? env[provider.source] : undefined;
+      if (value !== undefined && value !== value.trim()) overlay[provider.source] = value.trim();
+    }
+  }
+  return Object.keys(overlay).length === 0 ? env : { ...env, ...overlay };
 }

@@ -1,4 +1,4 @@
-import { ModelMeshError } from "@modelmesh/core";
+import { ConfigError } from "@modelmesh/core";
 
 /** One provider that auto-detection can enable. */
 export interface DetectableProvider {
@@ -18,6 +18,11 @@ export interface DetectableProvider {
 export interface DetectedProvider {
   name: string;
   connector: string;
+  /**
+   * Its config block. `api_key` is always a `${env:NAME}` reference, never the key: the loader resolves it
+   * and keeps the value out of every error. With `apiKeys`, NAME is the variable the explicit key stands for
+   * (see {@link apiKeysEnv}).
+   */
   config: { api_key?: string; base_url?: string };
   /** Where it came from (env var name or `apiKeys.<name>`), never the key itself. */
   source: string;
@@ -31,10 +36,37 @@ export interface DetectOptions {
   providers?: readonly string[];
 }
 
+/** The variable a provider's key is read from: its first key variable, else `MODELMESH_<NAME>_API_KEY`. */
+function keyVariable(entry: DetectableProvider): string {
+  return entry.keyVars[0] ?? `MODELMESH_${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`;
+}
+
+/** The `apiKeys` entry naming this provider (by provider name, else by one of its key variables). */
+function explicitKey(entry: DetectableProvider, apiKeys: Record<string, string>): { label: string; key: string } | undefined {
+  const given = (name: string): boolean => (apiKeys[name] ?? "").trim() !== "";
+  if (given(entry.name)) return { label: entry.name, key: apiKeys[entry.name]! };
+  const variable = entry.keyVars.find(given);
+  return variable === undefined ? undefined : { label: variable, key: apiKeys[variable]! };
+}
+
+/**
+ * The environment that `apiKeys` stands for: each explicit key under its provider's key variable. Config
+ * built by {@link detectProviders} from `apiKeys` references these variables; `create()` resolves them
+ * against this record, so a key passed in code never enters a config.
+ */
+export function apiKeysEnv(table: readonly DetectableProvider[], apiKeys: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of table) {
+    const found = explicitKey(entry, apiKeys);
+    if (found) env[keyVariable(entry)] = found.key.trim();
+  }
+  return env;
+}
+
 /**
  * Finds providers to enable. With `apiKeys`, only those (explicit beats ambient); otherwise every provider whose
- * key (or host) variable is set. `providers` filters either way. Throws a clear error listing what to set when
- * nothing is found.
+ * key (or host) variable is set. `providers` filters either way. Keys appear only as `${env:NAME}`
+ * references. Throws a `ConfigError` listing what to set when nothing is found.
  */
 export function detectProviders(table: readonly DetectableProvider[], env: Record<string, string | undefined>, options: DetectOptions = {}): DetectedProvider[] {
   const allowed = options.providers ? new Set(options.providers) : undefined;
@@ -42,15 +74,13 @@ export function detectProviders(table: readonly DetectableProvider[], env: Recor
   for (const entry of table) {
     if (allowed && !allowed.has(entry.name)) continue;
     if (options.apiKeys) {
-      const byName = options.apiKeys[entry.name];
-      const byVar = entry.keyVars.map((v) => options.apiKeys![v]).find((v) => v);
-      const key = byName || byVar;
-      if (key) found.push({ name: entry.name, connector: entry.connector, config: { api_key: key }, source: `apiKeys.${byName ? entry.name : entry.keyVars.find((v) => options.apiKeys![v])}` });
+      const explicit = explicitKey(entry, options.apiKeys);
+      if (explicit) found.push({ name: entry.name, connector: entry.connector, config: { api_key: reference(keyVariable(entry)) }, source: `apiKeys.${explicit.label}` });
       continue;
     }
     const keyVar = entry.keyVars.find((v) => (env[v] ?? "").trim() !== "");
     if (keyVar) {
-      found.push({ name: entry.name, connector: entry.connector, config: { api_key: env[keyVar]!.trim() }, source: keyVar });
+      found.push({ name: entry.name, connector: entry.connector, config: { api_key: reference(keyVar) }, source: keyVar });
       continue;
     }
     const host = entry.hostVar ? (env[entry.hostVar] ?? "").trim() : "";
@@ -61,17 +91,23 @@ export function detectProviders(table: readonly DetectableProvider[], env: Recor
   return found;
 }
 
-function nothingFound(table: readonly DetectableProvider[], options: DetectOptions): ModelMeshError {
+function reference(variable: string): string {
+  return `\${env:${variable}}`;
+}
+
+function nothingFound(table: readonly DetectableProvider[], options: DetectOptions): ConfigError {
   const names = options.providers ? table.filter((t) => options.providers!.includes(t.name)) : table;
   const keys = names.flatMap((t) => t.keyVars).join(", ");
   const hosts = names.map((t) => t.hostVar).filter(Boolean).join(", ");
   const what = options.apiKeys
     ? `none of the apiKeys given (${Object.keys(options.apiKeys).join(", ") || "empty"}) names a known provider`
     : "no provider API key or local host was found in the environment";
-  return new ModelMeshError({
-    code: "MM_CONFIG_INVALID",
-    category: "config",
-    name: "ModelMeshConfigError",
-    message: `[modelmesh] [create] ${what}. Set one of: ${keys}${hosts ? `; or a local server: ${hosts}` : ""}. Or pass { apiKeys }, { config: "modelmesh.yaml" }, or create a modelmesh.yaml.`,
+  return new ConfigError({
+    issues: [
+      {
+        path: "providers",
+        message: `${what}. Set one of: ${keys}${hosts ? `; or a local server: ${hosts}` : ""}. Or pass { apiKeys }, { config: "modelmesh.yaml" }, or create a modelmesh.yaml.`,
+      },
+    ],
   });
 }

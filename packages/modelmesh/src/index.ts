@@ -8,7 +8,7 @@ export { getTrace } from "./trace.js";
 export { toSdkCompletion, type MeshChatCompletion, type MeshChatCompletionChunk, type MeshChatCompletionMessage } from "./openai-shapes.js";
 export type { Uploadable } from "./uploadable.js";
 export { create, createMeshClient, type CreateOptions } from "./create.js";
-export { detectProviders, type DetectableProvider, type DetectedProvider, type DetectOptions } from "./detect.js";
+export { apiKeysEnv, detectProviders, type DetectableProvider, type DetectedProvider, type DetectOptions } from "./detect.js";
 export { createDefaultRegistry, DETECTABLE_PROVIDERS } from "./catalogue.js";
 // Errors and config helpers, re-exported so applications need only this package
 export {

@@ -3,7 +3,7 @@ import { ConfigError } from "@modelmesh/core";
 import { z } from "zod";
 
 /**
- * Configuration of `anthropic.claude.v1`: the snake_case block (YAML and code alike, ARCHITECTURE §2.2),
+ * Configuration of `anthropic.claude.v1`: the snake_case block (YAML and code alike, docs/ARCHITECTURE.md §2.2),
  * validated by {@link anthropicProviderConfigSchema}, and its camelCase form {@link AnthropicProviderConfig}.
  */
 

@@ -1,19 +1,19 @@
 import {
   ProviderError,
   classifyHttpError,
+  codeForCategory,
   extractErrorDetail,
   formatMessage,
   parseRetryAfter,
   isModelMeshError,
   type ErrorCategory,
   type ErrorClassification,
-  type ModelMeshErrorCode,
   type RateLimitInfo,
 } from "@modelmesh/core";
 import { isSecretHeader, redactHeaders } from "@modelmesh/cdk";
 
 /**
- * Anthropic errors → ModelMesh categories (ARCHITECTURE §2.6), and `anthropic-ratelimit-*` headers →
+ * Anthropic errors → ModelMesh categories (docs/ARCHITECTURE.md §2.6), and `anthropic-ratelimit-*` headers →
  * `RateLimitInfo`. Pure: no I/O. Reference: https://docs.anthropic.com/en/api/errors and
  * https://docs.anthropic.com/en/api/rate-limits#response-headers
  */
@@ -27,16 +27,6 @@ export interface AnthropicErrorContext {
 
 /** The connector id, used as the message prefix of errors raised before any provider context exists. */
 export const ANTHROPIC_CONNECTOR_ID = "anthropic.claude.v1";
-
-const CODE_BY_CATEGORY: Readonly<Partial<Record<ErrorCategory, ModelMeshErrorCode>>> = {
-  rate_limit: "MM_RATE_LIMIT",
-  quota_exhausted: "MM_QUOTA_EXHAUSTED",
-  auth: "MM_AUTH",
-  server: "MM_SERVER",
-  context_length: "MM_CONTEXT_LENGTH",
-  content_filter: "MM_CONTENT_FILTER",
-  invalid_request: "MM_INVALID_REQUEST",
-};
 
 /**
  * Billing, credit and spend-limit wording. Anthropic reports an empty prepaid balance as a 400
@@ -111,7 +101,7 @@ export function anthropicHttpError(status: number, headers: Record<string, strin
   const reason = scrub(fields.message || base.message).slice(0, 300);
   const requestId = fields.requestId ?? headers["request-id"];
   return new ProviderError({
-    code: CODE_BY_CATEGORY[category] ?? "MM_SERVER",
+    code: codeForCategory(category),
     category,
     retryable,
     status,
@@ -154,7 +144,7 @@ export function anthropicStreamError(payload: unknown, context: AnthropicErrorCo
   const base = classifyHttpError(status, {}, payload, now);
   const scrub = context.scrub ?? ((text: string) => text);
   return new ProviderError({
-    code: CODE_BY_CATEGORY[classified.category] ?? "MM_SERVER",
+    code: codeForCategory(classified.category),
     category: classified.category,
     retryable: classified.retryable,
     message: formatMessage(where(context), `${phase === "stream" ? "error event inside the stream" : "error body in a 200 response"}: ${fields.type ?? "error"}: ${scrub(fields.message || base.message).slice(0, 300)}`),

@@ -1,23 +1,12 @@
+import { HttpProviderBase, createFetchTransport, withProxyUrl, type ProviderConfig, type ResolvedCall, type Transport } from "@modelmesh/cdk";
 import {
-  BaseProvider,
-  createFetchTransport,
-  withProxyUrl,
-  type EndpointKind,
-  type ProviderConfig,
-  type ResolvedCall,
-  type Transport,
-} from "@modelmesh/cdk";
-import {
-  ProviderError,
-  formatMessage,
   type CallOptions,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
-  type CompletionUsage,
   type ErrorClassification,
   type ModelInfo,
-  type TokenUsage,
+  type ProviderError,
 } from "@modelmesh/core";
 import { convertToAnthropicRequest, type AnthropicRequestPlan } from "./anthropic-chat-mapping.js";
 import { ANTHROPIC_BASE_URL, ANTHROPIC_VERSION, type AnthropicProviderConfig } from "./anthropic-config.js";
@@ -43,14 +32,16 @@ const MAX_MODEL_PAGES = 10;
 /**
  * The Anthropic Messages API as a ModelMesh provider (`anthropic.claude.v1`). I/O and orchestration only:
  * requests are translated by `anthropic-chat-mapping.ts`, responses by `anthropic-response-mapping.ts`, streams
- * by `anthropic-stream-mapping.ts` and errors by `anthropic-error-mapping.ts`. Sending, timeouts, SSE parsing,
- * stream end rules, usage accounting and classification come from cdk's `BaseProvider` (fetch transport by
- * default; pass `transport` — e.g. cdk/node's undici transport — to change it).
+ * by `anthropic-stream-mapping.ts` and errors by `anthropic-error-mapping.ts`. Sending, size limits, SSE parsing,
+ * stream end rules and classification come from cdk's protocol-neutral `HttpProviderBase` (fetch transport by
+ * default; pass `transport` — e.g. cdk/node's undici transport — to change it). The Anthropic API has no
+ * embeddings, images or audio, so this class has no such methods: the router answers those requests with
+ * `MM_NOT_SUPPORTED` (docs/ARCHITECTURE.md §2.14).
  * @example
  * const claude = new AnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY });
  * const answer = await claude.complete({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hi" }] });
  */
-export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
+export class AnthropicProvider extends HttpProviderBase<ResolvedConfig> {
   /** Connector id used when the config names none. */
   static override readonly CONNECTOR_ID: string = ANTHROPIC_CONNECTOR_ID;
 
@@ -71,17 +62,15 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
 
   // -- execution -------------------------------------------------------------------------------------
 
-  /** `POST /v1/messages`; the answer is mapped to an OpenAI chat completion and its usage reported. */
+  /** `POST /v1/messages`; the answer is mapped to an OpenAI chat completion. */
   override async complete(request: ChatCompletionRequest, options: Partial<CallOptions> = {}): Promise<ChatCompletion> {
     const call = this.resolveCall(options);
     const plan = this.#plan(request, false);
-    const json = await this.http.postJson(this.getCompletionEndpoint(false), this.requestHeaders(call), plan.body, call, request.model);
+    const json = await this.http.postJson(this.#url("messages"), this.requestHeaders(call), plan.body, call, request.model);
     const context = this.errorContext(request.model);
     // A proxy may answer a failure with a 200 error envelope: classify it like the HTTP error it stands for.
     if ((json as { type?: unknown })?.type === "error") throw anthropicStreamError(json, context, this.clock.now(), "body");
-    const completion = convertFromAnthropicMessage(json, { created: this.#now(), errorContext: context, ...(plan.jsonTool ? { jsonTool: plan.jsonTool } : {}) });
-    this.reportUsage(request.model, tokenUsage(completion.usage));
-    return completion;
+    return convertFromAnthropicMessage(json, { created: this.#now(), errorContext: context, ...(plan.jsonTool ? { jsonTool: plan.jsonTool } : {}) });
   }
 
   /**
@@ -94,11 +83,10 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     const call = this.resolveCall(options);
     const plan = this.#plan(request, true);
     const headers = { ...this.requestHeaders(call), accept: "text/event-stream" };
-    const opened = await this.http.openStream(this.getCompletionEndpoint(true), headers, plan.body, call, request.model);
+    const opened = await this.http.openStream(this.#url("messages"), headers, plan.body, call, request.model);
     const { response, startedAt } = opened;
     const context = this.errorContext(request.model);
     const streamContext = { created: this.#now(), model: request.model, ...(plan.jsonTool ? { jsonTool: plan.jsonTool } : {}) };
-    let usage: CompletionUsage | undefined;
     try {
       const timing = { idleMs: call.timeouts.idleMs, clock: this.clock, cancel: () => response.cancel(), context, stream: streamContext };
       // Skipped malformed events are reported to the router (the routing trace's warnings).
@@ -107,37 +95,13 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
       const chunks = /json/i.test(response.headers["content-type"] ?? "")
         ? anthropicJsonStream(response.text(), timing)
         : anthropicChatStream(response.body, { ...timing, ...warnings, firstTokenMs: call.timeouts.firstTokenMs, startedAt, maxEventSize: this.http.limits(call).maxEventBytes });
-      for await (const chunk of chunks) {
-        if (chunk.usage) usage = chunk.usage;
-        yield chunk;
-      }
+      yield* chunks;
     } catch (error) {
       throw this.http.contextualize(error, request.model);
     } finally {
       opened.dispose();
       await response.cancel();
     }
-    this.reportUsage(request.model, tokenUsage(usage));
-  }
-
-  /** Embeddings, images and audio do not exist on the Anthropic API: these reject with `MM_NOT_SUPPORTED`. */
-  override embed(): Promise<never> {
-    return Promise.reject(this.#notSupported("embeddings"));
-  }
-
-  /** Not offered by Anthropic; rejects with `MM_NOT_SUPPORTED`. */
-  override generateImage(): Promise<never> {
-    return Promise.reject(this.#notSupported("image generation"));
-  }
-
-  /** Not offered by Anthropic; rejects with `MM_NOT_SUPPORTED`. */
-  override speech(): Promise<never> {
-    return Promise.reject(this.#notSupported("text to speech"));
-  }
-
-  /** Not offered by Anthropic; rejects with `MM_NOT_SUPPORTED`. */
-  override transcribe(): Promise<never> {
-    return Promise.reject(this.#notSupported("speech to text"));
   }
 
   // -- catalogue -------------------------------------------------------------------------------------
@@ -160,7 +124,7 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
    * catalogue entry (by id or alias), unknown ones what the API reports. Replaces the served list unless the
    * config lists its models explicitly.
    */
-  override async discoverModels(options: Partial<CallOptions> = {}): Promise<ModelInfo[]> {
+  async discoverModels(options: Partial<CallOptions> = {}): Promise<ModelInfo[]> {
     const call = this.resolveCall(options);
     const headers = this.requestHeaders(call);
     delete headers["content-type"];
@@ -168,7 +132,7 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     let after: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page++) {
       const query = `?limit=1000${after ? `&after_id=${encodeURIComponent(after)}` : ""}`;
-      const json = (await this.http.getJson(`${this.getEndpoint("models")}${query}`, headers, call)) as Partial<AnthropicModelList> | null;
+      const json = (await this.http.getJson(`${this.#url("models")}${query}`, headers, call)) as Partial<AnthropicModelList> | null;
       if (!Array.isArray(json?.data)) throw invalidAnthropicResponse("the model list has no data array", this.errorContext(undefined));
       listed.push(...json.data);
       if (!json.has_more || !json.last_id) break;
@@ -218,16 +182,6 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     return headers;
   }
 
-  /** The Messages API body of a non-streamed request (the same mapping `complete()` uses). */
-  protected override buildRequestPayload(request: ChatCompletionRequest): Record<string, unknown> {
-    return this.planRequest(request, request.stream === true).body;
-  }
-
-  /** Maps a Messages API response (without request context: no structured-output answer tool). */
-  protected override parseResponse(json: unknown): ChatCompletion {
-    return convertFromAnthropicMessage(json, { created: this.#now(), errorContext: this.errorContext(undefined) });
-  }
-
   /**
    * Converts an OpenAI request into the Messages API body. `max_tokens` defaults to `defaultMaxTokens`, else the
    * model's `maxOutputTokens` (catalogue or config), else 4096. Override for vendor quirks.
@@ -241,13 +195,6 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     });
   }
 
-  /** `{baseUrl}/v1/messages` and `{baseUrl}/v1/models` (the base URL has no version prefix, as in the SDK). */
-  protected override getEndpoint(kind: EndpointKind): string {
-    if (kind === "chat") return `${this.config.baseUrl}/v1/messages`;
-    if (kind === "models") return `${this.config.baseUrl}/v1/models`;
-    return super.getEndpoint(kind);
-  }
-
   /** Anthropic error bodies and types (see `anthropic-error-mapping.ts`). */
   protected override toProviderError(status: number, headers: Record<string, string>, body: string, model?: string): ProviderError {
     return anthropicHttpError(status, headers, body, this.errorContext(model), this.clock.now());
@@ -259,19 +206,19 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
   }
 
   /**
-   * Adds Anthropic's rate-limit headers to what every response teaches: cdk reads `x-ratelimit-*` and
-   * `Retry-After`; here `anthropic-ratelimit-*` is read into the same ledger and into `onResponse`'s meta.
+   * Adds Anthropic's rate-limit headers to the limits every response reports: cdk reads `x-ratelimit-*` and
+   * `Retry-After`; here `anthropic-ratelimit-*` is merged into `onResponse`'s `rateLimit`, from which the
+   * router learns them into the mesh's state ledger. Without an `onResponse` listener nothing is read.
    */
   protected override resolveCall(options: Partial<CallOptions>): ResolvedCall {
     const call = super.resolveCall(options);
     const forward = call.onResponse;
+    if (!forward) return call;
     return {
       ...call,
       onResponse: (meta) => {
-        const now = this.clock.now();
-        const limits = readAnthropicRateLimits(meta.headers, now);
-        if (limits) this.ledger.learn(limits, now);
-        forward?.(limits ? { ...meta, rateLimit: { ...meta.rateLimit, ...limits } } : meta);
+        const limits = readAnthropicRateLimits(meta.headers, this.clock.now());
+        forward(limits ? { ...meta, rateLimit: { ...meta.rateLimit, ...limits } } : meta);
       },
     };
   }
@@ -286,23 +233,12 @@ export class AnthropicProvider extends BaseProvider<ResolvedConfig> {
     }
   }
 
-  #notSupported(what: string): ProviderError {
-    return new ProviderError({
-      code: "MM_NOT_SUPPORTED",
-      category: "invalid_request",
-      retryable: false,
-      provider: this.id,
-      message: formatMessage(`provider ${this.id}`, `the Anthropic API offers no ${what}`, "Route this capability to another provider"),
-    });
+  /** `{baseUrl}/v1/messages` and `{baseUrl}/v1/models` (the base URL has no version prefix, as in the SDK). */
+  #url(endpoint: "messages" | "models"): string {
+    return `${this.config.baseUrl}/v1/${endpoint}`;
   }
 
   #now(): number {
     return Math.floor(this.clock.now() / 1000);
   }
-}
-
-function tokenUsage(usage: CompletionUsage | undefined): TokenUsage {
-  const promptTokens = usage?.prompt_tokens ?? 0;
-  const completionTokens = usage?.completion_tokens ?? 0;
-  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
 }

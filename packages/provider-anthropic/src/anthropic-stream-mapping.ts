@@ -1,4 +1,4 @@
-import { chatStream, parseSse, raceTimeout, type ChatStreamOptions, type SseEvent } from "@modelmesh/cdk";
+import { chatStream, raceTimeout, SseEventReader, type ChatStreamOptions, type SseEvent } from "@modelmesh/cdk";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionDelta, ChatFinishReason, Clock } from "@modelmesh/core";
 import { anthropicStreamError, invalidAnthropicResponse, type AnthropicErrorContext } from "./anthropic-error-mapping.js";
 import { convertAnthropicUsage, convertFromAnthropicMessage, mapAnthropicStopReason } from "./anthropic-response-mapping.js";
@@ -149,7 +149,7 @@ export async function* anthropicChatStream(body: AsyncIterable<Uint8Array>, opti
   const { stream, context, maxEventSize, ...timing } = options;
   const mapper = new AnthropicStreamMapper(stream);
   const progress = { pendingBytes: 0 };
-  const sse = parseSse(body, { ...(maxEventSize !== undefined ? { maxEventSize } : {}), context, progress });
+  const sse = new SseEventReader(body, { ...(maxEventSize !== undefined ? { maxEventSize } : {}), context, progress });
   const events = anthropicSseEvents(sse, (payload) => anthropicStreamError(payload, context, options.clock.now()));
   for await (const chunk of chatStream(events, { ...timing, context, progress, parseChunk: (data) => mapper.map(data) })) yield* splitUsage(chunk);
 }

@@ -70,4 +70,34 @@ routing:
     expect(trace.final?.providerId).toBe("claude-b");
     expect(trace.warnings.join(" ")).toMatch(/resumed on/);
   });
+
+  it("the Anthropic API has no embeddings: the router answers MM_NOT_SUPPORTED, nothing is sent", async () => {
+    const upstream = await mock();
+    const built = await mesh(`
+providers:
+  claude: { connector: anthropic, config: { base_url: ${upstream.url}, api_key: "\${env:ANTHROPIC_API_KEY}" } }
+models:
+  claude.vectors: { provider: claude, model: claude-haiku-4-5, capabilities: [text-embeddings] }
+`);
+    expect("embed" in built.router.providers.get("claude")!.connector).toBe(false);
+    const error = await built.router.embed({ model: "claude.vectors", input: "hello" }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "MM_NOT_SUPPORTED", category: "invalid_request" });
+    expect(upstream.calls).toHaveLength(0);
+  });
+
+  it("anthropic-ratelimit-* headers reach the mesh's state ledger through onResponse", async () => {
+    const rateLimitHeaders = { limitRequests: 50, remainingRequests: 50, resetRequests: "12s", limitTokens: 40_000, remainingTokens: 40_000, resetTokens: "30s" };
+    const upstream = await startAnthropicMock({ models: ANTHROPIC_MODELS.map((model) => ({ id: model.id })), apiKey: KEY, rateLimitHeaders });
+    open.push(upstream);
+    const built = await mesh(`
+providers:
+  claude: { connector: anthropic, config: { base_url: ${upstream.url}, api_key: "\${env:ANTHROPIC_API_KEY}" } }
+models:
+  claude.haiku: { provider: claude, model: claude-haiku-4-5, capabilities: [chat-completion] }
+`);
+    await built.router.chat({ model: "claude.haiku", messages: [{ role: "user", content: "hi" }] });
+    const route = { routeId: "claude/claude.haiku", providerId: "claude", modelId: "claude.haiku", upstreamModel: "claude-haiku-4-5", order: 0 };
+    expect((await built.ledger.snapshot(route)).rateLimit).toMatchObject({ limitRequests: 50, remainingRequests: 49, limitTokens: 40_000 });
+    expect(await built.ledger.quotaUsage(route)).toMatchObject({ requestsDay: 1 });
+  });
 });

@@ -30,9 +30,9 @@ describe("AnthropicProvider", () => {
     expect(provider.id).toBe("api.anthropic.com");
     expect(provider.connectorId).toBe("anthropic.claude.v1");
     expect((await provider.listModels()).map((model) => model.id)).toEqual(ANTHROPIC_MODELS.map((model) => model.id));
-    expect(provider.supports("generation.text-generation.chat-completion")).toBe(true);
-    expect(provider.supports("representation.embeddings")).toBe(false);
-    expect(await provider.getPricing("claude-sonnet-4-5")).toEqual({ inputPerMillion: 3, outputPerMillion: 15 });
+    expect(provider.getCapabilities()).toContain("generation.text-generation.chat-completion");
+    expect(provider.getCapabilities().filter((path) => path.startsWith("representation.embeddings"))).toEqual([]);
+    expect((await provider.listModels()).find((model) => model.id === "claude-sonnet-4-5")?.pricing).toEqual({ inputPerMillion: 3, outputPerMillion: 15 });
     await provider.close();
   });
 
@@ -58,13 +58,12 @@ describe("AnthropicProvider", () => {
     await Promise.all([provider.close(), sized.close()]);
   });
 
-  it("reports usage and cost from the catalogue's per-1M prices", async () => {
+  it("reports the answer's usage, which the router prices from the catalogue's per-1M prices", async () => {
     const provider = createAnthropicProvider({ base_url: capture.url, api_key: KEY });
-    await provider.complete(ASK);
+    const completion = await provider.complete(ASK);
     // anthropic-text.json: 2095 input, 503 output tokens; claude-haiku-4-5 costs $1 / $5 per 1M.
-    const quota = await provider.checkQuota();
-    expect(quota).toMatchObject({ requests: 1, tokens: 2598 });
-    expect(quota.costUsd).toBeCloseTo((2095 * 1 + 503 * 5) / 1_000_000, 12);
+    expect(completion.usage).toMatchObject({ prompt_tokens: 2095, completion_tokens: 503, total_tokens: 2598 });
+    expect((await provider.listModels()).find((model) => model.id === "claude-haiku-4-5")?.pricing).toEqual({ inputPerMillion: 1, outputPerMillion: 5 });
     await provider.close();
   });
 
@@ -94,12 +93,9 @@ describe("AnthropicProvider", () => {
     await provider.close();
   });
 
-  it("embeddings, images and audio reject with MM_NOT_SUPPORTED", async () => {
+  it("has no embeddings, images or audio methods (the router answers those with MM_NOT_SUPPORTED, see test/mesh.test.ts)", () => {
     const provider = createAnthropicProvider({ api_key: KEY });
-    await expect(provider.embed()).rejects.toMatchObject({ code: "MM_NOT_SUPPORTED", category: "invalid_request" });
-    await expect(provider.generateImage()).rejects.toMatchObject({ code: "MM_NOT_SUPPORTED" });
-    await expect(provider.speech()).rejects.toMatchObject({ code: "MM_NOT_SUPPORTED" });
-    await expect(provider.transcribe()).rejects.toMatchObject({ code: "MM_NOT_SUPPORTED" });
+    for (const method of ["embed", "generateImage", "speech", "transcribe"]) expect(method in provider, method).toBe(false);
   });
 
   it("classifies the official SDK's API errors by their Anthropic error type", () => {
@@ -109,8 +105,7 @@ describe("AnthropicProvider", () => {
     const credit = Anthropic.APIError.generate(400, { type: "error", error: { type: "invalid_request_error", message: "Your credit balance is too low to access the Anthropic API." } }, "x", new Headers());
     expect(provider.classifyError(credit)).toMatchObject({ category: "quota_exhausted", retryable: false });
     const limited = Anthropic.APIError.generate(429, { type: "error", error: { type: "rate_limit_error", message: "slow down" } }, "x", new Headers({ "retry-after": "4" }));
-    expect(provider.classifyError(limited)).toMatchObject({ category: "rate_limit", retryAfterMs: 4_000 });
-    expect(provider.isRetryable(limited)).toBe(true);
+    expect(provider.classifyError(limited)).toMatchObject({ category: "rate_limit", retryAfterMs: 4_000, retryable: true });
   });
 });
 
@@ -138,7 +133,7 @@ describe("model discovery (GET /v1/models)", () => {
     capture.reply({ json: fixture("anthropic-models") });
     const provider = createAnthropicProvider({ base_url: capture.url, api_key: KEY, discover_models: true });
     const models = await provider.listModels();
-    await provider.getModelInfo("claude-future-5");
+    await provider.listModels();
     expect(capture.requests.map((request) => request.path)).toEqual(["/v1/models?limit=1000"]);
     expect(models.find((model) => model.id === "claude-sonnet-4-5-20250929")).toMatchObject({ pricing: { inputPerMillion: 3 }, features: { assistantPrefill: true } });
     expect(models.find((model) => model.id === "claude-future-5")).toMatchObject({ contextWindow: 1_000_000, maxOutputTokens: 128_000, features: { vision: true } });

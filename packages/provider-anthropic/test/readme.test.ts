@@ -1,5 +1,5 @@
 /**
- * The README's quick start runs as written (STYLE c.10): the first `ts` block after "## Quick start" is
+ * The README's quick start runs as written: the first `ts` block after "## Quick start" is
  * executed with its imports bound to this package's source and cdk, and its printed output is checked.
  */
 import { readFileSync } from "node:fs";

@@ -6,17 +6,12 @@ import {
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
-  type CompletionUsage,
   type EmbeddingRequest,
   type EmbeddingResponse,
   type ErrorClassification,
-  type ImagesResponse,
   type ModelInfo,
-  type SpeechResponse,
-  type TokenUsage,
-  type TranscriptionResponse,
 } from "@modelmesh/core";
-import { BaseProvider, chatStream, parseSse, type EndpointKind, type ProviderConfig } from "@modelmesh/cdk";
+import { HttpProviderBase, chatStream, SseEventReader, type ProviderConfig } from "@modelmesh/cdk";
 import { convertToGeminiRequest, type GeminiMappingWarning, type GeminiSchemaMode } from "./gemini-chat-mapping.js";
 import { convertFromGeminiEmbeddings, convertToGeminiEmbedRequest, modelResourceName } from "./gemini-embedding-mapping.js";
 import { classifyGoogleError, googleHttpError } from "./gemini-error-mapping.js";
@@ -55,23 +50,20 @@ export interface GeminiProviderConfig extends Omit<ProviderConfig, "baseUrl"> {
 const MODEL_ID = /^(?:(?:models|tunedModels)\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_MODEL_PAGES = 20;
 
-function toTokenUsage(usage: CompletionUsage | null | undefined): TokenUsage {
-  const prompt = usage?.prompt_tokens ?? 0;
-  const completion = usage?.completion_tokens ?? 0;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: usage?.total_tokens ?? prompt + completion };
-}
-
 /**
  * The `google.gemini.v1` provider: OpenAI-format requests in and out, Gemini's `generateContent` /
  * `streamGenerateContent?alt=sse` / `embedContent` / `batchEmbedContents` / `GET models` on the wire. The
- * transport, timeouts, rate-limit learning, `onResponse`, usage ledger and error plumbing are the CDK's;
- * this class only translates (see the `gemini-*-mapping.ts` modules) and builds Gemini's URLs and headers.
+ * transport, size limits, `onResponse` (with the rate limits read from the headers) and error plumbing are the
+ * CDK's protocol-neutral `HttpProviderBase`; this class only translates (see the `gemini-*-mapping.ts`
+ * modules) and builds Gemini's URLs and headers. It has chat, streams and embeddings; image generation and
+ * audio are not offered, so it has no such methods and the router answers them with `MM_NOT_SUPPORTED`
+ * (docs/ARCHITECTURE.md §2.14).
  * Default transport: `fetch` (inject `createUndiciTransport()` from `@modelmesh/cdk/node` on Node servers).
  * @example
  * const gemini = new GeminiProvider({ apiKey: process.env.GEMINI_API_KEY });
  * const answer = await gemini.complete({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }] });
  */
-export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProviderConfig> {
+export class GeminiProvider extends HttpProviderBase<ProviderConfig & GeminiProviderConfig> {
   /** Connector id used when the config names none. */
   static override readonly CONNECTOR_ID: string = "google.gemini.v1";
   #ids = 0;
@@ -100,7 +92,6 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     } catch (error) {
       throw this.#responseError(error, model, "not a GenerateContentResponse");
     }
-    this.reportUsage(model, toTokenUsage(completion.usage));
     return completion;
   }
 
@@ -120,10 +111,9 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     const { response, startedAt } = opened;
     const context = this.errorContext(model);
     const mapper = new GeminiStreamMapper(this.#responseContext(model));
-    let usage: CompletionUsage | undefined;
     try {
       const progress = { pendingBytes: 0 };
-      const events = parseSse(response.body, { maxEventSize: this.http.limits(call).maxEventBytes, context, progress });
+      const events = new SseEventReader(response.body, { maxEventSize: this.http.limits(call).maxEventBytes, context, progress });
       const chunks = chatStream(geminiSseEvents(events, context, this.clock), {
         progress,
         parseChunk: (data) => mapper.map(data),
@@ -136,23 +126,19 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
         // Skipped malformed events are reported to the router (the routing trace's warnings).
         ...(call.onWarning ? { onWarning: call.onWarning } : {}),
       });
-      for await (const chunk of chunks) {
-        if (chunk.usage) usage = chunk.usage;
-        yield chunk;
-      }
+      yield* chunks;
     } catch (error) {
       throw this.http.contextualize(error, model);
     } finally {
       opened.dispose();
       await response.cancel();
     }
-    this.reportUsage(model, toTokenUsage(usage));
   }
 
   // -- embeddings and models ---------------------------------------------------------------------------
 
   /** `:embedContent` for one string, `:batchEmbedContents` for a list; returns the OpenAI embeddings shape. */
-  override async embed(request: EmbeddingRequest, options: Partial<CallOptions> = {}): Promise<EmbeddingResponse> {
+  async embed(request: EmbeddingRequest, options: Partial<CallOptions> = {}): Promise<EmbeddingResponse> {
     const call = this.resolveCall(options);
     let conversion: ReturnType<typeof convertToGeminiEmbedRequest>;
     try {
@@ -164,7 +150,6 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     const json = await this.http.postJson(url, this.requestHeaders(call), conversion.body, call, request.model);
     const response = convertFromGeminiEmbeddings(json, request, conversion.count);
     if (!response) throw this.#responseError(undefined, request.model, `expected ${conversion.count} embedding(s)`);
-    this.reportUsage(request.model, { promptTokens: response.usage.prompt_tokens, completionTokens: 0, totalTokens: response.usage.total_tokens });
     return response;
   }
 
@@ -184,7 +169,7 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
    * Lists `GET {baseUrl}/{version}/models` (all pages), merges the servable models into the catalogue (known
    * ids keep their prices and features, see `gemini-model-list.ts`) and returns the listed ones.
    */
-  override async discoverModels(options: Partial<CallOptions> = {}): Promise<ModelInfo[]> {
+  async discoverModels(options: Partial<CallOptions> = {}): Promise<ModelInfo[]> {
     const call = this.resolveCall(options);
     const { "content-type": _json, ...headers } = this.requestHeaders(call);
     const catalogue = await super.listModels();
@@ -192,7 +177,7 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page++) {
       const query = `pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ""}`;
-      const json = await this.http.getJson(`${this.getEndpoint("models")}?${query}`, headers, call);
+      const json = await this.http.getJson(`${this.#versionUrl()}/models?${query}`, headers, call);
       const parsed = readModelPage(json);
       if (!parsed) throw this.#responseError(undefined, undefined, "the model list has no models array");
       listed.push(...parsed.models);
@@ -202,23 +187,6 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     const discovered = convertGeminiModels(listed, catalogue);
     this.setModels(mergeModels(catalogue, discovered));
     return discovered.map(cloneModel);
-  }
-
-  // -- not offered by this connector -----------------------------------------------------------------
-
-  /** Not supported: Gemini image generation is a different API (Imagen / image-output models). */
-  override async generateImage(): Promise<ImagesResponse> {
-    throw this.#unsupported("image generation");
-  }
-
-  /** Not supported by this connector. */
-  override async speech(): Promise<SpeechResponse> {
-    throw this.#unsupported("text to speech");
-  }
-
-  /** Not supported by this connector (send audio as an `input_audio` chat part instead). */
-  override async transcribe(): Promise<TranscriptionResponse> {
-    throw this.#unsupported("transcription");
   }
 
   // -- errors ----------------------------------------------------------------------------------------
@@ -247,11 +215,6 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     return { ...headers, ...(this.config.headers ?? {}) };
   }
 
-  /** `models` → `{baseUrl}/{version}/models`; Gemini has no other OpenAI-style endpoint. */
-  protected override getEndpoint(kind: EndpointKind): string {
-    return `${this.config.baseUrl}/${this.config.apiVersion ?? GEMINI_API_VERSION}/${kind}`;
-  }
-
   /** Google's error envelope, status names and quota details (`gemini-error-mapping.ts`). */
   protected override toProviderError(status: number, headers: Record<string, string>, body: string, model?: string): ProviderError {
     return googleHttpError(status, headers, body, this.errorContext(model), this.clock.now());
@@ -264,7 +227,12 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
     if (typeof model !== "string" || !MODEL_ID.test(model)) {
       throw this.http.contextualize(invalidMessage(`model id "${String(model)}" is not a Gemini model name`, "Use an id such as gemini-2.5-flash"), undefined);
     }
-    return `${this.config.baseUrl}/${this.config.apiVersion ?? GEMINI_API_VERSION}/${modelResourceName(model)}:${method}`;
+    return `${this.#versionUrl()}/${modelResourceName(model)}:${method}`;
+  }
+
+  /** `{baseUrl}/{version}`. */
+  #versionUrl(): string {
+    return `${this.config.baseUrl}/${this.config.apiVersion ?? GEMINI_API_VERSION}`;
   }
 
   #toGemini(request: ChatCompletionRequest): Record<string, unknown> {
@@ -295,16 +263,6 @@ export class GeminiProvider extends BaseProvider<ProviderConfig & GeminiProvider
       provider: this.id,
       ...(model !== undefined ? { model } : {}),
       ...(error !== undefined ? { cause: error } : {}),
-    });
-  }
-
-  #unsupported(what: string): ProviderError {
-    return new ProviderError({
-      code: "MM_NOT_SUPPORTED",
-      category: "invalid_request",
-      retryable: false,
-      provider: this.id,
-      message: formatMessage(`provider ${this.id}`, `${what} is not offered by google.gemini.v1`, "Route this capability to another provider"),
     });
   }
 }

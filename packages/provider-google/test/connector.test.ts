@@ -71,7 +71,7 @@ describe("connector descriptor", () => {
       timeout: "30s",
       models: [{ id: "gemini-2.5-flash", capabilities: ["generation.text-generation.chat-completion"], context_window: 1_048_576, features: { assistant_prefill: false }, pricing: { input_per_million: 0.3, output_per_million: 2.5 } }],
     });
-    expect(await provider.getModelInfo("gemini-2.5-flash")).toMatchObject({ contextWindow: 1_048_576, features: { assistantPrefill: false }, pricing: { inputPerMillion: 0.3 } });
+    expect((await provider.listModels()).find((model) => model.id === "gemini-2.5-flash")).toMatchObject({ contextWindow: 1_048_576, features: { assistantPrefill: false }, pricing: { inputPerMillion: 0.3 } });
     await provider.complete({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: { a: { type: "string" } } } } } });
     expect(mock.calls.at(-1)!.body!.generationConfig).toEqual({ responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: { a: { type: "STRING" } } } });
   });
@@ -102,10 +102,28 @@ describe("end to end through createMesh", () => {
     }
   });
 
-  it("instances satisfy ProviderConnectorV1", () => {
+  it("instances satisfy ProviderConnectorV1: chat and embeddings, no image generation", () => {
     const provider: ProviderConnectorV1 = new GeminiProvider({ apiKey: KEY });
-    expect(provider.supports("generation.text-generation")).toBe(true);
-    expect(provider.supports("representation.embeddings.text-embeddings")).toBe(true);
-    expect(provider.supports("generation.image-generation")).toBe(false);
+    expect(provider.getCapabilities?.()).toEqual(expect.arrayContaining(["generation.text-generation.chat-completion", "representation.embeddings.text-embeddings"]));
+    expect(typeof provider.embed).toBe("function");
+    expect(provider.generateImage).toBeUndefined();
+  });
+
+  it("image generation routed to Gemini is MM_NOT_SUPPORTED from the router, nothing sent", async () => {
+    const registry = new ConnectorRegistry({ connectors: [connector] });
+    const yaml = `providers:
+  gemini: { connector: gemini, config: { base_url: "${mock.url}", api_key: "\${env:GEMINI_API_KEY}" } }
+models:
+  gemini.pictures: { provider: gemini, model: gemini-2.5-flash, capabilities: [generation.image-generation.text-to-image] }
+`;
+    const mesh = await createMesh(yaml, { registry, env: { GEMINI_API_KEY: KEY } });
+    const calls = mock.calls.length;
+    try {
+      const error = await mesh.router.generateImage({ model: "gemini.pictures", prompt: "a red square" }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: "MM_NOT_SUPPORTED", category: "invalid_request" });
+      expect(mock.calls.length).toBe(calls);
+    } finally {
+      await mesh.close();
+    }
   });
 });

@@ -23,4 +23,3 @@ export { OPENAI_MODELS } from "./openai-models.js";
 export { OPENAI_COMPATIBLE_PRESETS } from "./presets/index.js";
 export type { OpenAICompatiblePreset, OpenAICompatibleQuirks } from "./presets/openai-compatible-preset.js";
 export { createPresetProvider, presetConnector, type OpenAICompatibleConnector, type PresetProviderContext } from "./presets/preset-connector.js";
-export { detectFromEnv, type DetectedConnector } from "./presets/detect-from-env.js";

@@ -1,4 +1,4 @@
-import type { TokenUsage, TranscriptionRequest, TranscriptionResponse } from "@modelmesh/core";
+import type { TranscriptionRequest, TranscriptionResponse } from "@modelmesh/core";
 
 /**
  * Pure mapping for `POST /audio/transcriptions`. The form is encoded the way the official SDK encodes it
@@ -38,19 +38,13 @@ export function convertToTranscriptionForm(request: TranscriptionRequest): FormD
   return form;
 }
 
-/** A parsed transcription plus the token usage it reported (the `gpt-4o-transcribe` family reports tokens). */
-export interface ParsedTranscription {
-  response: TranscriptionResponse;
-  usage: TokenUsage;
-}
-
 /**
  * Parses a transcription body. `text`, `srt` and `vtt` formats are plain text; the others are JSON with a
- * `text` field. Returns undefined for a body that is neither.
+ * `text` field (and, for the `gpt-4o-transcribe` family, its token `usage`, passed through). Returns
+ * undefined for a body that is neither.
  */
-export function parseTranscription(body: string, format: TranscriptionRequest["response_format"]): ParsedTranscription | undefined {
-  const none: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-  if (format === "text" || format === "srt" || format === "vtt") return { response: { text: body }, usage: none };
+export function parseTranscription(body: string, format: TranscriptionRequest["response_format"]): TranscriptionResponse | undefined {
+  if (format === "text" || format === "srt" || format === "vtt") return { text: body };
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -58,24 +52,5 @@ export function parseTranscription(body: string, format: TranscriptionRequest["r
     return undefined;
   }
   if (typeof json !== "object" || json === null || typeof (json as { text?: unknown }).text !== "string") return undefined;
-  const response = json as TranscriptionResponse;
-  const usage = response.usage as { type?: string; input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined;
-  if (usage?.type !== "tokens") return { response, usage: none };
-  const promptTokens = usage.input_tokens ?? 0;
-  const completionTokens = usage.output_tokens ?? 0;
-  return { response, usage: { promptTokens, completionTokens, totalTokens: usage.total_tokens ?? promptTokens + completionTokens } };
-}
-
-/**
- * Token usage of an images response. `gpt-image-1` reports `usage: {input_tokens, output_tokens}` and is
- * priced per token; DALL·E reports none (zero tokens; its price is per request).
- */
-export function imageUsage(response: unknown): TokenUsage {
-  const usage = (typeof response === "object" && response !== null ? (response as { usage?: unknown }).usage : undefined) as
-    | { input_tokens?: unknown; output_tokens?: unknown; total_tokens?: unknown }
-    | undefined;
-  const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
-  const promptTokens = count(usage?.input_tokens);
-  const completionTokens = count(usage?.output_tokens);
-  return { promptTokens, completionTokens, totalTokens: count(usage?.total_tokens) || promptTokens + completionTokens };
+  return json as TranscriptionResponse;
 }

@@ -13,7 +13,7 @@ import {
 import { OpenAICompatibleProvider, type OpenAICompatibleConfig, type SseEvent } from "@modelmesh/cdk";
 import { convertToOpenAIChatPayload } from "./openai-chat-mapping.js";
 import { refineOpenAIError } from "./openai-error-mapping.js";
-import { convertToTranscriptionForm, imageUsage, parseTranscription } from "./openai-media-mapping.js";
+import { convertToTranscriptionForm, parseTranscription } from "./openai-media-mapping.js";
 import { OPENAI_MODELS } from "./openai-models.js";
 import { cloneModel, mergeDiscoveredModels, unionModels } from "./openai-response-mapping.js";
 import { liftVendorUsage } from "./openai-stream-mapping.js";
@@ -35,7 +35,7 @@ export interface OpenAIProviderConfig extends OpenAICompatibleConfig {
  * - `toProviderError`: OpenAI's error codes and `retry-after-ms` / `x-ratelimit-reset-*` waits;
  * - `buildRequestPayload` / `parseSseChunk`: a preset's quirks (OpenAI's own requests pass untouched);
  * - `transcribe`: the multipart form encoded exactly as the official SDK encodes it;
- * - `generateImage`: accounts the token usage `gpt-image-1` reports (it is priced per token);
+ * - `generateImage`: checks the images answer (its token usage, for `gpt-image-1`, passes through);
  * - `discoverModels`: `GET /models` merged with the catalogue, which it then extends.
  * Without `models` the OpenAI catalogue is used; without `baseUrl`, `https://api.openai.com/v1`.
  * @example
@@ -57,7 +57,7 @@ export class OpenAIProvider<C extends OpenAIProviderConfig = OpenAIProviderConfi
   /**
    * Discovers models with `GET {baseUrl}/models`, merges them with the catalogue (known ids keep their
    * capabilities, features and prices; unknown ids get capabilities inferred from the id) and adds the new
-   * ones to the catalogue, so `listModels()` and `getModelInfo()` know them afterwards.
+   * ones to the catalogue, so `listModels()` knows them afterwards.
    */
   override async discoverModels(options: Partial<CallOptions> = {}): Promise<ModelInfo[]> {
     const listed = await super.discoverModels(options);
@@ -67,7 +67,7 @@ export class OpenAIProvider<C extends OpenAIProviderConfig = OpenAIProviderConfi
     return merged.map(cloneModel);
   }
 
-  /** `POST /images/generations`, request passed through; reports the images' token usage when given. */
+  /** `POST /images/generations`, request passed through; the answer (with any token usage) returned as is. */
   override async generateImage(request: ImageGenerationRequest, options: Partial<CallOptions> = {}): Promise<ImagesResponse> {
     const call = this.resolveCall(options);
     const model = request.model ?? undefined;
@@ -75,7 +75,6 @@ export class OpenAIProvider<C extends OpenAIProviderConfig = OpenAIProviderConfi
     if (typeof json !== "object" || json === null || !Array.isArray((json as { data?: unknown }).data)) {
       throw this.#invalidResponse("the images response has no data array", model);
     }
-    if (model) this.reportUsage(model, imageUsage(json));
     return json as ImagesResponse;
   }
 
@@ -89,8 +88,7 @@ export class OpenAIProvider<C extends OpenAIProviderConfig = OpenAIProviderConfi
     const body = await this.http.exchange(init, call, request.model, (response) => response.text());
     const parsed = parseTranscription(body, request.response_format);
     if (!parsed) throw this.#invalidResponse("the transcription has no text", request.model);
-    this.reportUsage(request.model, parsed.usage);
-    return parsed.response;
+    return parsed;
   }
 
   /** The request itself, minus fields a preset's vendor rejects (none for OpenAI). */

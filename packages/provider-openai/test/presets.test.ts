@@ -6,7 +6,6 @@ import {
   connector,
   connectors,
   createPresetProvider,
-  detectFromEnv,
   findPreset,
   hostToBaseUrl,
   OPENAI_COMPATIBLE_PRESETS,
@@ -163,23 +162,6 @@ describe("config resolution", () => {
     ["", "http://localhost:1234/v1", undefined],
   ])("hostToBaseUrl(%j)", (host, base, expected) => {
     expect(hostToBaseUrl(host, base)).toBe(expected);
-  });
-});
-
-describe("detectFromEnv", () => {
-  it("lists set variables in preset order, referencing keys instead of copying them", () => {
-    const env = { GROQ_API_KEY: "gsk_secret", OPENAI_API_KEY: "sk-secret", OLLAMA_HOST: "127.0.0.1:11434", MISTRAL_API_KEY: "  ", UNRELATED: "x" };
-    const detected = detectFromEnv(env);
-    expect(detected).toEqual([
-      { connectorId: "openai.llm.v1", name: "openai", envVar: "OPENAI_API_KEY", local: false, config: { api_key: "${env:OPENAI_API_KEY}" } },
-      { connectorId: "groq.api.v1", name: "groq", envVar: "GROQ_API_KEY", local: false, config: { api_key: "${env:GROQ_API_KEY}" } },
-      { connectorId: "ollama.local.v1", name: "ollama", envVar: "OLLAMA_HOST", local: true, config: { base_url: "http://127.0.0.1:11434/v1" } },
-    ]);
-    expect(JSON.stringify(detected)).not.toContain("secret");
-  });
-
-  it("accepts a custom preset list (a new vendor is detected from its entry alone)", () => {
-    expect(detectFromEnv({ ACME_API_KEY: "k" }, [fakePreset])).toMatchObject([{ connectorId: "acme.api.v1", name: "acme" }]);
   });
 });
 

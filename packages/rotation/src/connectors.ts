@@ -1,4 +1,4 @@
-import { ModelMeshError, PRIORITY_SELECTION_ID, STICK_UNTIL_FAILURE_ID, createPrioritySelection, createStickUntilFailure, formatMessage } from "@modelmesh/core";
+import { ConfigError, PRIORITY_SELECTION_ID, STICK_UNTIL_FAILURE_ID, createPrioritySelection, createStickUntilFailure } from "@modelmesh/core";
 import type { ConnectorContext, ConnectorDescriptor, ConnectorRegistry, DeactivationPolicyV1, PoolPolicyConfig, RecoveryPolicyV1, SelectionStrategyV1 } from "@modelmesh/core";
 import { CALENDAR_RECOVERY_ID, createCalendarRecovery } from "./policies/calendar-recovery.js";
 import type { QuotaCalendar } from "./policies/quota-reset.js";
@@ -49,7 +49,7 @@ export const prioritySelectionConnector: Selection = selection(PRIORITY_SELECTIO
   createPrioritySelection({ modelPriority: pool.model_priority, providerPriority: pool.provider_priority, fallback: fallbackOf(pool, context) }),
 );
 
-/** Every trigger of the reference, composed; reads `pools.<id>.deactivation` and `recovery` (`modelmesh.rules-deactivation.v1`). */
+/** Every deactivation trigger (maintenance window, failure rules, learned quota, caps), composed; reads `pools.<id>.deactivation` and `recovery` (`modelmesh.rules-deactivation.v1`). */
 export const rulesDeactivationConnector: ConnectorDescriptor<PoolPolicyConfig, DeactivationPolicyV1> = {
   id: RULES_DEACTIVATION_ID,
   type: "rotation",
@@ -144,6 +144,6 @@ function fallbackOf(pool: PoolPolicyConfig, context: ConnectorContext): Selectio
   return found.create(pool, context) as SelectionStrategyV1;
 }
 
-function configError(poolId: string, what: string, fix: string): ModelMeshError {
-  return new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", message: formatMessage(`pools.${poolId}`, what, fix) });
+function configError(poolId: string, what: string, fix: string): ConfigError {
+  return new ConfigError({ issues: [{ path: `pools.${poolId}`, message: `${what}. ${fix}` }] });
 }

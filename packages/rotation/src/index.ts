@@ -36,7 +36,7 @@ export { LOAD_BALANCED_ID, createLoadBalanced, type LoadBalancedOptions } from "
 // Deactivation and recovery policies
 export { RULES_DEACTIVATION_ID, createRulesDeactivation, type QuotaCaps, type RulesDeactivationOptions } from "./policies/rules-deactivation.js";
 export { CALENDAR_RECOVERY_ID, createCalendarRecovery, type CalendarRecoveryOptions } from "./policies/calendar-recovery.js";
-export { QUOTA_REASONS, quotaResetAt, type QuotaCalendar } from "./policies/quota-reset.js";
+export { quotaResetAt, type QuotaCalendar } from "./policies/quota-reset.js";
 export { parseCron, type CronSchedule } from "./policies/cron.js";
 
 // Schedulers (clock-driven triggers)

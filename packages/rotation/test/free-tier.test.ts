@@ -1,5 +1,5 @@
 /**
- * Free-tier aggregation (ARCHITECTURE decision 10): a pool over four providers with daily quotas 5, 10, 20
+ * Free-tier aggregation (docs/ARCHITECTURE.md §2.10): a pool over four providers with daily quotas 5, 10, 20
  * and 50 serves exactly 85 requests with no quota error reaching the caller, then fails once with
  * MM_ALL_QUOTAS_EXHAUSTED naming the first reset, and serves again after it. Real HTTP mocks, fake clock.
  */

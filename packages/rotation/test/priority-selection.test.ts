@@ -1,6 +1,6 @@
 /** priority-selection through createMesh + Router. */
 import { afterEach, describe, expect, it } from "vitest";
-import { isModelMeshError } from "@modelmesh/core";
+import { ConfigError, isModelMeshError } from "@modelmesh/core";
 import { burst, closeRigs, countByRoute, startRig } from "./support/rig.js";
 
 afterEach(closeRigs);
@@ -56,7 +56,9 @@ describe("modelmesh.priority-selection.v1", () => {
   it("an unknown fallback_strategy fails at start-up, naming the pool", async () => {
     const error = await startRig({ providers: four, pools: { main: { models: members, strategy: "modelmesh.priority-selection.v1", fallback_strategy: "acme.nope.v1" } } }).catch((e: unknown) => e);
     expect(isModelMeshError(error)).toBe(true);
-    expect((error as Error).message).toContain('[pools.main] fallback_strategy "acme.nope.v1" is not a shipped selection strategy');
+    expect(ConfigError.is(error)).toBe(true);
+    expect((error as ConfigError).issues[0]).toMatchObject({ path: "pools.main", message: expect.stringContaining('fallback_strategy "acme.nope.v1" is not a shipped selection strategy') });
+    expect((error as Error).message).toContain('pools.main: fallback_strategy "acme.nope.v1" is not a shipped selection strategy');
   });
 
   it("100 concurrent requests all go to the top model; with it down, all to the next", async () => {

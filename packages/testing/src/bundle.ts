@@ -1,6 +1,6 @@
 /**
  * `@modelmesh/testing/bundle` — proves a package's entry bundles for the browser with no Node built-ins
- * (ARCHITECTURE §1, STYLE c.8). Node-only; needs `esbuild` (an optional peer dependency).
+ * (docs/ARCHITECTURE.md §1). Node-only; needs `esbuild` (an optional peer dependency).
  *
  * `node:*` stays external so a violation shows up as an import in the metafile rather than as a build error.
  * @example

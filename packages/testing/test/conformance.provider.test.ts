@@ -5,12 +5,12 @@
 import type { ProviderConnectorV1 } from "@modelmesh/core";
 import { describe, expect, it } from "vitest";
 import {
+  BlankCapabilityProvider,
   CloseOnceProvider,
+  DuplicateModelProvider,
   EverythingIsServerProvider,
-  ExactSupportsProvider,
   MalformedKillsStreamProvider,
-  PlainErrorCatalogueProvider,
-  RequestCountOnlyProvider,
+  SilentResponseProvider,
   SlowTimeoutProvider,
   SwallowingStreamProvider,
 } from "../src/conformance/__fixtures__/broken.js";
@@ -34,10 +34,10 @@ const CONTROL = "complete returns the upstream answer with usage";
 
 describe("the provider suite fails broken providers on the right check", () => {
   it.each<[string, Broken, string]>([
-    ["supports() by exact match", ExactSupportsProvider, "supports() matches served capabilities and their ancestors, nothing else"],
-    ["plain Error for an unknown model", PlainErrorCatalogueProvider, "getModelInfo rejects an unknown model with MM_UNKNOWN_MODEL"],
+    ["a capability path with an empty segment", BlankCapabilityProvider, "getCapabilities, when present, returns capability paths"],
+    ["a model listed twice", DuplicateModelProvider, "listModels lists the served model once, with capability paths and valid prices"],
     ["close() not idempotent", CloseOnceProvider, "close is idempotent"],
-    ["tokens not counted", RequestCountOnlyProvider, "reportUsage is counted by checkQuota (requests, tokens, cost from pricing)"],
+    ["responses never reported to onResponse", SilentResponseProvider, "x-ratelimit-* response headers reach onResponse as rateLimit"],
     ["everything classified as server", EverythingIsServerProvider, "401 → auth, not retryable"],
     ["connect timeout ignored", SlowTimeoutProvider, "no response → a timeout ProviderError within connectMs (never hangs)"],
     ["cut stream ends cleanly", SwallowingStreamProvider, "stream: cut after N tokens → the iterator throws, never ends cleanly"],

@@ -56,7 +56,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** The media type of a request (`application/json; charset=utf-8` → `application/json`), lower-cased. */
 export function mediaType(req: IncomingMessage): string {
-  return (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const type = req.headers["content-type"];
+  if (type === undefined) return "";
+  // The usual values need no parsing.
+  if (type === "application/json" || type === "application/json; charset=utf-8") return "application/json";
+  const semicolon = type.indexOf(";");
+  return (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** True when the request declares a body (a non-zero `content-length`, or a chunked transfer). */

@@ -39,17 +39,52 @@ export function hostCheckActive(proxy: ProxyConfig, listen: ListenAddress): bool
   return proxy.allowed_hosts !== undefined || isLoopbackHost(listen.host);
 }
 
+/** Host checks of one config and listen address: whether the check is on, and the verdicts so far. */
+interface HostVerdicts {
+  host: string;
+  port: number;
+  active: boolean;
+  /**
+   * Raw `Host` value → accepted, for values up to 300 characters. Bounded: cleared when full (a client sending
+   * many names only costs re-checks).
+   */
+  seen: Map<string, boolean>;
+}
+
+const MAX_HOST_VERDICTS = 256;
+const MAX_CACHED_HOST_LENGTH = 300;
+const hostVerdicts = new WeakMap<ProxyConfig, HostVerdicts>();
+
+function verdictsFor(proxy: ProxyConfig, listen: ListenAddress): HostVerdicts {
+  let verdicts = hostVerdicts.get(proxy);
+  if (!verdicts || verdicts.host !== listen.host || verdicts.port !== listen.port) {
+    verdicts = { host: listen.host, port: listen.port, active: hostCheckActive(proxy, listen), seen: new Map() };
+    hostVerdicts.set(proxy, verdicts);
+  }
+  return verdicts;
+}
+
 /**
  * Refuses a `Host` the proxy does not answer to. Accepted: `localhost` or a loopback address with the
  * listening port (no port only when that is 80), and every `allowed_hosts` entry (an entry without a port
- * matches any port).
+ * matches any port). The verdict for a given value is remembered per config (`proxy` objects are replaced,
+ * never changed, on reload) and listen address.
  * @throws ProxyHttpError 403 `host_not_allowed`.
  */
 export function checkHost(req: IncomingMessage, proxy: ProxyConfig, listen: ListenAddress): void {
-  if (!hostCheckActive(proxy, listen)) return;
+  const verdicts = verdictsFor(proxy, listen);
+  if (!verdicts.active) return;
   const raw = req.headers.host;
-  const host = raw !== undefined ? parseHost(raw) : undefined;
-  if (host && hostAllowed(host, proxy.allowed_hosts ?? [], listen.port)) return;
+  let allowed = raw !== undefined ? verdicts.seen.get(raw) : false;
+  if (allowed === undefined) {
+    const host = parseHost(raw!);
+    allowed = host !== undefined && hostAllowed(host, proxy.allowed_hosts ?? [], listen.port);
+    if (raw!.length <= MAX_CACHED_HOST_LENGTH) {
+      if (verdicts.seen.size >= MAX_HOST_VERDICTS) verdicts.seen.clear();
+      verdicts.seen.set(raw!, allowed);
+    }
+  }
+  if (allowed) return;
   throw new ProxyHttpError(
     403,
     "invalid_request_error",

@@ -30,8 +30,25 @@ export function traceOf(error: unknown): RoutingTrace | undefined {
 
 /** Sends a JSON body with a content length. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  writeJson(res, status, JSON.stringify(body), { ...headers });
+}
+
+/**
+ * Sends a routed answer: the CORS headers, the routing headers of `trace`, then the JSON body (one headers
+ * object per answer, built in place).
+ */
+export function sendRoutedJson(res: ServerResponse, body: unknown, cors: Record<string, string>, requestId: string, trace: RoutingTrace | undefined): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "x-content-type-options": "nosniff" });
+  const headers: OutgoingHttpHeaders = cors === NO_CORS ? routingHeaders(requestId, trace) : { ...cors, ...routingHeaders(requestId, trace) };
+  writeJson(res, 200, text, headers);
+}
+
+/** Writes a JSON text with its content headers added to `headers` (which the caller hands over). */
+function writeJson(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders): void {
+  headers["content-type"] = "application/json; charset=utf-8";
+  headers["content-length"] = Buffer.byteLength(text);
+  headers["x-content-type-options"] = "nosniff";
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -52,6 +69,9 @@ export function sendError(res: ServerResponse, requestId: string, error: unknown
   sendJson(res, reply.status, reply.body, headers);
 }
 
+/** No CORS headers (shared and frozen: handlers spread it, never change it). */
+export const NO_CORS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /**
  * CORS headers for a request, per `proxy.cors`: nothing when CORS is off, the origin is not allowed, or the
  * path is under `/admin/` (admin endpoints are never open to other origins, whatever the list says); the
@@ -61,11 +81,11 @@ export function sendError(res: ServerResponse, requestId: string, error: unknown
  */
 export function corsHeaders(req: IncomingMessage, cors: ProxyConfig["cors"], path: string): Record<string, string> {
   const origin = req.headers.origin;
-  if (!cors || cors.enabled === false || origin === undefined || isAdminPath(path)) return {};
+  if (!cors || cors.enabled === false || origin === undefined || isAdminPath(path)) return NO_CORS;
   const origins = cors.origins ?? [];
   const listed = origins.includes(origin);
   const any = !listed && origins.includes("*");
-  if (!listed && !any) return {};
+  if (!listed && !any) return NO_CORS;
   const headers: Record<string, string> = {
     "access-control-allow-origin": any ? "*" : origin,
     "access-control-expose-headers": [...ROUTING_HEADERS, "retry-after"].join(", "),

@@ -47,18 +47,22 @@ function streamCommitOf(ctx: RequestContext): { streamCommit?: StreamCommit } {
   return { streamCommit };
 }
 
-/** Serves `POST /v1/chat/completions` with `stream: true`. */
+/**
+ * Serves `POST /v1/chat/completions` with `stream: true`. Once the stream is committed this function returns
+ * the relay's promise instead of awaiting it, so no frame of it stays suspended while the stream is open.
+ */
 export async function streamChat(ctx: RequestContext, body: ChatCompletionRequest): Promise<void> {
   const { res, runtime, mesh } = ctx;
   const release = runtime.acquireStream(mesh);
+  let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
   try {
-    let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
-    try {
-      routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
-    } catch (error) {
-      if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });
-      return;
-    }
+    routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
+  } catch (error) {
+    release();
+    if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });
+    return;
+  }
+  try {
     res.writeHead(200, {
       ...ctx.cors,
       ...routingHeaders(ctx.requestId, routed.trace),
@@ -67,13 +71,15 @@ export async function streamChat(ctx: RequestContext, body: ChatCompletionReques
       "x-accel-buffering": "no",
     });
     res.flushHeaders();
-    await relay(ctx, routed, body.stream_options?.include_usage === true);
-  } finally {
+  } catch (error) {
     release();
+    throw error;
   }
+  return relay(ctx, routed, body.stream_options?.include_usage === true, release);
 }
 
-async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompletionChunk>>, includeUsage: boolean): Promise<void> {
+/** Relays the committed stream's chunks; `release` frees the stream slot when it ends, however it ends. */
+async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompletionChunk>>, includeUsage: boolean, release: () => void): Promise<void> {
   const { res } = ctx;
   let usage: CompletionUsage | undefined;
   try {
@@ -98,6 +104,7 @@ async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompl
       ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: logMessage(String((error as Error)?.message ?? error), ctx.runtime.secretsFor(ctx.mesh)), ...(url ? { url } : {}) });
     }
   } finally {
+    release();
     const final = routed.trace.final;
     if (usage && final) ctx.runtime.metrics.recordStreamUsage(ctx.mesh, final.modelId, final.providerId, usage);
   }

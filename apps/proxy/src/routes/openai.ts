@@ -1,5 +1,5 @@
 /**
- * The OpenAI endpoints. Bodies are passed to the router as they are (unknown fields pass through, decision 1);
+ * The OpenAI endpoints. Bodies are passed to the router as they are (unknown fields pass through, docs/ARCHITECTURE.md §2.1);
  * nothing from the request chooses where the call goes except the `model` name, resolved by the router.
  * Headers are used only for session keys and are never forwarded upstream, so no header or body field can
  * act as an upstream base URL or change connector config.
@@ -8,7 +8,7 @@ import type { ChatCompletionRequest, EmbeddingRequest, ImageGenerationRequest, R
 import { checkPoolAccess } from "../auth.js";
 import { readForm, readJson } from "../http/body.js";
 import { ProxyHttpError } from "../http/errors.js";
-import { routingHeaders, sendJson, sendText } from "../http/respond.js";
+import { routingHeaders, sendJson, sendRoutedJson, sendText } from "../http/respond.js";
 import { limitsOf, type EffectiveLimits } from "../limits.js";
 import { headerRecord, type RequestContext } from "../runtime.js";
 import { publicPools } from "../state.js";
@@ -27,7 +27,7 @@ function options(ctx: RequestContext) {
 }
 
 function sendRouted(ctx: RequestContext, routed: Routed<unknown>): void {
-  sendJson(ctx.res, 200, routed.value, { ...ctx.cors, ...routingHeaders(ctx.requestId, routed.trace) });
+  sendRoutedJson(ctx.res, routed.value, ctx.cors, ctx.requestId, routed.trace);
 }
 
 function limit(ctx: RequestContext): EffectiveLimits {

@@ -1,5 +1,5 @@
 /**
- * Descriptors of the config-only provider connectors: the seed's `connector: openai-compatible` block (and
+ * Descriptors of the config-only provider connectors: a `connector: openai-compatible` block in YAML (and
  * the REST-mapping and minimal variants) become providers through the registry, with the host's transport.
  */
 import type { ConnectorContext, ConnectorDescriptor } from "@modelmesh/core";

@@ -1,4 +1,4 @@
-/** Identity helper for connector descriptors (STYLE c.13). */
+/** Identity helper for connector descriptors (CONTRIBUTING.md, "Add a connector"). */
 import { ConfigError } from "@modelmesh/core";
 
 /** Connector ids are dot-notated, lower-case `[a-z0-9-.]`, ending in a version segment: `acme.echo.v1`. */

@@ -2,7 +2,7 @@
  * Value objects for the string unions of the connector contracts, for JavaScript callers and switch-free
  * config building. Each is `as const` and checked against core's types, so they cannot drift.
  */
-import type { CircuitState, DeactivationReason, RecoveryTrigger, RouteStatus, Severity } from "@modelmesh/core";
+import type { CircuitState, DeactivationReason, RecoveryTrigger, RouteStatus, Severity, SyncPolicy } from "@modelmesh/core";
 
 /** Route status values. */
 export const ModelStatus = { ACTIVE: "active", STANDBY: "standby" } as const satisfies Record<string, RouteStatus>;
@@ -61,7 +61,10 @@ export const DeprecationAction = { DEACTIVATE: "deactivate", NOTIFY: "notify", I
 /** A deprecated-model action. */
 export type DeprecationAction = (typeof DeprecationAction)[keyof typeof DeprecationAction];
 
-/** Storage sync policies (ARCHITECTURE §2.9). */
-export const SyncPolicy = { IN_MEMORY: "in-memory", SYNC_ON_BOUNDARY: "sync-on-boundary", PERIODIC: "periodic", IMMEDIATE: "immediate" } as const;
-/** A storage sync policy. */
-export type SyncPolicy = (typeof SyncPolicy)[keyof typeof SyncPolicy];
+/** Storage sync policies (docs/ARCHITECTURE.md §2.9); the type is core's `SyncPolicy`. */
+export const SyncPolicies = {
+  IN_MEMORY: "in-memory",
+  SYNC_ON_BOUNDARY: "sync-on-boundary",
+  PERIODIC: "periodic",
+  IMMEDIATE: "immediate",
+} as const satisfies Record<string, SyncPolicy>;

@@ -1,5 +1,5 @@
 /**
- * Structural secret redaction (ARCHITECTURE §2.12, STYLE pitfall 20). Objects are walked key by key BEFORE
+ * Structural secret redaction (docs/ARCHITECTURE.md §2.12). Objects are walked key by key BEFORE
  * anything is serialised, so a secret never reaches a log line, an error or a trace — no regex over JSON text.
  */
 

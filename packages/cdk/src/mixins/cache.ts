@@ -1,7 +1,7 @@
 /**
  * TTL + LRU cache and the cache middleware. LRU order is the insertion order of a `Map`: a hit re-inserts
- * the key at the end, eviction takes `keys().next()`. Every operation is O(1) (reference §8.34 scanned all
- * entries to evict).
+ * the key at the end, eviction takes `keys().next()`. Every operation is O(1): eviction never
+ * scans the entries.
  */
 import { systemClock, type Clock } from "@modelmesh/core";
 import { stableStringify } from "../helpers/stable-json.js";

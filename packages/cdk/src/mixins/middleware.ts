@@ -1,5 +1,5 @@
 /**
- * The one middleware shape of the CDK (STYLE c.7): a function that wraps a provider call. Every mixin
+ * The one middleware shape of the CDK (docs/ARCHITECTURE.md §2.11): a function that wraps a provider call. Every mixin
  * (retry, cache, rate limiter, circuit breaker, timeout, metrics) is such a wrapper; the class mixins in
  * `with-mixins.ts` are sugar over the same functions.
  */

@@ -1,7 +1,7 @@
 /**
  * Client-side rate limiting with two token buckets — requests and tokens — reserved together in ONE
- * synchronous step, so no other caller can slip between the check and the deduction (reference §8.34
- * checked only requests and raced `waitForCapacity` against `acquire`).
+ * synchronous step, so no other caller can slip between the check and the deduction (checking
+ * requests alone, or waiting for capacity and acquiring it in two steps, would race).
  *
  * Reservations may drive a bucket below zero: the deficit is the queue. Each caller waits exactly until
  * its share has refilled, so waiters are served in arrival order without polling.

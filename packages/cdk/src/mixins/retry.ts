@@ -1,6 +1,6 @@
 /**
  * Retry middleware: exponential backoff with full jitter, bounded attempts, Retry-After honoured only when
- * it fits the remaining deadline. Inside the mesh the router owns retries (ARCHITECTURE §2.5: provider
+ * it fits the remaining deadline. Inside the mesh the router owns retries (docs/ARCHITECTURE.md §2.5: provider
  * retries never nest inside router retries); use this for providers called directly, or in place of the
  * router's retry when a pool is configured with `max_attempts: 1`.
  */

@@ -1,6 +1,7 @@
 /**
- * JSON / YAML / MessagePack serialisation to and from bytes (ARCHITECTURE §2.11). MessagePack uses msgpackr
- * (its browser build under the `browser` condition, so this stays platform-neutral).
+ * JSON / YAML / MessagePack serialisation to and from bytes (docs/ARCHITECTURE.md §2.11; msgpackr per
+ * docs/ARCHITECTURE.md §2.13). MessagePack uses msgpackr (its browser build under the `browser` condition, so
+ * this stays platform-neutral).
  */
 import { ModelMeshError } from "@modelmesh/core";
 import { Packr } from "msgpackr";
@@ -42,7 +43,7 @@ export class SerializationError extends ModelMeshError {
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
-// Lazily created: no work at import time (STYLE pitfall 5). Records off and compact map headers: plain,
+// Lazily created: no work at import time (docs/ARCHITECTURE.md §1). Records off and compact map headers: plain,
 // standard MessagePack that any decoder reads.
 let packr: Packr | undefined;
 const getPackr = () => (packr ??= new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true }));

@@ -1,5 +1,5 @@
 /**
- * Class-mixin sugar over the middleware functions (STYLE c.7): `withRetry(Base, options)` returns a subclass
+ * Class-mixin sugar over the middleware functions (docs/ARCHITECTURE.md §2.11): `withRetry(Base, options)` returns a subclass
  * whose `complete` (and `embed`, when the base has it) runs through `retryMiddleware(options)`. They stack:
  *
  *   withCache(withRateLimiter(withCircuitBreaker(withRetry(MyProvider, r), b), l), c)

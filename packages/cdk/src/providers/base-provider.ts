@@ -5,16 +5,17 @@ import type { ProviderConfig } from "./provider-config.js";
 import { ProviderBase } from "./provider-base.js";
 
 /**
- * The two platform-neutral provider base classes. Both inherit ALL protocol logic from `ProviderBase` and
- * differ only in their default transport. The Node variant whose default is the undici transport lives in
- * `@modelmesh/cdk/node` (`NodeBaseProvider`, also exported there as `BaseProvider`), so this module, and the
+ * The two platform-neutral OpenAI-shaped provider classes. Both inherit ALL protocol logic from `ProviderBase`
+ * and differ only in their default transport. The Node variant whose default is the undici transport lives in
+ * `@modelmesh/cdk/node` (`NodeBaseProvider`), so this module, and the
  * root entry, never load a Node built-in.
  */
 
 /**
- * Base class for OpenAI-compatible providers; every `ProviderConnectorV1` method has a working default.
- * Default transport: `fetch` (from the root entry). On Node, import `BaseProvider` from
- * `@modelmesh/cdk/node` for the undici keep-alive transport, or pass `transport` explicitly.
+ * Base class for OpenAI-compatible providers: chat, streaming, embeddings, images, audio and model discovery
+ * all have a working default (for a non-OpenAI wire format extend `HttpProviderBase` instead).
+ * Default transport: `fetch`. On Node, extend `NodeBaseProvider` from `@modelmesh/cdk/node` for the undici
+ * keep-alive transport, or pass `transport` explicitly.
  * @example
  * class MyProvider extends BaseProvider {
  *   protected override buildHeaders() {

@@ -5,14 +5,13 @@ import type {
   ImagesResponse,
   SpeechRequest,
   SpeechResponse,
-  TokenUsage,
   TranscriptionRequest,
   TranscriptionResponse,
 } from "@modelmesh/core";
 import { readBytes } from "../transport/read-body.js";
 import { invalidResponseError, type ErrorContext } from "./provider-errors.js";
 import type { ProviderHttp, ResolvedCall } from "./provider-http.js";
-import { omitKeys, transcriptionForm, ZERO_USAGE } from "./wire-helpers.js";
+import { omitKeys, transcriptionForm } from "./wire-helpers.js";
 
 /**
  * Default implementations of the OpenAI media endpoints (embeddings, images, speech, transcription), shared by
@@ -26,8 +25,6 @@ export interface MediaDeps {
   /** Headers of one call (JSON content type included). */
   headers: (call: ResolvedCall) => Record<string, string>;
   http: ProviderHttp;
-  /** Records usage of a successful call. */
-  report: (model: string, usage: TokenUsage) => void;
   errorContext: (model: string | undefined) => ErrorContext;
 }
 
@@ -35,14 +32,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-/** `POST /embeddings`; counts prompt tokens. */
+/** `POST /embeddings`. */
 export async function embedVia(deps: MediaDeps, request: EmbeddingRequest, call: ResolvedCall): Promise<EmbeddingResponse> {
   const json = await deps.http.postJson(deps.endpoint("embeddings"), deps.headers(call), request, call, request.model);
   if (!isRecord(json) || !Array.isArray(json.data)) throw invalidResponseError("the embeddings response has no data array", deps.errorContext(request.model));
-  const usage = isRecord(json.usage) ? json.usage : {};
-  const promptTokens = typeof usage.prompt_tokens === "number" ? usage.prompt_tokens : 0;
-  const totalTokens = typeof usage.total_tokens === "number" ? usage.total_tokens : promptTokens;
-  deps.report(request.model, { promptTokens, completionTokens: 0, totalTokens });
   return json as unknown as EmbeddingResponse;
 }
 
@@ -51,7 +44,6 @@ export async function imagesVia(deps: MediaDeps, request: ImageGenerationRequest
   const model = request.model ?? undefined;
   const json = await deps.http.postJson(deps.endpoint("images"), deps.headers(call), request, call, model);
   if (!isRecord(json) || !Array.isArray(json.data)) throw invalidResponseError("the images response has no data array", deps.errorContext(model));
-  if (request.model) deps.report(request.model, ZERO_USAGE);
   return json as unknown as ImagesResponse;
 }
 
@@ -62,7 +54,6 @@ export async function speechVia(deps: MediaDeps, request: SpeechRequest, call: R
     audio: await readBytes(response.body),
     contentType: response.headers["content-type"] ?? "application/octet-stream",
   }));
-  deps.report(request.model, ZERO_USAGE);
   return { ...result, model: request.model };
 }
 
@@ -75,7 +66,6 @@ export async function transcribeVia(deps: MediaDeps, request: TranscriptionReque
     body: transcriptionForm(request),
   };
   const text = await deps.http.exchange(init, call, request.model, (response) => response.text());
-  deps.report(request.model, ZERO_USAGE);
   const format = request.response_format;
   if (format === "text" || format === "srt" || format === "vtt") return { text };
   let json: unknown;

@@ -4,7 +4,7 @@ import type { ModelInfo } from "@modelmesh/core";
  * Maps a `GET /models` response to `ModelInfo`s. OpenAI lists ids only; several compatible vendors add
  * `context_window` / `context_length` (OpenRouter, Groq, Together) and `max_output_tokens` /
  * `max_completion_tokens`, which are used when present. Unknown sizes stay undefined: a guessed context
- * window (the reference's 4096) would make the router filter wrongly.
+ * window (such as a flat 4096) would make the router filter wrongly.
  */
 export function modelsFromList(json: unknown, capabilities: readonly string[]): ModelInfo[] | undefined {
   if (typeof json !== "object" || json === null) return undefined;

@@ -6,11 +6,10 @@ import { ProviderBase } from "./provider-base.js";
 /**
  * The Node base provider: identical protocol logic to `BaseProvider`, but the default transport is undici
  * with the shared keep-alive Agent (created on first request, never at import). Exported from
- * `@modelmesh/cdk/node` under this name and as `BaseProvider`, so `import { BaseProvider } from
- * "@modelmesh/cdk/node"` gives Node users the seed's "BaseProvider — Node.js provider".
+ * `@modelmesh/cdk/node` under this one name (`BaseProvider` is always the fetch variant).
  * @example
- * import { BaseProvider } from "@modelmesh/cdk/node";
- * const provider = new BaseProvider({ baseUrl: "http://127.0.0.1:8080/v1", apiKey: "sk-local" });
+ * import { NodeBaseProvider } from "@modelmesh/cdk/node";
+ * const provider = new NodeBaseProvider({ baseUrl: "http://127.0.0.1:8080/v1", apiKey: "sk-local" });
  */
 export class NodeBaseProvider<C extends ProviderConfig = ProviderConfig> extends ProviderBase<C> {
   /** Connector id used when the config names none. */

@@ -1,25 +1,15 @@
-import {
-  ModelMeshError,
-  formatMessage,
-  systemClock,
-  type Clock,
-  type ErrorClassification,
-  type ModelInfo,
-  type ModelPricing,
-  type QuotaStatus,
-  type RateLimitStatus,
-  type TokenUsage,
-} from "@modelmesh/core";
+import { ConfigError, systemClock, type Clock, type ErrorClassification, type ModelInfo } from "@modelmesh/core";
 import { sanitizeUpstreamText } from "../helpers/upstream-text.js";
 import { isSecretHeader, scrubSecrets } from "../transport/redact-headers.js";
 import { CHAT_COMPLETION, providerConfigFromYaml, type ProviderConfig } from "./provider-config.js";
 import { classifyAnyError, type ErrorContext } from "./provider-errors.js";
-import { UsageLedger } from "./usage-ledger.js";
-import { capabilitiesOf, servesCapability } from "./wire-helpers.js";
+import { capabilitiesOf } from "./wire-helpers.js";
 
 /**
- * The descriptive half of a provider: identity, config, catalogue, capabilities, usage / quota / pricing
- * accounting and error classification. `ProviderBase` adds the execution half (HTTP, SSE, hooks) on top.
+ * The descriptive half of a provider: identity, config, model catalogue, capabilities and error
+ * classification. `HttpProviderBase` adds the protocol-neutral HTTP half on top, `ProviderBase` the OpenAI
+ * protocol. Usage, cost and learned limits are not kept here: the router records them in the mesh's state
+ * ledger (docs/ARCHITECTURE.md §2.14).
  */
 export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfig> {
   /** Connector id used when the config names none; subclasses set their own. */
@@ -52,17 +42,11 @@ export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfi
   protected readonly config: C;
   /** Time source. */
   protected readonly clock: Clock;
-  /** Usage, cost and learned rate limits. */
-  protected readonly ledger = new UsageLedger();
   #models: ModelInfo[];
 
   constructor(config: C) {
     if (typeof config?.baseUrl !== "string" || config.baseUrl === "") {
-      throw new ModelMeshError({
-        code: "MM_CONFIG_INVALID",
-        category: "config",
-        message: formatMessage("provider", "baseUrl is required", "Set base_url, including the version prefix (https://host/v1)"),
-      });
+      throw new ConfigError({ issues: [{ path: "config.base_url", message: "required. Set base_url, including the version prefix (https://host/v1)" }] });
     }
     this.config = { ...config, baseUrl: config.baseUrl.replace(/\/+$/, "") };
     this.clock = config.clock ?? systemClock;
@@ -73,16 +57,14 @@ export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfi
 
   // -- capabilities and catalogue ----------------------------------------------------------------------
 
-  /** Configured capabilities, else the union of the models' capabilities, else chat completion. */
+  /**
+   * The provider-level capabilities (the default of models that list none): configured `capabilities`, else
+   * the union of the models' capabilities, else chat completion.
+   */
   getCapabilities(): string[] {
     if (this.config.capabilities && this.config.capabilities.length > 0) return [...this.config.capabilities];
     const fromModels = capabilitiesOf(this.#models);
     return fromModels.length > 0 ? fromModels : [CHAT_COMPLETION];
-  }
-
-  /** True when a capability or one of its descendants is served (`generation.text-generation` is, by chat). */
-  supports(capability: string): boolean {
-    return servesCapability(this.getCapabilities(), capability);
   }
 
   /** The models of this provider (configured or discovered). */
@@ -90,47 +72,9 @@ export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfi
     return this.#models.map((model) => ({ ...model }));
   }
 
-  /** One model; rejects with `MM_UNKNOWN_MODEL` (category `invalid_request`) when it is not in {@link listModels}. */
-  async getModelInfo(modelId: string): Promise<ModelInfo> {
-    const models = await this.listModels();
-    const model = models.find((candidate) => candidate.id === modelId);
-    if (model) return model;
-    const known = models.slice(0, 10).map((m) => m.id).join(", ") || "none";
-    throw new ModelMeshError({
-      code: "MM_UNKNOWN_MODEL",
-      category: "invalid_request",
-      provider: this.id,
-      model: modelId,
-      message: formatMessage(`provider ${this.id}`, `unknown model "${modelId}"`, `Known models: ${known}`),
-    });
-  }
-
   /** Replaces the catalogue (used after discovery). */
   protected setModels(models: readonly ModelInfo[]): void {
     this.#models = models.map((model) => ({ ...model }));
-  }
-
-  // -- quota, pricing, usage ---------------------------------------------------------------------------
-
-  /** Requests, tokens and cost through this instance, plus the request quota the vendor last reported. */
-  async checkQuota(): Promise<QuotaStatus> {
-    return this.ledger.quota();
-  }
-
-  /** The rate limits learned from the last response headers. */
-  async getRateLimits(): Promise<RateLimitStatus> {
-    return this.ledger.rateLimits();
-  }
-
-  /** Prices of a model (USD per 1M tokens), or undefined when unknown. */
-  async getPricing(modelId: string): Promise<ModelPricing | undefined> {
-    const pricing = this.#models.find((model) => model.id === modelId)?.pricing;
-    return pricing ? { ...pricing } : undefined;
-  }
-
-  /** Records a successful call: one request, its tokens, and its cost from the model's per-1M pricing. */
-  reportUsage(modelId: string, usage: TokenUsage): void {
-    this.ledger.record(modelId, usage, this.#models.find((model) => model.id === modelId)?.pricing);
   }
 
   // -- errors ------------------------------------------------------------------------------------------
@@ -143,22 +87,31 @@ export abstract class ProviderCatalogue<C extends ProviderConfig = ProviderConfi
     return classifyAnyError(error, this.clock.now());
   }
 
-  /** Shorthand for `classifyError(error).retryable`. */
-  isRetryable(error: unknown): boolean {
-    return this.classifyError(error).retryable;
-  }
-
   /**
    * Provider id, model and the scrubbers of upstream text: `scrub` (for messages) removes the API key and
    * secret config headers, then URLs, addresses and header dumps, and cuts the text to 300 characters;
    * `redact` (for `metadata.upstreamBody`) removes the secrets only.
    */
   protected errorContext(model: string | undefined): ErrorContext {
-    const secretHeaders = Object.entries(this.config.headers ?? {}).filter(([name]) => isSecretHeader(name));
-    const secrets = [this.config.apiKey, ...secretHeaders.map(([, value]) => value)];
-    const redact = (text: string) => scrubSecrets(text, secrets);
-    return { provider: this.id, ...(model !== undefined ? { model } : {}), scrub: (text) => sanitizeUpstreamText(redact(text)), redact };
+    // Built once per model and kept while the key and headers stay the same: every request (and every held
+    // stream) asks for it, so it is shared instead of allocated per call. At most 256 models are kept.
+    const { apiKey, headers } = this.config;
+    if (this.#contexts.apiKey !== apiKey || this.#contexts.headers !== headers) this.#contexts = { apiKey, headers, byModel: new Map() };
+    const key = model ?? "";
+    let context = this.#contexts.byModel.get(key);
+    if (!context) {
+      const secretHeaders = Object.entries(headers ?? {}).filter(([name]) => isSecretHeader(name));
+      const secrets = [apiKey, ...secretHeaders.map(([, value]) => value)];
+      const redact = (text: string) => scrubSecrets(text, secrets);
+      context = Object.freeze({ provider: this.id, ...(model !== undefined ? { model } : {}), scrub: (text: string) => sanitizeUpstreamText(redact(text)), redact });
+      if (this.#contexts.byModel.size >= 256) this.#contexts.byModel.clear();
+      this.#contexts.byModel.set(key, context);
+    }
+    return context;
   }
+
+  /** Error contexts by model, valid for one API key and header set (see `errorContext`). */
+  #contexts: { apiKey: string | undefined; headers: Record<string, string> | undefined; byModel: Map<string, ErrorContext> } = { apiKey: undefined, headers: undefined, byModel: new Map() };
 }
 
 function safeHost(url: string): string {

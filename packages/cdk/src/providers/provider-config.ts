@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Transport } from "../transport/types.js";
 
 /**
- * Provider configuration: camelCase in TypeScript, snake_case in YAML (ARCHITECTURE §2.2). The YAML block is
+ * Provider configuration: camelCase in TypeScript, snake_case in YAML (docs/ARCHITECTURE.md §2.2). The YAML block is
  * validated by {@link providerConfigSchema} and mapped by {@link providerConfigFromYaml}.
  */
 

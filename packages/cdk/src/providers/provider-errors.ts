@@ -2,6 +2,7 @@ import {
   LOCAL_RESOURCE_RETRY_AFTER_MS,
   ProviderError,
   classifyHttpError,
+  codeForCategory,
   extractErrorDetail,
   formatMessage,
   isModelMeshError,
@@ -9,7 +10,6 @@ import {
 } from "@modelmesh/core";
 import { redactText } from "../helpers/redact.js";
 import { rawUpstreamText } from "../helpers/upstream-text.js";
-import { CODE_BY_CATEGORY } from "../sse/stream-errors.js";
 import { redactHeaders } from "../transport/redact-headers.js";
 import { classifyLowLevelError, describeTransportFailure, isAbortLike, transportFailureOf } from "../transport/transport-errors.js";
 
@@ -60,7 +60,7 @@ export function httpStatusError(status: number, headers: Record<string, string>,
   const result = classifyHttpError(status, headers, body, now);
   const forModel = context.model ? ` for model ${context.model}` : "";
   return new ProviderError({
-    code: CODE_BY_CATEGORY[result.category] ?? "MM_SERVER",
+    code: codeForCategory(result.category),
     category: result.category,
     retryable: result.retryable,
     status,
@@ -135,7 +135,7 @@ export function withProviderContext(error: unknown, context: ErrorContext): unkn
 }
 
 /**
- * Classifies any error into a routing category (ARCHITECTURE §2.6):
+ * Classifies any error into a routing category (docs/ARCHITECTURE.md §2.6):
  * ModelMesh errors keep their category; `AbortError` / `TimeoutError` and timer codes are `timeout`; socket,
  * DNS and TLS codes (and fetch's `TypeError`s) are `network`; objects with an HTTP `status` go through core's
  * classifier; anything else is `internal` and not retryable.

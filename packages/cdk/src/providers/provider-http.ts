@@ -7,13 +7,14 @@ import { classifyLowLevelError, toTransportError } from "../transport/transport-
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { invalidResponseError, responseTimeoutError, withProviderContext, type ErrorContext } from "./provider-errors.js";
 import { declaredLength, effectiveLimits, limitResponse, type EffectiveLimits } from "./response-limits.js";
-import type { UsageLedger } from "./usage-ledger.js";
 
 /**
- * The HTTP exchange of a provider: sends through the transport, learns rate limits, reports
- * `onResponse`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's
- * budget (connect timeout for headers; `firstTokenMs` for a whole non-streamed response or for the time
- * until a stream opens) and by the call's size limits (`response-limits.ts`): a 2xx body is read only up to
+ * The HTTP exchange of a provider: sends through the transport, reads rate-limit headers into
+ * `onResponse`'s `rateLimit`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's
+ * budget and by the call's size limits (`response-limits.ts`). Routed calls carry no first-token or idle
+ * limit: the router's attempt scope owns those and aborts `call.signal` (docs/ARCHITECTURE.md §2.5), so no
+ * timer or linked signal is created here; a provider called directly applies `firstTokenMs` to the whole
+ * exchange (or the time until a stream opens) and `idleMs` to the gaps of a body. Either way: a 2xx body is read only up to
  * `maxResponseBytes` (a stream's events are bounded one by one by the SSE parser).
  */
 
@@ -26,7 +27,6 @@ export interface ResolvedCall extends Partial<Omit<CallOptions, "timeouts">> {
 export interface ProviderHttpDeps {
   transport: () => Transport;
   clock: Clock;
-  ledger: UsageLedger;
   errorContext: (model: string | undefined) => ErrorContext;
   toProviderError: (status: number, headers: Record<string, string>, body: string, model?: string) => ProviderError;
 }
@@ -55,20 +55,24 @@ export class ProviderHttp {
    * back size-limited: `text()` always, and `body` too unless `streamed` (see the module comment); a
    * non-streamed one whose `content-length` already exceeds the limit is refused without reading it.
    */
-  async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal, streamed = false): Promise<TransportResponse> {
-    const headersTimeoutMs = hasLimit(call.timeouts.connectMs) ? call.timeouts.connectMs : undefined;
+  async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal | undefined, streamed = false): Promise<TransportResponse> {
+    // The transport owns `timeouts.connect`: connecting, and the wait for the response headers.
+    const connectMs = hasLimit(call.timeouts.connectMs) ? call.timeouts.connectMs : undefined;
     let response: TransportResponse;
     try {
-      response = await this.#deps.transport()({ ...init, signal, ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}) });
+      response = await this.#deps.transport()({
+        ...init,
+        ...(signal ? { signal } : {}),
+        ...(connectMs !== undefined ? { connectTimeoutMs: connectMs, headersTimeoutMs: connectMs } : {}),
+      });
     } catch (error) {
       // A custom transport may reject with a raw socket error: classify it as the built-in transports do.
       if (!isModelMeshError(error) && classifyLowLevelError(error) !== undefined) throw toTransportError(error, { url: init.url, phase: "connect", signal });
       throw error;
     }
-    const now = this.#deps.clock.now();
-    const rateLimit = readRateLimitHeaders(response.headers, now);
-    if (rateLimit) this.#deps.ledger.learn(rateLimit, now);
     if (call.onResponse) {
+      // Limits are reported, never kept here: the router records them in the mesh's state ledger.
+      const rateLimit = readRateLimitHeaders(response.headers, this.#deps.clock.now());
       // Headers are redacted only if a listener reads them (the router reads just `rateLimit`): this runs on
       // every successful response, so it stays off the hot path.
       const raw = response.headers;
@@ -100,8 +104,16 @@ export class ProviderHttp {
    * When the budget runs out the request is aborted and `MM_TIMEOUT_RESPONSE` is thrown.
    */
   async exchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>): Promise<T> {
-    const link = linkAbort(call.signal);
     const budget = call.timeouts.firstTokenMs;
+    if (!hasLimit(budget)) {
+      // The caller (the router's attempt scope) bounds the exchange and aborts `call.signal`: no timer here.
+      try {
+        return await read(await this.send(init, call, model, call.signal));
+      } catch (error) {
+        throw this.contextualize(error, model);
+      }
+    }
+    const link = linkAbort(call.signal);
     let timeoutError: unknown;
     let response: TransportResponse | undefined;
     const run = async () => {
@@ -146,8 +158,17 @@ export class ProviderHttp {
     model: string,
   ): Promise<{ response: TransportResponse; startedAt: number; dispose: () => void }> {
     const startedAt = this.#deps.clock.now();
-    const link = linkAbort(call.signal);
     const budget = call.timeouts.firstTokenMs;
+    if (!hasLimit(budget)) {
+      // Bounded by the caller (the router's attempt scope), which aborts `call.signal`: no timer, no linked signal.
+      try {
+        const response = await this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, call.signal, true);
+        return { response, startedAt, dispose: noop };
+      } catch (error) {
+        throw this.contextualize(error, model);
+      }
+    }
+    const link = linkAbort(call.signal);
     let timeoutError: unknown;
     try {
       const response = await withTimeout(this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, link.signal, true), budget, () => timeoutError, {
@@ -194,13 +215,29 @@ export class ProviderHttp {
    * holding the attempt until its whole budget is spent.
    */
   async #json(response: TransportResponse, call: ResolvedCall, model: string | undefined): Promise<unknown> {
-    const text = hasLimit(call.timeouts.idleMs) ? await this.#readIdleBounded(response, call.timeouts.idleMs, model) : await response.text();
+    const text = hasLimit(call.timeouts.idleMs)
+      ? await this.#readIdleBounded(response, call.timeouts.idleMs, model)
+      : call.onProgress
+        ? await readReporting(response, call.onProgress)
+        : await response.text();
     try {
       return JSON.parse(text);
     } catch (error) {
       throw invalidResponseError("the body is not valid JSON", this.#deps.errorContext(model), error);
     }
   }
+}
+
+function noop(): void {}
+
+/** Reads a whole body, calling `onProgress` per chunk (the router's idle timeout counts from the latest). */
+async function readReporting(response: TransportResponse, onProgress: () => void): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of response.body) {
+    chunks.push(chunk);
+    onProgress();
+  }
+  return decodeChunks(chunks);
 }
 
 /** Reads at most {@link MAX_ERROR_BODY} characters of an error body; a failing read yields what was read. */

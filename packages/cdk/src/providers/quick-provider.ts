@@ -5,7 +5,7 @@ import { ProviderInitError } from "./provider-init-error.js";
 
 /**
  * The minimal provider: `baseUrl` + `apiKey`. When no models are configured, `await provider.init()` discovers
- * them with `GET {baseUrl}/models`; `complete`, `stream`, `listModels` and `getModelInfo` call `init()` on
+ * them with `GET {baseUrl}/models`; `complete`, `stream` and `listModels` call `init()` on
  * first use. Discovery runs once; a failed discovery rejects with `ProviderInitError` and is retried by the
  * next call (a transient failure must not poison the instance).
  * @example

@@ -40,21 +40,47 @@ export function effectiveLimits(limits: ResponseLimits | undefined): EffectiveLi
  * legitimately exceed the body limit in total).
  */
 export function limitResponse(response: TransportResponse, maxBytes: number, boundBody: boolean, tooLarge: () => unknown): TransportResponse {
-  async function* bounded(): AsyncGenerator<Uint8Array> {
+  return new LimitedResponse(response, maxBytes, boundBody, tooLarge);
+}
+
+/** A response whose reads are size-bounded; a class so a held stream costs one object, not a set of closures. */
+class LimitedResponse implements TransportResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly #response: TransportResponse;
+  readonly #maxBytes: number;
+  readonly #boundBody: boolean;
+  readonly #tooLarge: () => unknown;
+
+  constructor(response: TransportResponse, maxBytes: number, boundBody: boolean, tooLarge: () => unknown) {
+    this.status = response.status;
+    this.headers = response.headers;
+    this.#response = response;
+    this.#maxBytes = maxBytes;
+    this.#boundBody = boundBody;
+    this.#tooLarge = tooLarge;
+  }
+
+  get body(): AsyncIterable<Uint8Array> {
+    return this.#boundBody ? { [Symbol.asyncIterator]: () => this.#bounded() } : this.#response.body;
+  }
+
+  text(): Promise<string> {
+    return readText({ [Symbol.asyncIterator]: () => this.#bounded() });
+  }
+
+  cancel(): Promise<void> {
+    return this.#response.cancel();
+  }
+
+  async *#bounded(): AsyncGenerator<Uint8Array> {
     let total = 0;
-    for await (const chunk of response.body) {
+    for await (const chunk of this.#response.body) {
       total += chunk.byteLength;
-      if (total > maxBytes) throw tooLarge();
+      if (total > this.#maxBytes) throw this.#tooLarge();
       yield chunk;
     }
   }
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: { [Symbol.asyncIterator]: () => (boundBody ? bounded() : response.body[Symbol.asyncIterator]()) },
-    text: () => readText({ [Symbol.asyncIterator]: bounded }),
-    cancel: () => response.cancel(),
-  };
 }
 
 /** The declared `content-length`, when it is a plain non-negative integer. */

@@ -2,28 +2,11 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
-  CompletionUsage,
   ModelInfo,
-  TokenUsage,
   TranscriptionRequest,
 } from "@modelmesh/core";
 
 /** Pure mapping helpers used by the provider base class (no I/O here). */
-
-/** Zero usage, for calls whose upstream reported none (the request still counts). */
-export const ZERO_USAGE: Readonly<TokenUsage> = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
-
-/** OpenAI snake_case usage → camelCase accounting usage (missing fields count as 0). */
-export function toTokenUsage(usage: Partial<CompletionUsage> | null | undefined): TokenUsage {
-  if (!usage) return { ...ZERO_USAGE };
-  const promptTokens = numberOr0(usage.prompt_tokens);
-  const completionTokens = numberOr0(usage.completion_tokens);
-  return { promptTokens, completionTokens, totalTokens: numberOr0(usage.total_tokens) || promptTokens + completionTokens };
-}
-
-function numberOr0(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
 
 /** A copy of `value` without the given keys. */
 export function omitKeys<T extends object>(value: T, keys: readonly string[]): T {
@@ -89,9 +72,4 @@ export function transcriptionForm(request: TranscriptionRequest): FormData {
 /** Capability paths served by a set of models (first-seen order, no duplicates). */
 export function capabilitiesOf(models: readonly ModelInfo[]): string[] {
   return [...new Set(models.flatMap((model) => model.capabilities))];
-}
-
-/** True when `served` contains `capability` or one of its descendants (`a.b` is served by `a.b.c`). */
-export function servesCapability(served: readonly string[], capability: string): boolean {
-  return served.some((path) => path === capability || path.startsWith(`${capability}.`));
 }

@@ -1,6 +1,6 @@
 /**
- * BaseDiscovery: registry sync by content hash (a model is "updated" only when its description changed —
- * reference §8.26 reported every retained model), health probes with a rolling availability score, and
+ * BaseDiscovery: registry sync by content hash (a model is "updated" only when its description changed,
+ * not on every sync that still lists it), health probes with a rolling availability score, and
  * start/stop scheduling on the injected Clock (background timers: they never keep the process alive). Override
  * `discoverProviderModels(id)` and `probe(id)`; act on changes through the `registerModel` /
  * `deactivateModel` / `notify` hooks or the `onChange` option.

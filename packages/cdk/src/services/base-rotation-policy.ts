@@ -1,5 +1,5 @@
 /**
- * BaseRotationPolicy: one class implementing selection, deactivation and recovery (reference §2.2) with a
+ * BaseRotationPolicy: one class implementing selection, deactivation and recovery (docs/ARCHITECTURE.md §2.10) with a
  * working default for every method and small protected hooks to override. Times are absolute epoch ms.
  */
 import type {
@@ -112,7 +112,7 @@ export class BaseRotationPolicy implements SelectionStrategyV1, DeactivationPoli
     return cap ? { reason: cap, until: nextUtcMidnight(now) } : null;
   }
 
-  /** The reference's `getReason`: why the route should be on standby now, or null. `now` is for subclasses with time windows. */
+  /** Why the route should be on standby now, or null. `now` is for subclasses with time windows. */
   getReason(snapshot: RouteSnapshot, _now?: number): DeactivationReason | null {
     if (snapshot.consecutiveFailures >= this.options.failureThreshold) return "error_threshold";
     if (snapshot.windowSamples >= this.options.minSamples && snapshot.errorRate >= this.options.errorRateThreshold) return "error_rate";
@@ -164,7 +164,7 @@ export class BaseRotationPolicy implements SelectionStrategyV1, DeactivationPoli
     return Math.min(maxCooldownMs, cooldownMs * cooldownGrowth ** Math.max(0, snapshot.cooldownLevel));
   }
 
-  /** Whether a standby route may come back at `now` (reference `shouldRecover`). */
+  /** Whether a standby route may come back at `now`. */
   shouldRecover(snapshot: RouteSnapshot, now: number): boolean {
     return snapshot.status === "active" || snapshot.standbyUntil === undefined || now >= snapshot.standbyUntil;
   }

@@ -1,10 +1,10 @@
 /**
  * BaseSecretStore: async `get` with a TTL cache, `failOnMissing`, de-duplicated concurrent lookups and one
- * `resolve(name)` hook to override (reference §2.3, fixing §8.19 sync-only and §8.29 cache bypass).
+ * `resolve(name)` hook to override (lookups are async, and nothing bypasses the cache).
  * Management methods (`set`, `delete`, `list`, `has`) default to an in-memory map. Values never appear in
  * errors: messages name the secret and the store, nothing else.
  */
-import { ModelMeshError, systemClock, type Clock, type SecretStoreConnectorV1 } from "@modelmesh/core";
+import { ConfigError, systemClock, type Clock, type SecretStoreConnectorV1 } from "@modelmesh/core";
 
 /** Options of {@link BaseSecretStore}. */
 export interface SecretStoreOptions {
@@ -23,12 +23,10 @@ export interface SecretStoreOptions {
 }
 
 /** Error for a secret that cannot be found. Never includes a value. */
-export function secretMissingError(storeId: string, name: string, hint?: string): ModelMeshError {
-  return new ModelMeshError({
-    name: "ModelMeshSecretMissingError",
+export function secretMissingError(storeId: string, name: string, hint?: string): ConfigError {
+  return new ConfigError({
     code: "MM_SECRET_MISSING",
-    category: "config",
-    message: `[modelmesh] [secrets:${storeId}] secret '${name}' was not found. ${hint ?? "Add it to the store or set fail_on_missing: false."}`,
+    issues: [{ path: "secrets", message: `secret '${name}' was not found in store ${storeId}. ${hint ?? "Add it to the store or set fail_on_missing: false."}` }],
   });
 }
 

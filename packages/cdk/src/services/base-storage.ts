@@ -1,6 +1,6 @@
 /**
  * BaseStorage: the storage contract over an in-memory Map, plus advisory locks whose hold time (`ttlMs`)
- * is separate from how long `acquire` waits (`waitMs`) — the reference conflated them (§8.27). Waiters are
+ * is separate from how long `acquire` waits (`waitMs`) — two different bounds. Waiters are
  * woken on release or expiry, not by polling. Persistence goes through five protected hooks, so a file or
  * network backend overrides those and inherits locking, listing and stat semantics.
  */
@@ -189,7 +189,7 @@ export class BaseStorage implements StorageConnectorV1 {
 
   #assertLocking(): void {
     if (!this.#lockingEnabled) {
-      throw new ModelMeshError({ code: "MM_NOT_SUPPORTED", category: "config", message: `[modelmesh] [storage:${this.id}] locking is disabled for this store; enable locking to use acquire/release` });
+      throw new ModelMeshError({ code: "MM_NOT_SUPPORTED", category: "invalid_request", message: `[modelmesh] [storage:${this.id}] locking is disabled for this store; enable locking to use acquire/release` });
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * FileSecretStore (Node only: imported from `@modelmesh/cdk/node`): secrets from a `.env`, JSON or TOML
- * file through BaseSecretStore's cache and `failOnMissing` (reference §8.29 bypassed both). The file is read
+ * file through BaseSecretStore's cache and `failOnMissing` (a file store must not bypass either). The file is read
  * lazily on first use; with `watch` its mtime is checked on each lookup and a change reloads it and clears
  * the cache. The environment is consulted only when `envFallback` is configured.
  */

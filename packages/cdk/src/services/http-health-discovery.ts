@@ -1,6 +1,6 @@
 /**
  * HttpHealthDiscovery: BaseDiscovery whose probe is `GET {baseUrl}{healthPath}`; success iff the status
- * equals `expectedStatus`. Uses an injected `Transport` (ARCHITECTURE §2.4) or the global `fetch`; the probe
+ * equals `expectedStatus`. Uses an injected `Transport` (docs/ARCHITECTURE.md §2.4) or the global `fetch`; the probe
  * is aborted after `healthTimeoutMs`. Errors are reported without URLs' credentials or query strings.
  */
 import { BaseDiscovery, type DiscoveryOptions } from "./base-discovery.js";

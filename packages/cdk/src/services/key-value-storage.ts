@@ -2,7 +2,7 @@
  * KeyValueStorage (Node only: `@modelmesh/cdk/node`): BaseStorage with a memory or file backend. The file
  * backend keeps ONE file per key, named by a reversible key encoding, and writes atomically (temp file in
  * the same directory, fsync, rename), so a crash never leaves a half-written entry and `a/b` never collides
- * with `a__b` (reference §8.28). Write errors surface as `MM_INTERNAL` errors; they are never swallowed.
+ * with `a__b` (names are encoded, not flattened). Write errors surface as `MM_INTERNAL` errors; they are never swallowed.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";

@@ -11,7 +11,7 @@ function fail(file: string | undefined, line: number, message: string): never {
 /**
  * Parses a dotenv document: `KEY=value` lines; blank lines and `#` comments skipped; optional `export `;
  * split at the first `=`; single quotes literal; double quotes with `\n`, `\t`, `\"`, `\\` escapes;
- * unquoted values lose a trailing ` # comment`. Lines without `=` are skipped (as in the reference).
+ * unquoted values lose a trailing ` # comment`. Lines without `=` are skipped.
  */
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};

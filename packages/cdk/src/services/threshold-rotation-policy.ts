@@ -1,16 +1,16 @@
 /**
  * ThresholdRotationPolicy: BaseRotationPolicy driven by its OWN sliding window of observed outcomes
  * (length `windowMs`, error rate only after `minSamples`) and optional HTTP status filter, so it behaves
- * the same whatever ledger feeds it. Accepts the reference's config aliases.
+ * the same whatever ledger feeds it. Accepts the older config aliases of `failureThreshold`.
  */
 import type { AttemptOutcome, DeactivationDecision, DeactivationReason, RouteSnapshot } from "@modelmesh/core";
 import { BaseRotationPolicy, type RotationPolicyOptions } from "./base-rotation-policy.js";
 
 /** Options of {@link ThresholdRotationPolicy}. */
 export interface ThresholdRotationPolicyOptions extends RotationPolicyOptions {
-  /** Alias of `failureThreshold` (reference DOC name). */
+  /** Alias of `failureThreshold`. */
   retryLimit?: number;
-  /** Alias of `failureThreshold` (reference REF-TS name). */
+  /** Alias of `failureThreshold`. */
   failureCountThreshold?: number;
   /** Sliding window for the error rate. Default 60 000 ms. */
   windowMs?: number;

@@ -10,7 +10,7 @@ import {
 } from "./stream-errors.js";
 
 /**
- * Turns SSE events into OpenAI `ChatCompletionChunk`s with the end-of-stream rules of ARCHITECTURE §2.8:
+ * Turns SSE events into OpenAI `ChatCompletionChunk`s with the end-of-stream rules of docs/ARCHITECTURE.md §2.8:
  * - `[DONE]` ends the stream (the body's tail is read for up to 100 ms so the socket can be reused);
  * - an `{error: …}` object (or an `event: error`) inside a 200 stream throws a classified `ProviderError`;
  * - a malformed event (a payload that is not JSON, or JSON that the chunk mapping rejects) is skipped and

@@ -202,15 +202,69 @@ export class SseLineParser {
  * }
  */
 export async function* parseSse(source: AsyncIterable<Uint8Array>, options: SseParseOptions = {}): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  const parser = new SseLineParser({ maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, ...(options.context ? { context: options.context } : {}) });
-  const progress = options.progress;
-  for await (const chunk of source) {
-    if (progress) progress.pendingBytes += chunk.byteLength;
-    const events = parser.push(decoder.decode(chunk, { stream: true }));
-    if (progress && events.length > 0) progress.pendingBytes = 0;
-    for (const event of events) yield event;
+  yield* new SseEventReader(source, options);
+}
+
+/**
+ * The iterator behind {@link parseSse}, as a plain object instead of a generator: a held stream keeps one small
+ * object and no suspended generator frame (the providers read their streams through it directly). Stopping
+ * early (`return()`) or a parse error stops reading the source; an error of the source propagates unchanged.
+ */
+export class SseEventReader implements AsyncIterableIterator<SseEvent> {
+  readonly #source: AsyncIterator<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  readonly #parser: SseLineParser;
+  readonly #progress: SseProgress | undefined;
+  #queue: SseEvent[] = [];
+  #next = 0;
+  #ended = false;
+
+  constructor(source: AsyncIterable<Uint8Array>, options: SseParseOptions = {}) {
+    this.#source = source[Symbol.asyncIterator]();
+    this.#parser = new SseLineParser({ maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, ...(options.context ? { context: options.context } : {}) });
+    this.#progress = options.progress;
   }
-  for (const event of parser.push(decoder.decode())) yield event;
-  for (const event of parser.end()) yield event;
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<SseEvent>> {
+    for (;;) {
+      if (this.#next < this.#queue.length) {
+        const event = this.#queue[this.#next++]!;
+        if (this.#next === this.#queue.length) {
+          this.#queue = [];
+          this.#next = 0;
+        }
+        return { done: false, value: event };
+      }
+      if (this.#ended) return { done: true, value: undefined };
+      const step = await this.#source.next();
+      try {
+        if (step.done) {
+          this.#ended = true;
+          this.#queue = [...this.#parser.push(this.#decoder.decode()), ...this.#parser.end()];
+          continue;
+        }
+        const progress = this.#progress;
+        if (progress) progress.pendingBytes += step.value.byteLength;
+        this.#queue = this.#parser.push(this.#decoder.decode(step.value, { stream: true }));
+        if (progress && this.#queue.length > 0) progress.pendingBytes = 0;
+      } catch (error) {
+        // A parse error (e.g. an event over the size limit): stop reading the source before surfacing it.
+        await this.return();
+        throw error;
+      }
+    }
+  }
+
+  async return(): Promise<IteratorResult<SseEvent>> {
+    const wasEnded = this.#ended;
+    this.#ended = true;
+    this.#queue = [];
+    this.#next = 0;
+    if (!wasEnded) await this.#source.return?.();
+    return { done: true, value: undefined };
+  }
 }

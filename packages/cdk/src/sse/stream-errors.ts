@@ -1,10 +1,9 @@
 import {
   ProviderError,
   classifyHttpError,
+  codeForCategory,
   extractErrorDetail,
   formatMessage,
-  type ErrorCategory,
-  type ModelMeshErrorCode,
 } from "@modelmesh/core";
 import { redactText } from "../helpers/redact.js";
 import { rawUpstreamText, sanitizeUpstreamText } from "../helpers/upstream-text.js";
@@ -14,19 +13,6 @@ import { rawUpstreamText, sanitizeUpstreamText } from "../helpers/upstream-text.
  * response was a 200), so its category is inferred from the vendor code and wording through core's
  * `classifyHttpError`.
  */
-
-/** The stable error code for each upstream category. */
-export const CODE_BY_CATEGORY: Readonly<Partial<Record<ErrorCategory, ModelMeshErrorCode>>> = {
-  rate_limit: "MM_RATE_LIMIT",
-  quota_exhausted: "MM_QUOTA_EXHAUSTED",
-  auth: "MM_AUTH",
-  server: "MM_SERVER",
-  network: "MM_NETWORK",
-  context_length: "MM_CONTEXT_LENGTH",
-  content_filter: "MM_CONTENT_FILTER",
-  invalid_request: "MM_INVALID_REQUEST",
-  stream_interrupted: "MM_STREAM_INTERRUPTED",
-};
 
 /** Context attached to stream errors. */
 export interface StreamErrorContext {
@@ -74,7 +60,7 @@ export function streamErrorFromPayload(payload: unknown, context: StreamErrorCon
   const reason = detail.message ? scrub(detail.message) : "";
   const raw = typeof payload === "string" ? payload : safeJson(payload);
   return new ProviderError({
-    code: CODE_BY_CATEGORY[result.category] ?? "MM_SERVER",
+    code: codeForCategory(result.category),
     category: result.category,
     retryable: result.retryable,
     message: formatMessage(where(context), `error event inside the stream: ${reason === "" ? `HTTP ${status}` : reason}`),

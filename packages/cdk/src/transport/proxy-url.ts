@@ -1,7 +1,7 @@
 import type { Transport } from "./types.js";
 
 /**
- * CORS-proxy support for browser use (reference-cdk §7): the full target URL is appended to the proxy URL as
+ * CORS-proxy support for browser use (docs/ARCHITECTURE.md §2.4): the full target URL is appended to the proxy URL as
  * its path, e.g. `http://localhost:9090/https://api.openai.com/v1/chat/completions`.
  */
 

@@ -1,7 +1,7 @@
 import { REDACTED, isSecretKey, redactText } from "../helpers/redact.js";
 
 /**
- * Structural header redaction (STYLE pitfall 20): secret-bearing headers (`authorization`, `api-key`,
+ * Structural header redaction (docs/ARCHITECTURE.md §2.12): secret-bearing headers (`authorization`, `api-key`,
  * `x-api-key`, `x-goog-api-key`, cookies, anything named like a token or secret) are replaced before headers
  * reach an error, an event, a log or a trace. Names are matched case-insensitively via `isSecretKey`.
  */

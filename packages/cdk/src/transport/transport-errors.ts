@@ -9,7 +9,7 @@ import {
 
 /**
  * Maps low-level failures (socket errors, DNS, undici and fetch errors, aborts) to `ProviderError`s with the
- * routing categories of ARCHITECTURE §2.6. Shared by both transports and by provider error classification,
+ * routing categories of docs/ARCHITECTURE.md §2.6. Shared by both transports and by provider error classification,
  * so the fetch and undici paths can never disagree on what a reset or a refused connection is.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The one injected transport (ARCHITECTURE §2.4): request in; status, headers and a body stream out.
+ * The one injected transport (docs/ARCHITECTURE.md §2.4): request in; status, headers and a body stream out.
  * Node default: undici with a shared keep-alive Agent (`@modelmesh/cdk/node`). Browser/edge default: fetch.
  */
 
@@ -13,7 +13,15 @@ export interface TransportRequest {
   body?: string | Uint8Array | FormData;
   /** Aborting rejects a pending response and errors an open body stream. */
   signal?: AbortSignal;
-  /** Milliseconds to wait for the response headers (connect + TTFB). */
+  /**
+   * Milliseconds to wait for a connection (TCP + TLS). A transport that cannot tell connecting from waiting
+   * (fetch) ignores it; the caller's budget still bounds the request.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds to wait for the response headers: from sending the request (undici), or connect + TTFB
+   * (fetch, which cannot tell them apart). Absent: no limit of the transport's own.
+   */
   headersTimeoutMs?: number;
 }
 

@@ -50,7 +50,7 @@ describe.each(VARIANTS)("HTTP error classification: %s", (_name, create) => {
     server.handler = (_req, res) => sendJson(res, 500, { error: { message: "The server had an error" } });
     const error = await caught(() => make().complete(request));
     expect(error).toMatchObject({ code: "MM_SERVER", category: "server", retryable: true, status: 500 });
-    expect(make().isRetryable(error)).toBe(true);
+    expect(make().classifyError(error)).toMatchObject({ category: "server", retryable: true });
   });
 
   it("an error status in a stream request surfaces at the first next(), before any chunk", async () => {
@@ -90,7 +90,6 @@ describe("classifyError on non-HTTP errors", () => {
     ["plain Error", new Error("bug"), "internal", false],
   ])("%s", (_label, error, category, retryable) => {
     expect(provider.classifyError(error)).toMatchObject({ category, retryable });
-    expect(provider.isRetryable(error)).toBe(retryable);
   });
 
   it("keeps the category of a ModelMesh error", () => {

@@ -1,4 +1,4 @@
-import { createManualClock, isModelMeshError } from "@modelmesh/core";
+import { ConfigError, createManualClock, isModelMeshError } from "@modelmesh/core";
 import { describe, expect, it } from "vitest";
 import { BaseSecretStore, MemorySecretStore } from "../../src/services/base-secret-store.js";
 import { EnvSecretStore, toEnvName } from "../../src/services/env-secret-store.js";
@@ -40,7 +40,8 @@ describe("BaseSecretStore", () => {
     const strict = new BaseSecretStore({ id: "vault" });
     const error = await strict.get("absent").catch((e: unknown) => e);
     expect(isModelMeshError(error) && error.code).toBe("MM_SECRET_MISSING");
-    expect((error as Error).message).toMatch(/^\[modelmesh\] \[secrets:vault\] secret 'absent' was not found/);
+    expect(ConfigError.is(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^\[modelmesh\] \[config\] secrets: secret 'absent' was not found in store vault\. /);
     expect(await new BaseSecretStore({ failOnMissing: false }).get("absent")).toBe("");
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors/errors.js";
 import { isModelMeshError, type ModelMeshError } from "../errors/model-mesh-error.js";
 import { poolMembers, resolveVirtualName, type NameContext, type NamedModel, type NamedPool } from "./resolve-name.js";
 import { PREDEFINED_POOLS } from "./taxonomy.js";
@@ -194,7 +195,9 @@ describe("poolMembers", () => {
     }
     expect(poolMembers({ capability: "speech-to-text", models: ["openai.embed"] }, once(), tree)).toEqual(["openai.embed", "openai.whisper"]);
     const unknown = caught(() => poolMembers({ models: ["nope.model"] }, models, tree));
-    expect(unknown.code).toBe("MM_UNKNOWN_MODEL");
+    // A pool naming an unregistered model is a config failure (docs/errors.md): a ConfigError.
+    expect(ConfigError.is(unknown)).toBe(true);
+    expect(unknown.code).toBe("MM_CONFIG_INVALID");
     expect(unknown.message).toContain("nope.model");
     expect(caught(() => poolMembers({ capability: "no-such-node" }, models, tree)).code).toBe("MM_CAPABILITY_INVALID");
   });

@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors/errors.js";
 import { ModelMeshError, formatMessage } from "../errors/model-mesh-error.js";
 import { closeMatches } from "./suggest.js";
 import type { CapabilityTreeView } from "./types.js";
@@ -216,7 +217,7 @@ export interface MemberModel {
  * (registration) order. No duplicates.
  *
  * @throws ModelMeshError `MM_CAPABILITY_INVALID` / `MM_AMBIGUOUS_NAME` when the capability does not
- *   resolve, and `MM_UNKNOWN_MODEL` (category `config`) when an explicit model is not among `models`.
+ *   resolve, and a `ConfigError` (`MM_CONFIG_INVALID`) when an explicit model is not among `models`.
  */
 export function poolMembers(pool: PoolMembershipSpec, models: Iterable<MemberModel>, tree: CapabilityTreeView): string[] {
   const all = [...models];
@@ -228,12 +229,7 @@ export function poolMembers(pool: PoolMembershipSpec, models: Iterable<MemberMod
   for (const id of pool.models ?? []) {
     const model = byId.get(id);
     if (model === undefined) {
-      throw new ModelMeshError({
-        code: "MM_UNKNOWN_MODEL",
-        category: "config",
-        message: formatMessage("pool", `pool lists model "${id}", which is not registered`, "Register the model or remove it from the pool."),
-        metadata: { model: id },
-      });
+      throw new ConfigError({ issues: [{ path: "pools", message: `a pool lists model "${id}", which is not registered. Register the model or remove it from the pool.` }] });
     }
     if (admitted(model)) members.add(id);
   }

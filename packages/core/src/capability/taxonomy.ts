@@ -1,5 +1,5 @@
 /**
- * The shipped capability taxonomy and predefined pools, as frozen plain data (reference-system.md §1).
+ * The shipped capability taxonomy and predefined pools, as frozen plain data (docs/ARCHITECTURE.md §2.3).
  * Nothing here builds a tree: `CapabilityTree.createDefault()` does that on demand.
  */
 

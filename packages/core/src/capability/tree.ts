@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors/errors.js";
 import { ModelMeshError, formatMessage } from "../errors/model-mesh-error.js";
 import { closeMatches } from "./suggest.js";
 import { SHIPPED_TAXONOMY } from "./taxonomy.js";
@@ -15,7 +16,9 @@ function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf(".") + 1);
 }
 
+/** A bad name in a request (`invalid_request`), or a bad node added to the tree: a `ConfigError` at `capabilities`. */
 function invalid(what: string, fix?: string, category: "config" | "invalid_request" = "invalid_request"): ModelMeshError {
+  if (category === "config") return new ConfigError({ code: "MM_CAPABILITY_INVALID", issues: [{ path: "capabilities", message: fix ? `${what}. ${fix}` : what }] });
   return new ModelMeshError({
     code: "MM_CAPABILITY_INVALID",
     category,
@@ -72,7 +75,7 @@ export class CapabilityTree implements CapabilityTreeView {
    * A new top-level category may not reuse the name of an existing deeper node: the single segment would
    * silently stop being that node's alias and start naming the category.
    *
-   * @throws ModelMeshError `MM_CAPABILITY_INVALID` (category `config`) for a bad path or such a clash.
+   * @throws ConfigError `MM_CAPABILITY_INVALID` for a bad path or such a clash.
    */
   add(path: string): this {
     const segments = path.split(".");

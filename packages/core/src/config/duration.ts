@@ -1,7 +1,7 @@
 /**
  * Duration and size strings used across the config (`500ms`, `10s`, `1.5h`, `512MB`). Everything inside
- * ModelMesh is milliseconds and bytes; these helpers are the only place units are parsed, so the
- * reference's "seconds here, milliseconds there" trap cannot happen.
+ * ModelMesh is milliseconds and bytes; these helpers are the only place units are parsed, so
+ * "seconds here, milliseconds there" mix-ups cannot happen.
  */
 import { ConfigError } from "../errors/errors.js";
 

@@ -16,7 +16,7 @@ export {
   type ModelConfig,
   type ObservabilityConfig,
   type PoolConfig,
-  type ProviderConfig,
+  type ProviderEntry,
   type ProxyConfig,
   type RoutingConfig,
   type SecretsConfig,

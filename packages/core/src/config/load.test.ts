@@ -7,7 +7,7 @@ import { defineConfig, meshConfigSchema } from "./schema.js";
 const secrets: Record<string, string> = { "proxy-key": "sk-proxy", OPENAI_API_KEY: "sk-openai", PROXY_TOKEN: "tok-proxy" };
 const resolveSecret = async (name: string) => secrets[name];
 
-describe("the seed config (seeds/000)", () => {
+describe("the zero-code provider config", () => {
   it.each([
     ["models under config", SEED_YAML],
     ["models at the provider entry", SEED_YAML_PROVIDER_MODELS],
@@ -31,7 +31,7 @@ describe("the seed config (seeds/000)", () => {
   });
 });
 
-describe("the complete example (reference §2.12)", () => {
+describe("the complete example (every section)", () => {
   it("loads with env and secrets injected", async () => {
     const config = await loadConfig(COMPLETE_EXAMPLE_YAML, {
       env: { GROQ_API_KEY: "gsk-groq" },

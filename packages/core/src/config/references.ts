@@ -1,5 +1,5 @@
 /**
- * Cross-reference checks on a schema-valid config (reference §2.11): providers and models named by other
+ * Cross-reference checks on a schema-valid config (docs/ARCHITECTURE.md §2.2): providers and models named by other
  * entries exist, and — with a capability tree — model capabilities are leaves and pool capabilities are
  * nodes. Resolved capability paths replace aliases in the returned config.
  */

@@ -1,6 +1,6 @@
 /**
- * `models.<id>`: the capability contract of one model on one provider (reference §2.3), plus the
- * `providers.<name>.models[]` item that declares the same thing inline (the seed's shape).
+ * `models.<id>`: the capability contract of one model on one provider (docs/ARCHITECTURE.md §2.7: the requirement filter reads it), plus the
+ * `providers.<name>.models[]` item that declares the same thing inline (the inline shape).
  */
 import { z } from "zod";
 import {
@@ -43,7 +43,7 @@ export const featuresSchema = z.strictObject({
   structured_output: flag().optional(),
   /** Honours a system message. */
   system_prompt: flag().optional(),
-  /** Continues a trailing assistant message (needed for stream continuation, decision 8). */
+  /** Continues a trailing assistant message (needed for stream continuation, docs/ARCHITECTURE.md §2.8). */
   assistant_prefill: flag().optional(),
   /** Returns token log-probabilities. */
   logprobs: flag().optional(),
@@ -91,7 +91,7 @@ export const modelQuotaSchema = z.strictObject({
   tokens_per_day: count().optional(),
 });
 
-/** Batch behaviour of the model (reference §2.3). */
+/** Batch behaviour of the model. */
 export const modelBatchSchema = z.strictObject({
   /** Requests per batch. */
   max_items: positiveInt().optional(),

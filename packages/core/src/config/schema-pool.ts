@@ -1,6 +1,6 @@
 /**
  * `pools.<id>`: a virtual model name with its members and its rotation, retry and recovery rules
- * (reference §2.4, §4). SystemServices' synonyms `hierarchy_node` and `allowed_providers` are accepted and
+ * (docs/ARCHITECTURE.md §2.7, §2.10). SystemServices' synonyms `hierarchy_node` and `allowed_providers` are accepted and
  * normalised to `capability` and `providers`.
  */
 import { z } from "zod";
@@ -72,7 +72,7 @@ export const recoverySchema = z.strictObject({
   quota_reset_schedule: z.enum(["daily_utc", "monthly"]).optional(),
 });
 
-/** Retry budgets and backoff. Same-route retries and total attempts are separate budgets (§7). */
+/** Retry budgets and backoff. Same-route retries and total attempts are separate budgets (docs/ARCHITECTURE.md §2.5: retries do not nest). */
 export const retrySchema = z.strictObject({
   /** Retries on the same route (per `scope`) before rotating. Default 2. */
   max_attempts: count().default(2),

@@ -145,7 +145,7 @@ export const clockTime = () => z.string().regex(CLOCK_TIME, { error: "expected a
 export const cron = () =>
   z.string().refine(isValidCron, { error: "expected a 5-field cron expression such as \"0 2 * * sun\"" });
 
-/** Id of a provider or pool: lowercase letters, digits, `-` and `.` (ARCHITECTURE decision 3). */
+/** Id of a provider or pool: lowercase letters, digits, `-` and `.` (docs/ARCHITECTURE.md §2.3). */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;
 
 /** A record key that must be a lowercase dotted id. */

@@ -1,6 +1,6 @@
 /**
- * `providers.<name>`: one configured provider connector instance (reference §2.2, ARCHITECTURE's
- * canonical `{connector, config: {...}}` shape). `config` is connector-specific and passes through; only
+ * `providers.<name>`: one configured provider connector instance (the
+ * canonical `{connector, config: {...}}` shape, docs/ARCHITECTURE.md §2.2). `config` is connector-specific and passes through; only
  * the keys every connector shares (`base_url`, `api_key`, `auth`, `models`) are checked here.
  */
 import { z } from "zod";
@@ -127,7 +127,7 @@ export const providerConnectorConfigSchema = z.looseObject({
   base_url: httpUrl().optional(),
   /** Key or token; should be a `${secrets:…}` reference. */
   api_key: z.string().optional(),
-  /** Auth block in the seed's shape (`{method, api_key}`); extra keys pass through. */
+  /** Auth block (`{method, api_key}`); extra keys pass through. */
   auth: z
     .looseObject({
       method: authMethodSchema.optional(),
@@ -135,7 +135,7 @@ export const providerConnectorConfigSchema = z.looseObject({
       key_rotation: flag().optional(),
     })
     .optional(),
-  /** Inline model list (the seed's shape); lifted to the top-level `models` section. */
+  /** Inline model list; lifted to the top-level `models` section. */
   models: z.array(providerModelSchema).optional(),
 });
 

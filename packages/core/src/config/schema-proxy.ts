@@ -1,6 +1,6 @@
 /**
- * `proxy` (the OpenAI-compatible server, reference §2.9 / §6.5) and `routing` (our global per-request time
- * bounds, ARCHITECTURE decision 5).
+ * `proxy` (the OpenAI-compatible server, docs/security.md) and `routing` (the global per-request time
+ * bounds, docs/ARCHITECTURE.md §2.5).
  */
 import { z } from "zod";
 import { isRecord } from "./schema-checks.js";
@@ -162,7 +162,7 @@ export const routingTimeoutsSchema = z.strictObject({
 
 /** Streaming behaviour. */
 export const routingStreamSchema = z.strictObject({
-  /** Resume a cut stream on another model via assistant prefill (decision 8). Default false. */
+  /** Resume a cut stream on another model via assistant prefill (docs/ARCHITECTURE.md §2.8). Default false. */
   resume: flag().default(false),
   /**
    * When a stream's output is released: `first_token` (default), `complete` (hold the whole answer; any

@@ -1,9 +1,10 @@
 /**
  * Sections that configure service connectors: `secrets`, `storage`, `observability`, `discovery`,
- * `connectors` (reference §2.1, §2.5–2.8). Each connector block passes its extra keys through to the
+ * `connectors` (docs/ARCHITECTURE.md §2.9, §2.10, §2.12). Each connector block passes its extra keys through to the
  * connector, which validates them with its own schema.
  */
 import { z } from "zod";
+import type { SyncPolicy } from "../state/sync.js";
 import { exclusive, getIn, isRecord } from "./schema-checks.js";
 import { duration, flag, idList, positiveInt, size, text } from "./schema-primitives.js";
 
@@ -21,8 +22,11 @@ export const secretsSchema = z.looseObject({
   reload_on_rotation: flag().optional(),
 });
 
-/** State persistence policy (reference §3.4). */
-export const syncPolicySchema = z.enum(["in-memory", "sync-on-boundary", "periodic", "immediate"]);
+/** Every `SyncPolicy` once (a missing or an extra one fails to compile), so the schema cannot drift from the type. */
+const SYNC_POLICIES: Readonly<Record<SyncPolicy, true>> = { "in-memory": true, "sync-on-boundary": true, periodic: true, immediate: true };
+
+/** State persistence policy (`storage.sync_policy`, docs/ARCHITECTURE.md §2.9). */
+export const syncPolicySchema = z.enum(Object.keys(SYNC_POLICIES) as [SyncPolicy, ...SyncPolicy[]]);
 
 /** Requires an interval when the (flat or nested) policy is `periodic`; reports it where the policy is. */
 const periodicNeedsInterval = z.superRefine(

@@ -1,5 +1,5 @@
 /**
- * The one config schema (ARCHITECTURE decision 2): snake_case keys, the same in YAML and in code. Parsing
+ * The one config schema (docs/ARCHITECTURE.md §2.2): snake_case keys, the same in YAML and in code. Parsing
  * normalises the document: durations become milliseconds, sizes bytes, synonyms their canonical key,
  * shorthands fold into their block, and models listed inline under a provider are lifted into `models`.
  * Cross-references (providers, models, capability tree) are checked afterwards by `validateReferences`.
@@ -102,8 +102,11 @@ export type MeshConfig = z.output<typeof meshConfigSchema>;
 /** The configuration as written (YAML or code): snake_case keys, duration/size strings, synonyms allowed. */
 export type MeshConfigInput = z.input<typeof meshConfigSchema>;
 
-/** One normalised `providers.<name>` entry. */
-export type ProviderConfig = MeshConfig["providers"][string];
+/**
+ * One normalised `providers.<name>` entry: the connector id, its `config` block and the provider-wide settings.
+ * (`ProviderConfig` in `@modelmesh/cdk` is something else: the camelCase options of a CDK provider class.)
+ */
+export type ProviderEntry = MeshConfig["providers"][string];
 /** One normalised `models.<id>` entry (`model` = vendor id, always set). */
 export type ModelConfig = MeshConfig["models"][string];
 /** One normalised `pools.<id>` entry. */

@@ -112,16 +112,16 @@ export interface ResponseMeta {
 
 /** Per-attempt timeouts in milliseconds. */
 export interface AttemptTimeouts {
-  /** Connect + response headers. */
+  /** Connect + response headers: the only limit a transport applies. */
   connectMs: number;
   /**
-   * Until the first content or tool-call delta (streams) or the full body (non-streams). The router passes the
-   * route's first-token budget for streams and the response budget (`timeouts.response`, else the time left
-   * before the deadline) for non-streamed calls.
+   * Until the first content or tool-call delta (streams) or the full body (non-streams). Absent: the caller
+   * bounds it. The router never passes it: its attempt scope owns the first-token, response and idle limits
+   * (docs/ARCHITECTURE.md §2.5); a provider called directly applies it itself.
    */
-  firstTokenMs: number;
-  /** Maximum gap between two stream chunks. */
-  idleMs: number;
+  firstTokenMs?: number;
+  /** Maximum gap between two stream chunks or body reads. Absent: the caller bounds it (see `firstTokenMs`). */
+  idleMs?: number;
 }
 
 /**
@@ -142,7 +142,10 @@ export interface CallOptions {
   signal: AbortSignal;
   /** Absolute end-to-end deadline of the request (epoch ms). */
   deadline: number;
-  /** Per-attempt timeouts; providers may pass them to their transport. The router enforces them too. */
+  /**
+   * Per-attempt timeouts. From the router only `connectMs` (for the transport): the router's attempt scope
+   * bounds first token, response and idle gaps itself and aborts `signal` when one passes.
+   */
   timeouts: AttemptTimeouts;
   /** Response size limits of this provider (`providers.<name>.limits`); absent: the connector's defaults. */
   responseLimits?: ResponseLimits;
@@ -152,6 +155,11 @@ export interface CallOptions {
   attempt: number;
   /** Receives status, headers and learned limits of the upstream response. */
   onResponse?: (meta: ResponseMeta) => void;
+  /**
+   * Called as the bytes of a non-streamed response body arrive (at most once per chunk read): the router's idle
+   * timeout counts from the latest call. Cheap; never throws.
+   */
+  onProgress?: () => void;
   /** Extra headers to send upstream (never secrets chosen by a client). */
   headers?: Record<string, string>;
   /**
@@ -161,7 +169,7 @@ export interface CallOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Result of classifying an error into a routing category (ARCHITECTURE §2.6). */
+/** Result of classifying an error into a routing category (docs/ARCHITECTURE.md §2.6). */
 export interface ErrorClassification {
   category: ErrorCategory;
   /** Whether the same route may be tried again. */
@@ -176,28 +184,6 @@ export interface ErrorClassification {
   message: string;
 }
 
-/** Usage / quota view reported by a provider. */
-export interface QuotaStatus {
-  /** Requests made through this instance. */
-  requests: number;
-  /** Tokens used through this instance. */
-  tokens: number;
-  /** Cost in USD through this instance, from pricing. */
-  costUsd: number;
-  /** Remaining requests, when the vendor reports it. */
-  remaining?: number;
-  /** Limit, when known. */
-  limit?: number;
-  /** When the quota resets (epoch ms). */
-  resetsAt?: number;
-}
-
-/** Rate-limit view reported by a provider (last seen headers). */
-export interface RateLimitStatus extends RateLimitInfo {
-  /** When this was observed (epoch ms). */
-  observedAt?: number;
-}
-
 /** A batch job handle. */
 export interface BatchJob {
   id: string;
@@ -207,10 +193,19 @@ export interface BatchJob {
   resultsUrl?: string;
 }
 
+/** Capability a provider serves when it declares none and its models carry none (chat completion). */
+export const DEFAULT_PROVIDER_CAPABILITIES: readonly string[] = Object.freeze(["generation.text-generation.chat-completion"]);
+
 /**
- * A provider connector: executes requests against one backend and describes it.
- * Required: execution, capabilities, catalogue, quota, pricing, error classification, close.
- * Optional: the media endpoints and infrastructure methods; the router checks for them before routing.
+ * A provider connector: executes requests against one backend and lists its models.
+ *
+ * Required: what the router calls on every provider — identity, `complete`, `stream`, `classifyError`,
+ * `listModels` and `close`. Everything else is optional and discovered by presence: the router answers a
+ * request for a method a provider lacks with `MM_NOT_SUPPORTED` (docs/ARCHITECTURE.md §2.14), so a connector
+ * implements only what its backend offers, never a method that exists only to reject.
+ *
+ * Usage, cost, quota and learned rate limits are not the provider's to keep: the router records them in the
+ * mesh's state ledger from each call's usage and from what `onResponse` reports.
  */
 export interface ProviderConnectorV1 {
   /** Spec version of this contract. */
@@ -220,7 +215,7 @@ export interface ProviderConnectorV1 {
   /** Connector id it was built from (e.g. `openai.llm.v1`). */
   readonly connectorId: string;
 
-  // -- execution ---------------------------------------------------------------------------------------
+  // -- execution (required) ----------------------------------------------------------------------------
   /** Non-streamed chat completion. `request.model` is the vendor model id. */
   complete(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion>;
   /**
@@ -228,55 +223,44 @@ export interface ProviderConnectorV1 {
    * chunk. The iterable ends only after `[DONE]` (or an equivalent end event); a cut connection throws.
    */
   stream(request: ChatCompletionRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk>;
-  /** Embeddings, when supported. */
-  embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResponse>;
-  /** Image generation, when supported. */
-  generateImage?(request: ImageGenerationRequest, options: CallOptions): Promise<ImagesResponse>;
-  /** Text to speech, when supported. */
-  speech?(request: SpeechRequest, options: CallOptions): Promise<SpeechResponse>;
-  /** Speech to text, when supported. */
-  transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResponse>;
 
-  // -- capabilities ------------------------------------------------------------------------------------
-  /** Capability paths this provider serves. */
-  getCapabilities(): string[];
-  /** True if a capability or any of its descendants is served (ancestor matching). */
-  supports(capability: string): boolean;
-
-  // -- catalogue ---------------------------------------------------------------------------------------
-  /** Models this provider offers (configured, or discovered). */
+  // -- catalogue and errors (required) -----------------------------------------------------------------
+  /** Models this provider offers (configured, or discovered), with their capabilities, limits and prices. */
   listModels(): Promise<ModelInfo[]>;
-  /** One model; rejects with `MM_UNKNOWN_MODEL` if unknown. */
-  getModelInfo(modelId: string): Promise<ModelInfo>;
-
-  // -- quota and rate limits ---------------------------------------------------------------------------
-  /** Usage through this instance, plus vendor-reported quota when available. */
-  checkQuota(): Promise<QuotaStatus>;
-  /** Last learned rate limits. */
-  getRateLimits(): Promise<RateLimitStatus>;
-
-  // -- cost --------------------------------------------------------------------------------------------
-  /** Prices of a model, or undefined when unknown. */
-  getPricing(modelId: string): Promise<ModelPricing | undefined>;
-  /** Records usage of a successful call. */
-  reportUsage(modelId: string, usage: TokenUsage): void;
-
-  // -- errors ------------------------------------------------------------------------------------------
-  /** Classifies any error this provider threw into a routing category. */
+  /** Classifies any error this provider threw into a routing category. Never throws. */
   classifyError(error: unknown): ErrorClassification;
-  /** Shorthand for `classifyError(error).retryable`. */
-  isRetryable(error: unknown): boolean;
+  /** Releases sockets and timers. Idempotent. */
+  close(): Promise<void>;
 
-  // -- infrastructure (optional) -----------------------------------------------------------------------
+  // -- optional capabilities, discovered by presence ---------------------------------------------------
+  /** Embeddings. */
+  embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResponse>;
+  /** Image generation. */
+  generateImage?(request: ImageGenerationRequest, options: CallOptions): Promise<ImagesResponse>;
+  /** Text to speech. */
+  speech?(request: SpeechRequest, options: CallOptions): Promise<SpeechResponse>;
+  /** Speech to text. */
+  transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResponse>;
+  /**
+   * Capability paths of the provider as a whole: the default of every model that lists none. Absent:
+   * {@link DEFAULT_PROVIDER_CAPABILITIES} (see {@link providerCapabilities}).
+   */
+  getCapabilities?(): string[];
+  /** Queries the vendor for its current model list. */
+  discoverModels?(): Promise<ModelInfo[]>;
   /** Submits a batch. */
   submitBatch?(requests: ChatCompletionRequest[]): Promise<BatchJob>;
   /** Uploads a file; returns its id. */
   uploadFile?(data: Uint8Array, filename: string, purpose: string): Promise<string>;
   /** Starts a fine-tune; returns its id. */
   createFineTune?(model: string, trainingFileId: string, options?: Record<string, unknown>): Promise<string>;
-  /** Queries the vendor for its current model list. */
-  discoverModels?(): Promise<ModelInfo[]>;
+}
 
-  /** Releases sockets and timers. */
-  close(): Promise<void>;
+/**
+ * The provider-level capabilities of a connector: its `getCapabilities()` when it has one that returns a
+ * non-empty list, else {@link DEFAULT_PROVIDER_CAPABILITIES}. A model without capabilities of its own serves these.
+ */
+export function providerCapabilities(provider: Pick<ProviderConnectorV1, "getCapabilities">): readonly string[] {
+  const declared = provider.getCapabilities?.();
+  return declared && declared.length > 0 ? declared : DEFAULT_PROVIDER_CAPABILITIES;
 }

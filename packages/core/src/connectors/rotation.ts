@@ -86,6 +86,9 @@ export interface RouteSnapshot {
   features: ModelFeatures;
 }
 
+/** What identifies a route, without its state (for {@link SelectionStrategyV1.staticRank}). */
+export type RouteIdentity = Pick<RouteSnapshot, "routeId" | "modelId" | "upstreamModel" | "providerId" | "order">;
+
 /** Everything a selection strategy may look at besides the candidates. */
 export interface SelectionContext {
   /** Pool id the request resolved to. */
@@ -130,6 +133,15 @@ export interface SelectionStrategyV1 {
   select(candidates: readonly RouteSnapshot[], context: SelectionContext): SelectionResult | null;
   /** Optional per-candidate score (higher = better), used in traces and by composite strategies. */
   score?(candidate: RouteSnapshot, context: SelectionContext): number;
+  /**
+   * Optional, for strategies whose choice is "the best-ranked available candidate" (priority): a fixed rank
+   * from the candidate's identity alone (lower = preferred, undefined = not ranked). It must not depend on
+   * state, the request or time, and `select` must choose the best-ranked candidate it is given (ties on pool
+   * order) when that one is ranked. The router then walks the candidates in rank order and calls `select`
+   * with only the first available one, so a pool of thousands costs what a pool of a few does; when no ranked
+   * candidate is available, `select` gets every available candidate as usual.
+   */
+  staticRank?(candidate: RouteIdentity): number | undefined;
   /** Called after each attempt so stateful strategies (stickiness, latency) can learn. */
   observe?(outcome: { routeId: string; ok: boolean; latencyMs: number; poolId: string; sessionKey?: string }): void;
 }

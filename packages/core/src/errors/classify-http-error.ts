@@ -1,7 +1,7 @@
 import type { ErrorClassification, RateLimitInfo } from "../connectors/provider.js";
 
 /**
- * Shared HTTP error classification (ARCHITECTURE §2.6). Providers call it with the status, headers and body
+ * Shared HTTP error classification (docs/ARCHITECTURE.md §2.6). Providers call it with the status, headers and body
  * of a failed response; vendor families refine the result for their own error shapes.
  */
 
@@ -48,18 +48,45 @@ function numberHeader(headers: Record<string, string>, name: string): number | u
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** The headers {@link readRateLimitHeaders} reads. */
+const RATE_LIMIT_HEADERS = [
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-tokens",
+  "retry-after-ms",
+  "retry-after",
+] as const;
+
 /** Reads `x-ratelimit-*` and `Retry-After` headers (lower-cased names) into a RateLimitInfo. */
 export function readRateLimitHeaders(headers: Record<string, string>, now: number): RateLimitInfo | undefined {
-  const info: RateLimitInfo = {
-    limitRequests: numberHeader(headers, "x-ratelimit-limit-requests"),
-    remainingRequests: numberHeader(headers, "x-ratelimit-remaining-requests"),
-    resetRequestsMs: parseResetDuration(headers["x-ratelimit-reset-requests"]),
-    limitTokens: numberHeader(headers, "x-ratelimit-limit-tokens"),
-    remainingTokens: numberHeader(headers, "x-ratelimit-remaining-tokens"),
-    resetTokensMs: parseResetDuration(headers["x-ratelimit-reset-tokens"]),
-    retryAfterMs: parseRetryAfter(headers["retry-after-ms"] !== undefined ? String(Number(headers["retry-after-ms"]) / 1000) : headers["retry-after"], now),
-  };
-  for (const key of Object.keys(info) as (keyof RateLimitInfo)[]) if (info[key] === undefined) delete info[key];
+  // Most responses carry none of them: nothing to parse or allocate (this runs on every response).
+  let present = false;
+  for (let i = 0; i < RATE_LIMIT_HEADERS.length; i++) {
+    if (headers[RATE_LIMIT_HEADERS[i]!] !== undefined) {
+      present = true;
+      break;
+    }
+  }
+  if (!present) return undefined;
+  // Only the fields found, in this order.
+  const info: RateLimitInfo = {};
+  const limitRequests = numberHeader(headers, "x-ratelimit-limit-requests");
+  if (limitRequests !== undefined) info.limitRequests = limitRequests;
+  const remainingRequests = numberHeader(headers, "x-ratelimit-remaining-requests");
+  if (remainingRequests !== undefined) info.remainingRequests = remainingRequests;
+  const resetRequestsMs = parseResetDuration(headers["x-ratelimit-reset-requests"]);
+  if (resetRequestsMs !== undefined) info.resetRequestsMs = resetRequestsMs;
+  const limitTokens = numberHeader(headers, "x-ratelimit-limit-tokens");
+  if (limitTokens !== undefined) info.limitTokens = limitTokens;
+  const remainingTokens = numberHeader(headers, "x-ratelimit-remaining-tokens");
+  if (remainingTokens !== undefined) info.remainingTokens = remainingTokens;
+  const resetTokensMs = parseResetDuration(headers["x-ratelimit-reset-tokens"]);
+  if (resetTokensMs !== undefined) info.resetTokensMs = resetTokensMs;
+  const retryAfterMs = parseRetryAfter(headers["retry-after-ms"] !== undefined ? String(Number(headers["retry-after-ms"]) / 1000) : headers["retry-after"], now);
+  if (retryAfterMs !== undefined) info.retryAfterMs = retryAfterMs;
   return Object.keys(info).length > 0 ? info : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { RoutingTrace } from "../router/trace.js";
-import { ModelMeshError, type ModelMeshErrorOptions } from "./model-mesh-error.js";
+import { isModelMeshError, ModelMeshError, type ModelMeshErrorOptions } from "./model-mesh-error.js";
 
 /** Adds a per-class marker so `XxxError.is(e)` works across package copies. */
 function marker(name: string): symbol {
@@ -30,7 +30,7 @@ export class ProviderError extends ModelMeshError {
 
 /** One problem found in a config document. */
 export interface ConfigIssue {
-  /** Dotted path, e.g. `providers.my-proxy.config.base_url`. */
+  /** Dotted path, e.g. `providers.my-proxy.config.base_url`; `""` for the document as a whole. */
   path: string;
   /** What is wrong at that path. */
   message: string;
@@ -40,7 +40,16 @@ export interface ConfigIssue {
   column?: number;
 }
 
-/** The configuration is invalid; `issues` lists every problem with its path (and line). */
+/** The codes a {@link ConfigError} carries (docs/errors.md, category `config`). */
+const CONFIG_CODES = ["MM_CONFIG_INVALID", "MM_SECRET_MISSING", "MM_CONNECTOR_UNKNOWN", "MM_CONNECTOR_INVALID", "MM_CAPABILITY_INVALID"] as const;
+/** A code of category `config`. */
+export type ConfigErrorCode = (typeof CONFIG_CODES)[number];
+
+/**
+ * The configuration is invalid; `issues` lists every problem with its path (and line). Every failure of
+ * category `config` is a ConfigError, whoever raises it (the loader, a connector, a secret store, `create()`),
+ * so `ConfigError.is(e)` recognises them all.
+ */
 export class ConfigError extends ModelMeshError {
   readonly [CONFIG] = true;
   /** Every problem found, in document order. */
@@ -51,13 +60,13 @@ export class ConfigError extends ModelMeshError {
   constructor(options: {
     issues: ConfigIssue[];
     file?: string;
-    code?: "MM_CONFIG_INVALID" | "MM_SECRET_MISSING" | "MM_CONNECTOR_UNKNOWN" | "MM_CONNECTOR_INVALID" | "MM_CAPABILITY_INVALID";
+    code?: ConfigErrorCode;
     cause?: unknown;
   }) {
     const where = options.file ?? "config";
     const lines = options.issues.map((issue) => {
       const at = issue.line !== undefined ? ` (line ${issue.line}${issue.column !== undefined ? `:${issue.column}` : ""})` : "";
-      return `${issue.path || "<root>"}: ${issue.message}${at}`;
+      return `${issue.path === "" ? "" : `${issue.path}: `}${issue.message}${at}`;
     });
     const message =
       lines.length === 1
@@ -71,6 +80,19 @@ export class ConfigError extends ModelMeshError {
   static is(error: unknown): error is ConfigError {
     return has(error, CONFIG);
   }
+}
+
+/**
+ * Core-internal: a plain ModelMesh error of category `config` (a connector factory may throw one) as a
+ * `ConfigError` at `path`, the original as its cause; anything else is returned unchanged.
+ */
+export function asConfigError(error: unknown, path: string): unknown {
+  if (!isModelMeshError(error) || error.category !== "config" || ConfigError.is(error)) return error;
+  return new ConfigError({
+    code: (CONFIG_CODES as readonly string[]).includes(error.code) ? (error.code as ConfigErrorCode) : "MM_CONFIG_INVALID",
+    issues: [{ path, message: error.message.replace(/^\[modelmesh\] \[[^\]]*\] /, "") }],
+    cause: error,
+  });
 }
 
 /** Routing ended without an answer: no candidate qualified, or every attempt failed. Carries the trace. */

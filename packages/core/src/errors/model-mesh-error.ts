@@ -7,7 +7,7 @@
 const BRAND = Symbol.for("modelmesh.error");
 
 /**
- * Error categories. The category, not the class, decides what the router does next (ARCHITECTURE §2.6).
+ * Error categories. The category, not the class, decides what the router does next (docs/ARCHITECTURE.md §2.6).
  * `config`, `routing`, `internal` and `cancelled` never come from an upstream.
  */
 export type ErrorCategory =
@@ -59,6 +59,32 @@ export type ModelMeshErrorCode =
   | "MM_NOT_SUPPORTED"
   | "MM_LOCAL_RESOURCE"
   | "MM_INTERNAL";
+
+/** The one category-to-code table (docs/errors.md): the code of an error known only by its category. */
+const CODE_BY_CATEGORY: Readonly<Record<ErrorCategory, ModelMeshErrorCode>> = {
+  rate_limit: "MM_RATE_LIMIT",
+  quota_exhausted: "MM_QUOTA_EXHAUSTED",
+  auth: "MM_AUTH",
+  server: "MM_SERVER",
+  network: "MM_NETWORK",
+  timeout: "MM_TIMEOUT_RESPONSE",
+  context_length: "MM_CONTEXT_LENGTH",
+  content_filter: "MM_CONTENT_FILTER",
+  invalid_request: "MM_INVALID_REQUEST",
+  stream_interrupted: "MM_STREAM_INTERRUPTED",
+  config: "MM_CONFIG_INVALID",
+  routing: "MM_ROUTING_EXHAUSTED",
+  cancelled: "MM_ABORTED",
+  internal: "MM_INTERNAL",
+};
+
+/**
+ * The stable code for a category: what a connector uses when its classification gives only a category (an
+ * HTTP status, a vendor error object). Unknown categories (from untyped callers) get `MM_INTERNAL`.
+ */
+export function codeForCategory(category: ErrorCategory): ModelMeshErrorCode {
+  return CODE_BY_CATEGORY[category] ?? "MM_INTERNAL";
+}
 
 /** Constructor options shared by every ModelMesh error. */
 export interface ModelMeshErrorOptions {

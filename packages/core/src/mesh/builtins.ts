@@ -1,7 +1,7 @@
 import type { DeactivationPolicyV1, RecoveryPolicyV1, SelectionStrategyV1 } from "../connectors/rotation.js";
 import type { PoolConfig } from "../config/schema.js";
 import type { ConnectorDescriptor, ConnectorRegistry } from "../registry/registry.js";
-import { ModelMeshError } from "../errors/model-mesh-error.js";
+import { ConfigError } from "../errors/errors.js";
 import { createPrioritySelection, PRIORITY_SELECTION_ID } from "../router/priority-selection.js";
 import { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "../router/stick-until-failure.js";
 import { COOLDOWN_RECOVERY_ID, THRESHOLD_DEACTIVATION_ID, createCooldownRecovery, createThresholdDeactivation } from "../state/policies.js";
@@ -29,10 +29,8 @@ export const prioritySelectionConnector: ConnectorDescriptor<PoolPolicyConfig, S
   create: (pool) => {
     const fallback = pool.fallback_strategy;
     if (fallback !== undefined && fallback !== STICK_UNTIL_FAILURE_ID && fallback !== "stick-until-failure") {
-      throw new ModelMeshError({
-        code: "MM_CONFIG_INVALID",
-        category: "config",
-        message: `[modelmesh] [pools.${pool.id}] fallback_strategy "${fallback}" needs @modelmesh/rotation. Install it (the modelmesh package includes it), or use stick-until-failure.`,
+      throw new ConfigError({
+        issues: [{ path: `pools.${pool.id}`, message: `fallback_strategy "${fallback}" needs @modelmesh/rotation. Install it (the modelmesh package includes it), or use stick-until-failure.` }],
       });
     }
     return createPrioritySelection({ modelPriority: pool.model_priority, providerPriority: pool.provider_priority });

@@ -1,5 +1,5 @@
 import type { ModelDelivery, ModelFeatures, ModelInfo, ModelPricing } from "../connectors/provider.js";
-import type { ModelConfig, ProviderConfig } from "../config/schema.js";
+import type { ModelConfig, ProviderEntry } from "../config/schema.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { QuotaLimits } from "../state/ledger-types.js";
 import type { RouterModel } from "../router/types.js";
@@ -39,7 +39,7 @@ export function modelLimits(model: ModelConfig): QuotaLimits | undefined {
 }
 
 /** Quota limits of a provider entry (quota block + budget). */
-export function providerLimits(provider: ProviderConfig): QuotaLimits | undefined {
+export function providerLimits(provider: ProviderEntry): QuotaLimits | undefined {
   const q = provider.quota;
   const b = provider.budget;
   if (!q && !b) return undefined;
@@ -64,8 +64,8 @@ function leavesOf(paths: readonly string[], tree: CapabilityTreeView): string[] 
 }
 
 /**
- * Merges a configured model with what its provider reports for the same upstream id. Precedence (reference
- * behaviour, kept): config → provider ModelInfo → provider capabilities. Config wins field by field.
+ * Merges a configured model with what its provider reports for the same upstream id. Precedence:
+ * config → provider ModelInfo → provider capabilities. Config wins field by field.
  */
 export function toRouterModel(
   id: string,

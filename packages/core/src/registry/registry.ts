@@ -1,8 +1,7 @@
 import type { ZodType } from "zod";
 import type { Clock } from "../internal/clock.js";
 import type { MeshEventBus } from "../events/events.js";
-import { ConfigError, type ConfigIssue } from "../errors/errors.js";
-import { ModelMeshError } from "../errors/model-mesh-error.js";
+import { asConfigError, ConfigError, type ConfigIssue } from "../errors/errors.js";
 import { closeMatches } from "../capability/suggest.js";
 
 /** The six connector types (rotation connectors declare which policy part they provide). */
@@ -66,8 +65,9 @@ export type ModuleImporter = (specifier: string) => Promise<Record<string, unkno
 
 const defaultImporter: ModuleImporter = (specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
-function invalid(message: string): ModelMeshError {
-  return new ModelMeshError({ name: "ModelMeshConnectorError", code: "MM_CONNECTOR_INVALID", category: "config", message });
+/** A malformed descriptor or a clash in the catalogue: a config failure at `connectors`. */
+function invalid(message: string): ConfigError {
+  return new ConfigError({ code: "MM_CONNECTOR_INVALID", issues: [{ path: "connectors", message }] });
 }
 
 function isDescriptor(value: unknown): value is AnyDescriptor {
@@ -92,23 +92,23 @@ export class ConnectorRegistry {
 
   /** Registers one descriptor. Rejects malformed ids, duplicate ids and aliases that clash. */
   register(descriptor: AnyDescriptor): this {
-    if (!isDescriptor(descriptor)) throw invalid("[modelmesh] [registry] not a connector descriptor: expected {id, type, create}.");
+    if (!isDescriptor(descriptor)) throw invalid("not a connector descriptor: expected {id, type, create}.");
     if (!ID_PATTERN.test(descriptor.id)) {
-      throw invalid(`[modelmesh] [registry] connector id '${descriptor.id}' is malformed. Use 'vendor.name.vN' in lowercase [a-z0-9-.].`);
+      throw invalid(`connector id '${descriptor.id}' is malformed. Use 'vendor.name.vN' in lowercase [a-z0-9-.].`);
     }
     if (!TYPES.has(descriptor.type)) {
-      throw invalid(`[modelmesh] [${descriptor.id}] unknown connector type '${descriptor.type}'. Use one of: ${[...TYPES].join(", ")}.`);
+      throw invalid(`connector '${descriptor.id}': unknown connector type '${descriptor.type}'. Use one of: ${[...TYPES].join(", ")}.`);
     }
     if (descriptor.type === "rotation" && !descriptor.role) {
-      throw invalid(`[modelmesh] [${descriptor.id}] a rotation connector must declare its role (selection, deactivation or recovery).`);
+      throw invalid(`connector '${descriptor.id}': a rotation connector must declare its role (selection, deactivation or recovery).`);
     }
     const existing = this.#byId.get(descriptor.id);
-    if (existing && existing !== descriptor) throw invalid(`[modelmesh] [registry] connector id '${descriptor.id}' is registered twice.`);
+    if (existing && existing !== descriptor) throw invalid(`connector id '${descriptor.id}' is registered twice.`);
     for (const alias of descriptor.aliases ?? []) {
-      if (!ALIAS_PATTERN.test(alias)) throw invalid(`[modelmesh] [${descriptor.id}] alias '${alias}' is malformed.`);
+      if (!ALIAS_PATTERN.test(alias)) throw invalid(`connector '${descriptor.id}': alias '${alias}' is malformed.`);
       const owner = this.#byAlias.get(alias) ?? this.#byId.get(alias);
       if (owner && owner !== descriptor) {
-        throw invalid(`[modelmesh] [registry] alias '${alias}' of '${descriptor.id}' is already taken by '${owner.id}'.`);
+        throw invalid(`alias '${alias}' of '${descriptor.id}' is already taken by '${owner.id}'.`);
       }
     }
     this.#byId.set(descriptor.id, descriptor);
@@ -219,6 +219,11 @@ export class ConnectorRegistry {
       }
       validated = result.data;
     }
-    return (await descriptor.create(validated, context)) as T;
+    try {
+      return (await descriptor.create(validated, context)) as T;
+    } catch (error) {
+      // A factory's own config check may throw a plain ModelMesh error of category config (third-party code).
+      throw asConfigError(error, expected.path);
+    }
   }
 }

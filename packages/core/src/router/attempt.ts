@@ -5,45 +5,61 @@ import type { Clock } from "../internal/clock.js";
 /** Why an attempt's signal fired. */
 export type AbortCause = "attempt-timeout" | "deadline" | "caller";
 
+/** Options of an {@link AttemptScope}. */
+export interface AttemptScopeOptions {
+  callerSignal?: AbortSignal;
+  /** Absolute request deadline (epoch ms on the clock). */
+  deadline: number;
+  /** The attempt's budget: first token for streams, the whole response for non-streams. Absent: none. */
+  budgetMs?: number;
+  /** The code of the error when the budget runs out. */
+  budgetCode: ModelMeshErrorCode;
+  /** The largest gap between two signs of progress once {@link AttemptScope.startIdle} was called. */
+  idleMs?: number;
+  /** Says what stalled, for the idle error (e.g. "stream", "response body"). */
+  idleSubject?: string;
+  route: { id: string; providerId: string };
+}
+
 /**
- * One attempt's cancellation scope: links the caller's signal, the request deadline and an attempt timer into
- * one AbortSignal handed to the provider. `race` guarantees the router regains control even if a provider
- * ignores the signal, so no call can hang.
+ * One attempt's timing and cancellation: the only owner of the deadline, the first-token / response budget and
+ * the idle timeout of a routed call (docs/ARCHITECTURE.md §2.5), and of the one AbortSignal handed to the
+ * provider (the caller's signal is linked into it). Providers below it bound only connect and response headers.
+ *
+ * All three limits share a single timer that is never re-armed per chunk: {@link touch} only records the time
+ * of the latest progress, and when the timer fires it either aborts (a limit really passed) or schedules itself
+ * for the earliest limit still ahead. A stream that keeps flowing costs one clock read per chunk, and an idle
+ * one holds one timer. `race` guarantees the router regains control even if a provider ignores the signal.
  */
 export class AttemptScope {
   readonly controller = new AbortController();
   cause: AbortCause | undefined;
-  #cancelTimers: Array<() => void> = [];
-  #cancelDeadline: () => void = () => {};
+  readonly #clock: Clock;
+  readonly #o: AttemptScopeOptions;
+  /** Absolute ends of the limits in force (undefined: not in force). */
+  #deadlineAt: number | undefined;
+  #budgetAt: number | undefined;
+  #idleMs: number | undefined;
+  /** Whether the idle timeout runs (an upstream read is pending), see {@link pauseIdle}. */
+  #waiting = false;
+  #lastProgress = 0;
+  #timerAt = Infinity;
+  #cancelTimer: (() => void) | undefined;
   #onCallerAbort: (() => void) | undefined;
-  #callerSignal: AbortSignal | undefined;
+  /** The rejections of the pending {@link race} calls. */
+  #waiters: Set<(reason: unknown) => void> | undefined;
 
-  constructor(
-    private readonly clock: Clock,
-    options: { callerSignal?: AbortSignal; deadline: number; timeoutMs?: number; timeoutCode: ModelMeshErrorCode; route: { id: string; providerId: string } },
-  ) {
-    const fire = (cause: AbortCause, error: ModelMeshError) => {
-      if (this.cause) return;
-      this.cause = cause;
-      this.controller.abort(error);
-    };
+  constructor(clock: Clock, options: AttemptScopeOptions) {
+    this.#clock = clock;
+    this.#o = options;
     const now = clock.now();
-    const untilDeadline = options.deadline - now;
-    this.#cancelDeadline = clock.setTimer(
-      () => fire("deadline", timeoutError("MM_DEADLINE_EXCEEDED", `the request deadline passed during the attempt on ${options.route.id}`, options.route)),
-      Math.max(0, untilDeadline),
-    );
-    if (options.timeoutMs !== undefined && options.timeoutMs < untilDeadline) {
-      const ms = options.timeoutMs;
-      this.#cancelTimers.push(
-        clock.setTimer(() => fire("attempt-timeout", timeoutError(options.timeoutCode, `no answer from ${options.route.id} within ${ms} ms`, options.route)), ms),
-      );
-    }
+    this.#deadlineAt = options.deadline;
+    if (options.budgetMs !== undefined && now + options.budgetMs < options.deadline) this.#budgetAt = now + options.budgetMs;
+    this.#schedule(now);
     const caller = options.callerSignal;
     if (caller) {
-      this.#callerSignal = caller;
       this.#onCallerAbort = () =>
-        fire("caller", new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause: caller.reason }));
+        this.#fire("caller", new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause: caller.reason }));
       if (caller.aborted) this.#onCallerAbort();
       else caller.addEventListener("abort", this.#onCallerAbort, { once: true });
     }
@@ -54,15 +70,58 @@ export class AttemptScope {
     return this.controller.signal;
   }
 
-  /** Adds a timer that aborts the attempt with a timeout error (e.g. the stream idle timer). Returns a canceller. */
-  arm(ms: number, code: ModelMeshErrorCode, message: string, route: { id: string; providerId: string }): () => void {
-    const cancel = this.clock.setTimer(() => {
-      if (this.cause) return;
-      this.cause = "attempt-timeout";
-      const error = timeoutError(code, message, route);
-      this.controller.abort(error);
-    }, ms);
-    return cancel;
+  /** The error the scope aborted with, if any. */
+  get abortError(): unknown {
+    return this.controller.signal.aborted ? this.controller.signal.reason : undefined;
+  }
+
+  /** Records progress (a chunk, a piece of a body): the idle limit counts from the latest one. O(1), no timer work. */
+  touch(): void {
+    if (this.#idleMs !== undefined) this.#lastProgress = this.#clock.now();
+  }
+
+  /** Starts bounding the gaps between signs of progress by the idle timeout, counting from now. */
+  startIdle(): void {
+    const idle = this.#o.idleMs;
+    if (idle === undefined || !(idle > 0) || this.#idleMs !== undefined || this.cause) return;
+    this.#idleMs = idle;
+    this.#waiting = true;
+    this.#lastProgress = this.#clock.now();
+    this.#schedule(this.#lastProgress);
+  }
+
+  /**
+   * The consumer holds the data (a relayed chunk not yet asked past): the idle timeout does not run, since a
+   * slow reader is not a stalled upstream. {@link resumeIdle} restarts it when the next read begins.
+   */
+  pauseIdle(): void {
+    this.#waiting = false;
+  }
+
+  /** A read of the upstream begins: the idle timeout runs again, counting from now. */
+  resumeIdle(): void {
+    if (this.#idleMs === undefined || this.#waiting) return;
+    this.#waiting = true;
+    this.#lastProgress = this.#clock.now();
+    this.#schedule(this.#lastProgress);
+  }
+
+  /**
+   * Output has started (a stream's first content): the first-token budget is met, and from now on the gaps are
+   * bounded by the idle timeout. The deadline still bounds a stream that is held (a buffered commit mode).
+   */
+  outputStarted(): void {
+    this.#budgetAt = undefined;
+    this.startIdle();
+  }
+
+  /**
+   * A stream has committed: only the idle timeout bounds it from now on (a long answer that keeps flowing is not
+   * cut by the request deadline).
+   */
+  committed(): void {
+    this.#deadlineAt = undefined;
+    this.outputStarted();
   }
 
   /** Resolves with `promise`, or rejects as soon as the scope aborts. */
@@ -72,56 +131,103 @@ export class AttemptScope {
       promise.catch(() => {});
       return Promise.reject(signal.reason);
     }
-    // A listener per call, removed when the call settles: racing against one long-lived promise would leave a
+    // A waiter per call, dropped when the call settles: racing against one long-lived promise would leave a
     // reaction (holding the settled value) on it per call, i.e. per stream chunk, for the attempt's lifetime.
+    // The scope rejects its waiters itself when it aborts ({@link abort}), so a call (a stream chunk) costs no
+    // abort listener on the signal.
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
+      const waiters = (this.#waiters ??= new Set());
+      waiters.add(reject);
       promise.then(
         (value) => {
-          signal.removeEventListener("abort", onAbort);
+          waiters.delete(reject);
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
+          waiters.delete(reject);
           reject(error);
         },
       );
     });
   }
 
-  /** The error the scope aborted with, if any. */
-  get abortError(): unknown {
-    return this.controller.signal.aborted ? this.controller.signal.reason : undefined;
-  }
-
   /**
-   * Stops the first-token timer once output has started but is still held (a buffered commit mode): the
-   * deadline keeps bounding the attempt until it commits, and idle timers armed with {@link arm} the gaps.
+   * Aborts the signal (with `reason`, or the default AbortError) and rejects every pending {@link race} with the
+   * signal's reason. The only way the scope's controller is aborted. Idempotent.
    */
-  outputStarted(): void {
-    for (const cancel of this.#cancelTimers) cancel();
-    this.#cancelTimers = [];
+  abort(reason?: unknown): void {
+    const signal = this.controller.signal;
+    if (signal.aborted) return;
+    this.controller.abort(reason);
+    const waiters = this.#waiters;
+    if (waiters === undefined || waiters.size === 0) return;
+    this.#waiters = undefined;
+    for (const reject of waiters) reject(signal.reason);
   }
 
-  /**
-   * Stops the deadline and first-token timers once a stream has committed: from then on only the idle timer
-   * bounds it (a long answer that keeps flowing is not cut by the request deadline).
-   */
-  committed(): void {
-    this.#cancelDeadline();
-    for (const cancel of this.#cancelTimers) cancel();
-    this.#cancelTimers = [];
-  }
-
-  /** Cancels timers and detaches from the caller's signal. Idempotent. */
+  /** Cancels the timer and detaches from the caller's signal. Idempotent. */
   dispose(): void {
-    this.#cancelDeadline();
-    for (const cancel of this.#cancelTimers) cancel();
-    this.#cancelTimers = [];
-    if (this.#onCallerAbort && this.#callerSignal) this.#callerSignal.removeEventListener("abort", this.#onCallerAbort);
+    this.#deadlineAt = undefined;
+    this.#budgetAt = undefined;
+    this.#idleMs = undefined;
+    this.#cancel();
+    if (this.#onCallerAbort) this.#o.callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     this.#onCallerAbort = undefined;
   }
+
+  /** The earliest end of a limit in force, or Infinity. */
+  #nextEnd(): number {
+    let at = Infinity;
+    if (this.#deadlineAt !== undefined) at = this.#deadlineAt;
+    if (this.#budgetAt !== undefined && this.#budgetAt < at) at = this.#budgetAt;
+    if (this.#idleMs !== undefined && this.#waiting && this.#lastProgress + this.#idleMs < at) at = this.#lastProgress + this.#idleMs;
+    return at;
+  }
+
+  /** Makes sure the timer fires no later than the earliest limit; a timer already due earlier is kept. */
+  #schedule(now: number): void {
+    const at = this.#nextEnd();
+    if (at >= this.#timerAt) return;
+    this.#cancel();
+    if (at === Infinity) return;
+    this.#timerAt = at;
+    this.#cancelTimer = this.#clock.setTimer(() => this.#due(), Math.max(0, at - now));
+  }
+
+  #cancel(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  /** The timer fired: abort for the limit that passed, or wait for the next one. */
+  #due(): void {
+    this.#cancelTimer = undefined;
+    this.#timerAt = Infinity;
+    if (this.cause) return;
+    const now = this.#clock.now();
+    const route = this.#o.route;
+    if (this.#deadlineAt !== undefined && now >= this.#deadlineAt) {
+      this.#fire("deadline", timeoutError("MM_DEADLINE_EXCEEDED", `the request deadline passed during the attempt on ${route.id}`, route));
+    } else if (this.#budgetAt !== undefined && now >= this.#budgetAt) {
+      this.#fire("attempt-timeout", timeoutError(this.#o.budgetCode, `no answer from ${route.id} within ${this.#o.budgetMs} ms`, route));
+    } else if (this.#idleMs !== undefined && this.#waiting && now - this.#lastProgress >= this.#idleMs) {
+      this.#fire("attempt-timeout", timeoutError("MM_TIMEOUT_IDLE", idleMessage(this.#o.idleSubject, route.id, this.#idleMs), route));
+    } else {
+      this.#schedule(now);
+    }
+  }
+
+  #fire(cause: AbortCause, error: ModelMeshError): void {
+    if (this.cause) return;
+    this.cause = cause;
+    this.#cancel();
+    this.abort(error);
+  }
+}
+
+function idleMessage(subject: string | undefined, routeId: string, ms: number): string {
+  return subject === undefined || subject === "stream" ? `stream from ${routeId} stalled: no chunk for ${ms} ms` : `${subject} from ${routeId} stalled: no data for ${ms} ms`;
 }
 
 function timeoutError(code: ModelMeshErrorCode, what: string, route: { id: string; providerId: string }): ProviderError {

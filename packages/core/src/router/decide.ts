@@ -1,32 +1,10 @@
 import { ProviderError, RoutingError } from "../errors/errors.js";
 import { LOCAL_RESOURCE_RETRY_AFTER_MS, localResourceCode } from "../errors/local-resource.js";
-import { isModelMeshError, ModelMeshError, type ErrorCategory, type ModelMeshErrorCode } from "../errors/model-mesh-error.js";
+import { codeForCategory, isModelMeshError, ModelMeshError, type ErrorCategory } from "../errors/model-mesh-error.js";
 import type { ErrorClassification, ProviderConnectorV1 } from "../connectors/provider.js";
 import { backoffDelay } from "./backoff.js";
 import type { RoutingTrace } from "./trace.js";
 import type { RetrySettings } from "./types.js";
-
-const CODE_BY_CATEGORY: Record<ErrorCategory, ModelMeshErrorCode> = {
-  rate_limit: "MM_RATE_LIMIT",
-  quota_exhausted: "MM_QUOTA_EXHAUSTED",
-  auth: "MM_AUTH",
-  server: "MM_SERVER",
-  network: "MM_NETWORK",
-  timeout: "MM_TIMEOUT_RESPONSE",
-  context_length: "MM_CONTEXT_LENGTH",
-  content_filter: "MM_CONTENT_FILTER",
-  invalid_request: "MM_INVALID_REQUEST",
-  stream_interrupted: "MM_STREAM_INTERRUPTED",
-  config: "MM_CONFIG_INVALID",
-  routing: "MM_ROUTING_EXHAUSTED",
-  cancelled: "MM_ABORTED",
-  internal: "MM_INTERNAL",
-};
-
-/** The stable code for a category (used when a provider throws something that is not a ModelMeshError). */
-export function codeForCategory(category: ErrorCategory): ModelMeshErrorCode {
-  return CODE_BY_CATEGORY[category];
-}
 
 /**
  * Normalises anything a provider threw into a ModelMeshError, classified once: a ModelMeshError keeps its own
@@ -75,11 +53,11 @@ export type Decision =
   | { action: "rotate" }
   | { action: "surface" };
 
-/** Categories that are the caller's fault: they count against no route. */
-export const CALLER_CATEGORIES: ReadonlySet<ErrorCategory> = new Set(["invalid_request", "context_length", "content_filter", "cancelled"]);
+// The caller categories are defined once, next to the ledger records that ignore them; the router reads the same set.
+export { CALLER_CATEGORIES } from "../state/route-record.js";
 
 /**
- * The error table of ARCHITECTURE §2.6 as code. `sameRouteRetries` is how many retries this route already
+ * The error table of docs/ARCHITECTURE.md §2.6 as code. `sameRouteRetries` is how many retries this route already
  * had in this request; `remainingMs` the time left before the deadline.
  */
 export function decide(

@@ -1,4 +1,4 @@
-import type { RouteSnapshot, SelectionContext, SelectionResult, SelectionStrategyV1 } from "../connectors/rotation.js";
+import type { RouteIdentity, RouteSnapshot, SelectionContext, SelectionResult, SelectionStrategyV1 } from "../connectors/rotation.js";
 import { createStickUntilFailure } from "./stick-until-failure.js";
 
 /** Connector id of {@link createPrioritySelection}. */
@@ -36,7 +36,7 @@ export function createPrioritySelection(options: PrioritySelectionOptions = {}):
   const listsGiven = modelRank.size + providerRank.size > 0;
   const fallback = options.fallback ?? createStickUntilFailure();
 
-  const rankOf = (candidate: RouteSnapshot): Rank | undefined => {
+  const rankOf = (candidate: RouteIdentity): Rank | undefined => {
     if (!listsGiven) return [0, candidate.order];
     const model = modelRank.get(candidate.modelId);
     if (model !== undefined) return [0, model];
@@ -69,6 +69,10 @@ export function createPrioritySelection(options: PrioritySelectionOptions = {}):
     score(candidate) {
       const rank = rankOf(candidate);
       return rank === undefined ? -3_000_000 - candidate.order : scoreOf(rank);
+    },
+    staticRank(candidate) {
+      const rank = rankOf(candidate);
+      return rank === undefined ? undefined : -scoreOf(rank);
     },
     observe(outcome) {
       fallback.observe?.(outcome);

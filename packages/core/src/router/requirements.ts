@@ -8,6 +8,13 @@ export interface Requirement {
   name: string;
   /** Returns undefined when the model qualifies, else why it does not. */
   check(model: RouterModel): string | undefined;
+  /**
+   * Set when the requirement is a floor on a declared number (`context_window`, `max_output_tokens`): a model
+   * qualifies when its `field` is undeclared or at least `min`. The router then shares one candidate set
+   * between requests whose floors admit the same models, instead of one per distinct `min`. Without it, a
+   * requirement's result depends on its `name` alone.
+   */
+  floor?: { field: "contextWindow" | "maxOutputTokens"; min: number };
 }
 
 /** Rough token estimate: ~4 characters per token over message text, tool schemas and a per-message overhead. */
@@ -53,9 +60,10 @@ function feature(name: keyof ModelFeatures, label: string): Requirement {
 
 /**
  * Derives the requirement filter from a chat request: tools, vision/audio input, JSON / schema output,
- * streaming, and estimated prompt tokens + max_tokens within the context window.
+ * streaming, and estimated prompt tokens + max_tokens within the context window. `promptTokens` passes an
+ * estimate already made ({@link estimatePromptTokens}).
  */
-export function chatRequirements(request: ChatCompletionRequest, options: { stream: boolean }): Requirement[] {
+export function chatRequirements(request: ChatCompletionRequest, options: { stream: boolean; promptTokens?: number }): Requirement[] {
   const requirements: Requirement[] = [];
   const messages = request.messages ?? [];
   const usesTools = (Array.isArray(request.tools) && request.tools.length > 0) || messages.some((m) => m.role === "tool" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0));
@@ -74,15 +82,17 @@ export function chatRequirements(request: ChatCompletionRequest, options: { stre
     requirements.push({ name: "streaming", check: (m) => (m.delivery.streaming === false ? "delivery.streaming is false" : undefined) });
   }
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? 0;
-  const needed = estimatePromptTokens(request) + (maxTokens ?? 0);
+  const needed = (options.promptTokens ?? estimatePromptTokens(request)) + (maxTokens ?? 0);
   requirements.push({
     name: "context_window",
     check: (m) => (m.contextWindow !== undefined && needed > m.contextWindow ? `needs ~${needed} tokens, context_window is ${m.contextWindow}` : undefined),
+    floor: { field: "contextWindow", min: needed },
   });
   if (maxTokens) {
     requirements.push({
       name: "max_output_tokens",
       check: (m) => (m.maxOutputTokens !== undefined && maxTokens > m.maxOutputTokens ? `max_tokens ${maxTokens} > max_output_tokens ${m.maxOutputTokens}` : undefined),
+      floor: { field: "maxOutputTokens", min: maxTokens },
     });
   }
   return requirements;

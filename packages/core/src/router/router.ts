@@ -1,15 +1,17 @@
-import { checkVirtualNameLength, resolveVirtualName, poolMembers } from "../capability/resolve-name.js";
+import { checkVirtualNameLength } from "../capability/resolve-name.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
-import type { DeactivationReason, RotationPolicySet, RouteSnapshot } from "../connectors/rotation.js";
+import type { RotationPolicySet, RouteSnapshot, SelectionContext, SelectionResult } from "../connectors/rotation.js";
 import { isEndpointFailure } from "../errors/endpoint-failure.js";
 import { isLocalFailure } from "../errors/local-resource.js";
 import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { sleep, systemClock, type Clock } from "../internal/clock.js";
-import { costOf } from "../internal/pricing.js";
-import type { StateLedger, RouteDescriptor, ProviderDescriptor } from "../state/ledger.js";
+import { PoolRegistry } from "../mesh/pools.js";
+import { stillOut, type AvailabilityIndex, type OutOfService } from "../state/availability-index.js";
+import type { StateLedger, ProviderDescriptor } from "../state/ledger.js";
+import { CALLER_CATEGORIES, QUOTA_REASONS } from "../state/route-record.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
 import type {
   EmbeddingRequest,
@@ -21,33 +23,30 @@ import type {
   TranscriptionRequest,
   TranscriptionResponse,
 } from "../wire/media.js";
-import { AttemptScope } from "./attempt.js";
-import { CALLER_CATEGORIES, decide, exhaustedError, normaliseError } from "./decide.js";
+import { RouteAttempt } from "./attempt-unit.js";
+import { decide, exhaustedError, normaliseError } from "./decide.js";
 import { FirstTokenBudgets } from "./first-token.js";
+import { CandidateIndex, CandidateMap, TraceList, type Candidate, type CandidateSet, type Kind } from "./candidates.js";
 import { chatRequirements, estimatePromptTokens, type Requirement } from "./requirements.js";
 import { openCommittedStream, type StreamCommit } from "./stream-guard.js";
 import type { RoutingTrace, TraceAttempt, TraceCandidate } from "./trace.js";
 import type { RequestOptions, Routed, RouterModel, RouterPool, RouterProvider, RoutingDefaults } from "./types.js";
 
-/** Endpoint kinds and the capability root a model must serve for each (chat: anything else). */
-const KIND_ROOTS = {
-  embeddings: "representation.embeddings",
-  images: "generation.image-generation",
-  speech: "generation.audio-generation.text-to-speech",
-  transcription: "understanding.audio-understanding.speech-to-text",
-} as const;
-type Kind = RoutingTrace["kind"];
+export { routeIdOf } from "./candidates.js";
 
 /** What the router needs to run. Built from config by `createMesh`, or by hand in tests and embedders. */
 export interface RouterOptions {
   providers: ReadonlyMap<string, RouterProvider>;
   models: ReadonlyMap<string, RouterModel>;
-  pools: Map<string, RouterPool>;
+  /**
+   * The pools: a {@link PoolRegistry} (what `createMesh` passes), or the configured pools as a map, which the
+   * router then wraps in a registry of its own. Either way the router never changes the pools it is given;
+   * the on-demand `capability:<node>` and `model:<id>` pools come from the registry.
+   */
+  pools: PoolRegistry | ReadonlyMap<string, RouterPool>;
   tree: CapabilityTreeView;
   ledger: StateLedger;
   defaults: RoutingDefaults;
-  /** Builds a pool for a capability node or a single model that has no configured pool. */
-  createPool: (spec: { id: string; capability?: string; members: string[] }) => RouterPool;
   clock?: Clock;
   events?: MeshEventBus;
   /** Random source in [0, 1) for jitter and strategies (seed it in tests). */
@@ -64,14 +63,16 @@ interface RequestState {
   deadline: number;
   signal: AbortSignal | undefined;
   requirements: Requirement[];
-  candidates: Map<string, { model: RouterModel; route: RouteDescriptor; trace: TraceCandidate }>;
+  /** The pool's precomputed candidates for this request's kind and requirements, less what it removed. */
+  candidates: CandidateMap;
   tried: Set<string>;
   errors: ModelMeshError[];
-  sameRouteRetries: Map<string, number>;
+  /** Retries per route in this request (created on the first retry). */
+  sameRouteRetries?: Map<string, number>;
   minContextWindow?: number;
   sessionKey?: string;
   /** Routes refused or parked for quota, with when their window resets. */
-  quotaBlocked: Map<string, number>;
+  quotaBlocked?: Map<string, number>;
   /** Waits for a parked endpoint done in this request (at most one). */
   endpointWaits: number;
   /** Resume a broken committed stream on a prefill-capable model. */
@@ -80,16 +81,20 @@ interface RequestState {
   commit: StreamCommit;
   /** Estimated prompt tokens (computed once, on first use). */
   promptTokens?: number;
+  /** The ledger's availability index, as of the last state filter. */
+  index?: AvailabilityIndex;
+  /** Whether a listed trace entry carries a state verdict from the last state filter. */
+  stateMarks?: boolean;
   request: Record<string, unknown>;
 }
 
 let requestCounter = 0;
 
-/** Standby reasons that mean "out of quota until a window resets" (free-tier caps included). */
-const QUOTA_REASONS: ReadonlySet<DeactivationReason> = new Set(["quota_exhausted", "request_limit", "token_limit", "budget_exceeded"]);
+/** Pool members a real request's trace lists in full (`explain()` lists all); the rest are counted. */
+const LISTED_MEMBERS = 50;
 
 /**
- * The routing pipeline of ARCHITECTURE §2.7: resolve the virtual name → pool candidates → requirement filter →
+ * The routing pipeline of docs/ARCHITECTURE.md §2.7: resolve the virtual name → pool candidates → requirement filter →
  * state filter → selection → attempt → classify → retry / rotate / deactivate → … until success, deadline or no
  * candidates. Every result and every failure carries a routing trace.
  */
@@ -98,22 +103,30 @@ export class Router {
   readonly clock: Clock;
   readonly #o: RouterOptions;
   readonly #random: () => number;
-  readonly #routeCache = new Map<string, RouteDescriptor>();
   /** Observed first-token times per route and the budgets learned from them. */
   readonly #firstToken = new FirstTokenBudgets();
-  /** `<kind>\u0000<modelId>` → whether the model serves that endpoint kind (tree walks are not per request). */
-  readonly #servesKind = new Map<string, boolean>();
+  readonly #pools: PoolRegistry;
+  /** Candidate sets per pool, kind and requirement signature. */
+  readonly #candidates: CandidateIndex;
+  /** Candidates out of service per set, as of an index version (see `#summarise`). */
+  readonly #outCounts = new WeakMap<CandidateSet, { version: number; until: number; count: number }>();
 
   constructor(options: RouterOptions) {
     this.#o = options;
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? new MeshEventBus();
     this.#random = options.random ?? Math.random;
+    this.#pools = options.pools instanceof PoolRegistry ? options.pools : new PoolRegistry({ models: options.models, tree: options.tree, pools: options.pools.values() });
+    this.#candidates = new CandidateIndex(options.models, options.providers, options.tree);
   }
 
-  /** The pools, models and providers this router serves. */
+  /** The pools (configured, predefined, and the on-demand ones built so far), models and providers this router serves. */
   get pools(): ReadonlyMap<string, RouterPool> {
-    return this.#o.pools;
+    return this.#pools.pools;
+  }
+  /** The registry the pools come from (it builds the on-demand ones). */
+  get poolRegistry(): PoolRegistry {
+    return this.#pools;
   }
   get models(): ReadonlyMap<string, RouterModel> {
     return this.#o.models;
@@ -150,7 +163,7 @@ export class Router {
   /** Image generation. */
   generateImage(request: ImageGenerationRequest, options: RequestOptions = {}): Promise<Routed<ImagesResponse>> {
     const state = this.#begin("images", request, false, options);
-    return this.#run(state, (p, m, call) => this.#need(p, "generateImage", m)({ ...request, model: m.upstreamModel }, call), undefined);
+    return this.#run(state, (p, m, call) => this.#need(p, "generateImage", m)({ ...request, model: m.upstreamModel }, call), mediaUsage);
   }
 
   /** Text to speech. */
@@ -162,15 +175,18 @@ export class Router {
   /** Speech to text. */
   transcribe(request: TranscriptionRequest, options: RequestOptions = {}): Promise<Routed<TranscriptionResponse>> {
     const state = this.#begin("transcription", request, false, options);
-    return this.#run(state, (p, m, call) => this.#need(p, "transcribe", m)({ ...request, model: m.upstreamModel }, call), undefined);
+    return this.#run(state, (p, m, call) => this.#need(p, "transcribe", m)({ ...request, model: m.upstreamModel }, call), mediaUsage);
   }
 
   /**
    * Dry run: where would this request go and why. Resolves and filters exactly like a real request, asks the
-   * strategy for its pick, and returns the trace without calling any upstream.
+   * strategy for its pick, and returns the trace without calling any upstream. By default the trace lists
+   * every pool member with why it is (not) eligible; `detail: "request"` records the trace a real request
+   * records instead (the first 50 members, the ones it touched, and counts in `candidateSummary`), at a cost
+   * that does not grow with the pool.
    */
-  async explain(request: ChatCompletionRequest | EmbeddingRequest, options: RequestOptions & { kind?: Kind; stream?: boolean } = {}): Promise<RoutingTrace> {
-    const state = this.#begin(options.kind ?? "chat", request, options.stream ?? Boolean((request as ChatCompletionRequest).stream), options);
+  async explain(request: ChatCompletionRequest | EmbeddingRequest, options: RequestOptions & { kind?: Kind; stream?: boolean; detail?: "full" | "request" } = {}): Promise<RoutingTrace> {
+    const state = this.#begin(options.kind ?? "chat", request, options.stream ?? Boolean((request as ChatCompletionRequest).stream), options, options.detail === "request" ? LISTED_MEMBERS : Infinity);
     const eligible = await this.#eligible(state);
     const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
     if (pick) state.trace.final = this.#finalOf(state, pick.routeId);
@@ -185,7 +201,8 @@ export class Router {
    */
   resolvePoolId(name: string, kind: Kind = "chat"): string {
     const trace: RoutingTrace = { requestId: "resolve", requested: name, kind, stream: false, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: 0, deadlineMs: 0 };
-    return this.#resolvePool(name, kind, trace).id;
+    void kind;
+    return this.#resolvePool(name, trace).id;
   }
 
   // -- request set-up ----------------------------------------------------------------------------------
@@ -198,7 +215,8 @@ export class Router {
     return fn.bind(provider) as NonNullable<ProviderConnectorV1[K]>;
   }
 
-  #begin(kind: Kind, request: { model?: string | null }, stream: boolean, options: RequestOptions): RequestState {
+  /** Resolves the pool and sets the request up; its trace lists the first `listed` pool members. */
+  #begin(kind: Kind, request: { model?: string | null }, stream: boolean, options: RequestOptions, listed = LISTED_MEMBERS): RequestState {
     const now = this.clock.now();
     const requestId = options.requestId ?? `mm-${now.toString(36)}-${(++requestCounter).toString(36)}`;
     const requested = typeof request.model === "string" ? request.model : "";
@@ -206,107 +224,44 @@ export class Router {
     checkVirtualNameLength(requested);
     const trace: RoutingTrace = { requestId, requested, kind, stream, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: now, deadlineMs: 0 };
     if (this.events.active) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
-    const pool = this.#resolvePool(requested, kind, trace);
+    const pool = this.#resolvePool(requested, trace);
     const deadlineMs = options.deadlineMs ?? pool.deadlineMs ?? this.#o.defaults.deadlineMs;
     trace.deadlineMs = deadlineMs;
+    const promptTokens = kind === "chat" ? estimatePromptTokens(request as ChatCompletionRequest) : undefined;
+    const requirements = kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream, promptTokens }) : [];
     const state: RequestState = {
-      requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal,
-      requirements: kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream }) : [],
-      candidates: new Map(), tried: new Set(), errors: [], sameRouteRetries: new Map(), quotaBlocked: new Map(), endpointWaits: 0,
+      requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal, requirements, promptTokens,
+      candidates: this.#collectCandidates(pool, kind, requirements, trace, listed), tried: new Set(), errors: [], endpointWaits: 0,
       resume: options.resume ?? this.#o.defaults.resumeStreams ?? false,
       commit: options.streamCommit ?? pool.streamCommit ?? this.#o.defaults.streamCommit ?? "first_token",
       request: request as Record<string, unknown>,
       sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
     };
     trace.requirements = state.requirements.map((r) => r.name);
-    this.#collectCandidates(state);
     return state;
   }
 
-  #resolvePool(name: string, kind: Kind, trace: RoutingTrace): RouterPool {
-    const o = this.#o;
-    let resolution;
+  /** The pool a name routes to, from the pool registry (which builds on-demand pools); the trace records how. */
+  #resolvePool(name: string, trace: RoutingTrace): RouterPool {
+    let resolved;
     try {
-      resolution = resolveVirtualName(name, { tree: o.tree, pools: o.pools, models: o.models });
+      resolved = this.#pools.resolve(name);
     } catch (error) {
       trace.outcome = "error";
       throw error;
     }
-    let pool: RouterPool | undefined;
-    if (resolution.kind === "pool") pool = o.pools.get(resolution.poolId);
-    else if (resolution.kind === "model") {
-      const id = `model:${resolution.modelId}`;
-      pool = o.pools.get(id) ?? this.#addPool({ id, members: [resolution.modelId] });
-    } else {
-      pool = resolution.poolId ? o.pools.get(resolution.poolId) : undefined;
-      if (!pool) {
-        const id = `capability:${resolution.node}`;
-        pool = o.pools.get(id) ?? this.#addPool({ id, capability: resolution.node, members: poolMembers({ capability: resolution.node }, this.#memberModels(), o.tree) });
-      }
-    }
-    trace.resolution = { kind: resolution.kind, poolId: pool!.id, node: resolution.kind === "model" ? undefined : (resolution as { node?: string }).node };
-    void kind;
-    return pool!;
-  }
-
-  #memberModels(): Array<{ id: string; providerId: string; capabilities: string[] }> {
-    return [...this.#o.models.values()];
-  }
-
-  #addPool(spec: { id: string; capability?: string; members: string[] }): RouterPool {
-    const pool = this.#o.createPool(spec);
-    this.#o.pools.set(pool.id, pool);
+    const { pool, resolution } = resolved;
+    trace.resolution = { kind: resolution.kind, poolId: pool.id, node: resolution.kind === "model" ? undefined : resolution.node };
     return pool;
   }
 
-  /** Pool members → candidates, with the kind and requirement filters applied once. */
-  #collectCandidates(state: RequestState): void {
-    const root = state.kind === "chat" ? undefined : KIND_ROOTS[state.kind];
-    state.pool.members.forEach((modelId, order) => {
-      const model = this.#o.models.get(modelId);
-      if (!model) return;
-      const traceEntry: TraceCandidate = { routeId: routeIdOf(model), modelId: model.id, providerId: model.providerId };
-      state.trace.candidates.push(traceEntry);
-      if (!this.#serves(model, state.kind, root)) {
-        traceEntry.excluded = { stage: "pool", reason: `does not serve ${state.kind}` };
-        return;
-      }
-      for (const requirement of state.requirements) {
-        const why = requirement.check(model);
-        if (why) {
-          traceEntry.excluded = { stage: "requirement", requirement: requirement.name, reason: why };
-          return;
-        }
-      }
-      state.candidates.set(traceEntry.routeId, { model, route: this.#routeOf(model, order, state.pool.id), trace: traceEntry });
-    });
-  }
-
-  #serves(model: RouterModel, kind: Kind, root: string | undefined): boolean {
-    const key = `${kind}\u0000${model.id}`;
-    let serves = this.#servesKind.get(key);
-    if (serves === undefined) {
-      const tree = this.#o.tree;
-      serves = root
-        ? model.capabilities.some((c) => tree.isAncestorOrSelf(root, c))
-        : model.capabilities.some((c) => !Object.values(KIND_ROOTS).some((r) => tree.isAncestorOrSelf(r, c)));
-      this.#servesKind.set(key, serves);
-    }
-    return serves;
-  }
-
-  #routeOf(model: RouterModel, order: number, poolId: string): RouteDescriptor {
-    const key = `${poolId}\u0000${model.id}`;
-    let route = this.#routeCache.get(key);
-    if (!route) {
-      const provider = this.#o.providers.get(model.providerId);
-      route = {
-        routeId: routeIdOf(model), providerId: model.providerId, modelId: model.id, upstreamModel: model.upstreamModel, order,
-        pricing: model.pricing, contextWindow: model.contextWindow, features: model.features, limits: model.limits, quotaClock: provider?.quotaClock,
-      };
-      this.#routeCache.set(key, route);
-    }
-    return route;
+  /**
+   * The pool's candidates for this kind and these requirements: a precomputed set shared by every request with
+   * the same signature (kind and requirement filters applied once), seen through a per-request map.
+   */
+  #collectCandidates(pool: RouterPool, kind: Kind, requirements: Requirement[], trace: RoutingTrace, listed: number): CandidateMap {
+    const set = this.#candidates.setFor(pool, kind, requirements, this.#pools.version);
+    return new CandidateMap(set, new TraceList(trace, set, requirements, listed));
   }
 
   #providerOf(providerId: string): ProviderDescriptor {
@@ -321,43 +276,197 @@ export class Router {
   #refilter(state: RequestState): void {
     if (state.minContextWindow === undefined) return;
     const floor = state.minContextWindow;
-    for (const [routeId, candidate] of state.candidates) {
+    for (const candidate of [...state.candidates.candidates()]) {
       const window = candidate.model.contextWindow;
       if (window !== undefined && window < floor) {
-        candidate.trace.excluded = { stage: "requirement", requirement: "context_window", reason: `context_window ${window} is smaller than ${floor}, which was exceeded` };
+        const routeId = candidate.route.routeId;
+        state.candidates.get(routeId)!.trace.excluded = { stage: "requirement", requirement: "context_window", reason: `context_window ${window} is smaller than ${floor}, which was exceeded` };
         state.candidates.delete(routeId);
       }
     }
   }
 
-  /** State filter: snapshots of the untried candidates that are active (or half-open) on an active provider. */
+  /**
+   * State filter: the untried candidates that are not out of service, per the ledger's availability index
+   * (routes and providers on standby), so the cost follows what is out, not the pool's size. A strategy with a
+   * static rank (the default priority selection) gets only the first available candidate in rank order: one
+   * state read per request. Other strategies get the snapshots of every available candidate. The trace shows
+   * the state of every listed candidate; `candidateSummary` counts the rest.
+   */
   async #eligible(state: RequestState): Promise<RouteSnapshot[]> {
+    const index = this.#o.ledger.availabilityIfLoaded() ?? (await this.#o.ledger.availability());
+    const now = this.clock.now();
+    const { candidates, tried } = state;
+    const list = candidates.list;
+    state.index = index;
+    // The listed candidates show their state, as if every candidate were checked. Nothing to do while nothing
+    // is out of service and no listed entry carries a state verdict from an earlier pass.
+    if (index.routes.size > 0 || index.providers.size > 0 || state.stateMarks) {
+      state.stateMarks = false;
+      for (const { candidate, position } of list.candidates) {
+        const routeId = candidate.route.routeId;
+        if (tried.has(routeId) || !candidates.has(routeId)) continue;
+        let out = this.#stateOf(state, candidate, index, now);
+        if (out instanceof Promise) out = await out;
+        if (out !== undefined) {
+          list.own(position).excluded = out;
+          state.stateMarks = true;
+        } else if (list.at(position).excluded?.stage === "state") delete list.own(position).excluded;
+      }
+    }
+    const strategy = state.pool.policies.selection;
+    if (state.minContextWindow === undefined && typeof strategy.staticRank === "function") {
+      const pick = await this.#firstAvailable(state, strategy as Parameters<typeof candidates.set.ranked>[0], index, now);
+      if (pick) {
+        this.#summarise(state, index, now);
+        return [pick];
+      }
+    }
+    const available: Candidate[] = [];
+    for (const candidate of candidates.candidates()) {
+      if (tried.has(candidate.route.routeId)) continue;
+      const out = this.#stateOf(state, candidate, index, now);
+      if ((out instanceof Promise ? await out : out) === undefined) available.push(candidate);
+    }
+    const snapshots = await this.#o.ledger.snapshots(available.map((c) => c.route), state.pool.policies);
     const eligible: RouteSnapshot[] = [];
-    const ledger = this.#o.ledger;
-    for (const [routeId, candidate] of state.candidates) {
-      if (state.tried.has(routeId)) continue;
-      const providerStatus = await ledger.providerStatus(candidate.model.providerId);
-      if (providerStatus.status === "standby") {
-        candidate.trace.excluded = { stage: "state", reason: `provider ${candidate.model.providerId} on standby (${providerStatus.reason ?? "unknown"})${providerStatus.until ? ` until ${new Date(providerStatus.until).toISOString()}` : ""}` };
-        continue;
-      }
-      const snapshot = await ledger.snapshot(candidate.route, state.pool.policies);
+    for (const [i, snapshot] of snapshots.entries()) {
+      // The index is a cache: the record read for the snapshot has the last word.
       if (snapshot.status === "standby" && snapshot.circuit !== "half-open") {
-        if (snapshot.reason !== undefined && QUOTA_REASONS.has(snapshot.reason) && snapshot.standbyUntil !== undefined) state.quotaBlocked.set(routeId, snapshot.standbyUntil);
-        candidate.trace.excluded = { stage: "state", reason: `on standby (${snapshot.reason ?? "unknown"})${snapshot.standbyUntil ? ` until ${new Date(snapshot.standbyUntil).toISOString()}` : ""}` };
+        const out = this.#routeOut(state, snapshot.routeId, { reason: snapshot.reason, until: snapshot.standbyUntil });
+        const entry = candidates.list.listed(available[i]!.route.routeId);
+        if (entry) entry.excluded = out;
         continue;
       }
-      if (candidate.trace.excluded?.stage === "state") delete candidate.trace.excluded;
       eligible.push(snapshot);
     }
+    this.#summarise(state, index, now);
     return eligible;
+  }
+
+  /**
+   * The first candidate in the strategy's rank order that is untried and available, as a snapshot (it joins the
+   * trace's list). A run of candidates out of service at the head of the order is remembered and skipped by
+   * later requests while the index and their standbys stay as they are.
+   */
+  async #firstAvailable(state: RequestState, strategy: Parameters<CandidateSet["ranked"]>[0], index: AvailabilityIndex, now: number): Promise<RouteSnapshot | undefined> {
+    const { candidates, tried } = state;
+    const { set } = candidates;
+    const ranked = set.ranked(strategy);
+    const version = index.version;
+    const skip = set.skipFor(strategy, version, now);
+    let head = true;
+    let until = skip.until;
+    for (let i = skip.start; i < ranked.length; i++) {
+      const candidate = ranked[i]!;
+      const routeId = candidate.route.routeId;
+      if (tried.has(routeId) || !candidates.has(routeId)) {
+        if (head && index.version === version) set.remember(strategy, { version, until, start: i });
+        head = false;
+        continue;
+      }
+      let out = this.#stateOf(state, candidate, index, now);
+      if (out instanceof Promise) out = await out;
+      if (out !== undefined) {
+        if (head) until = Math.min(until, this.#outUntil(candidate, index));
+        continue;
+      }
+      if (head && index.version === version) set.remember(strategy, { version, until, start: i });
+      head = false;
+      const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
+      if (snapshot.status === "standby" && snapshot.circuit !== "half-open") {
+        const out = this.#routeOut(state, routeId, { reason: snapshot.reason, until: snapshot.standbyUntil });
+        const entry = candidates.list.listed(routeId);
+        if (entry) entry.excluded = out;
+        continue;
+      }
+      candidates.list.touch(candidate);
+      return snapshot;
+    }
+    if (head && index.version === version) set.remember(strategy, { version, until, start: ranked.length });
+    return undefined;
+  }
+
+  /**
+   * Why a candidate is out of service, or undefined when it is available. From the index alone, except for a
+   * standby whose time is up: then the ledger reads (and recovers) the provider or route, as the index does
+   * not recover anything itself.
+   */
+  #stateOf(state: RequestState, candidate: Candidate, index: AvailabilityIndex, now: number): Exclusion | undefined | Promise<Exclusion | undefined> {
+    const providerId = candidate.model.providerId;
+    const provider = index.provider(providerId);
+    if (provider !== undefined) return stillOut(provider, now) ? providerOut(providerId, provider) : this.#readState(state, candidate);
+    const route = index.route(candidate.route.routeId);
+    if (route === undefined) return undefined;
+    return stillOut(route, now) ? this.#routeOut(state, candidate.route.routeId, route) : this.#readState(state, candidate);
+  }
+
+  /** When what keeps a candidate out of service ends by itself (Infinity: never, or unknown). */
+  #outUntil(candidate: Candidate, index: AvailabilityIndex): number {
+    const out = index.provider(candidate.model.providerId) ?? index.route(candidate.route.routeId);
+    return out?.until ?? Infinity;
+  }
+
+  /** The state of one candidate read through the ledger (lazy recovery included). */
+  async #readState(state: RequestState, candidate: Candidate): Promise<Exclusion | undefined> {
+    const providerId = candidate.model.providerId;
+    const provider = await this.#o.ledger.providerStatus(providerId);
+    if (provider.status === "standby") return providerOut(providerId, provider);
+    const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
+    if (snapshot.status === "standby" && snapshot.circuit !== "half-open") return this.#routeOut(state, candidate.route.routeId, { reason: snapshot.reason, until: snapshot.standbyUntil });
+    return undefined;
+  }
+
+  /** A route's standby as a trace exclusion; a quota standby also records when the quota resets. */
+  #routeOut(state: RequestState, routeId: string, out: OutOfService): Exclusion {
+    if (out.reason !== undefined && QUOTA_REASONS.has(out.reason) && out.until !== undefined) blockForQuota(state, routeId, out.until);
+    return { stage: "state", reason: `on standby (${out.reason ?? "unknown"})${out.until ? ` until ${new Date(out.until).toISOString()}` : ""}` };
+  }
+
+  /**
+   * When the trace lists part of the pool: how many members each stage excluded. Counting what is out of
+   * service costs one pass over the index; the count is kept per candidate set while the index version holds
+   * and no counted standby has ended.
+   */
+  #summarise(state: RequestState, index: AvailabilityIndex, now: number): void {
+    const { candidates, trace } = state;
+    if (!candidates.list.partial) return;
+    const { set } = candidates;
+    const kept = candidates.removed === 0 ? this.#outCounts.get(set) : undefined;
+    let out: number;
+    if (kept !== undefined && kept.version === index.version && now < kept.until) out = kept.count;
+    else {
+      out = 0;
+      let until = Infinity;
+      const providersOut = new Set<string>();
+      for (const [providerId, entry] of index.providers) {
+        const list = set.byProvider.get(providerId);
+        if (list === undefined || !stillOut(entry, now)) continue;
+        providersOut.add(providerId);
+        until = Math.min(until, entry.until ?? Infinity);
+        if (candidates.removed === 0) out += list.length;
+        else for (const c of list) if (candidates.has(c.route.routeId)) out++;
+      }
+      for (const [routeId, entry] of index.routes) {
+        const candidate = set.byRoute.get(routeId);
+        if (candidate === undefined || !stillOut(entry, now) || providersOut.has(candidate.model.providerId) || !candidates.has(routeId)) continue;
+        until = Math.min(until, entry.until ?? Infinity);
+        out++;
+      }
+      if (candidates.removed === 0) this.#outCounts.set(set, { version: index.version, until, count: out });
+    }
+    trace.candidateSummary = {
+      members: set.members.length,
+      listed: trace.candidates.length,
+      excluded: { pool: set.excluded.pool, requirement: set.excluded.requirement + candidates.removed, state: out },
+    };
   }
 
   /**
    * Asks the pool's strategy, except after a context_length error in this request: then the model with the
    * largest declared window goes first (ties in pool order; unknown windows last), whatever the strategy.
    */
-  #select(state: RequestState, eligible: RouteSnapshot[]) {
+  #select(state: RequestState, eligible: RouteSnapshot[]): SelectionResult | null {
     if (state.minContextWindow !== undefined) {
       let best: RouteSnapshot | undefined;
       for (const candidate of eligible) {
@@ -369,24 +478,31 @@ export class Router {
     return state.pool.policies.selection.select(eligible, this.#selectionContext(state));
   }
 
-  #selectionContext(state: RequestState) {
-    return {
-      poolId: state.pool.id,
-      request: state.request,
-      sessionKey: state.sessionKey,
-      now: this.clock.now(),
-      random: this.#random,
-      estimatedPromptTokens: state.kind === "chat" ? (state.promptTokens ??= estimatePromptTokens(state.request as unknown as ChatCompletionRequest)) : 0,
-      tried: [...state.tried],
-      unavailable: this.#unavailable(state),
-      requirementFiltered: state.trace.candidates.filter((c) => c.excluded?.stage === "requirement" || c.excluded?.stage === "pool").length,
-    };
+  #selectionContext(state: RequestState): SelectionContext {
+    const { set } = state.candidates;
+    const estimatedPromptTokens = state.kind === "chat" ? (state.promptTokens ??= estimatePromptTokens(state.request as unknown as ChatCompletionRequest)) : 0;
+    return new RequestSelectionContext(state.pool.id, state.request, state.sessionKey, this.clock.now(), this.#random, estimatedPromptTokens, [...state.tried], set.excluded.pool + set.excluded.requirement + state.candidates.removed, () => this.#unavailable(state));
   }
 
-  #unavailable(state: RequestState): Set<string> {
-    const out = new Set(state.tried);
-    for (const candidate of state.trace.candidates) if (candidate.excluded?.stage === "state") out.add(candidate.routeId);
-    return out;
+  /** Candidates out for state reasons (tried, or out of service per the index); the full set is only built if read. */
+  #unavailable(state: RequestState): ReadonlySet<string> {
+    const { candidates, tried } = state;
+    const index = state.index;
+    const now = this.clock.now();
+    const isOut = (routeId: string): boolean => {
+      if (tried.has(routeId)) return true;
+      const candidate = candidates.has(routeId) ? candidates.set.byRoute.get(routeId) : undefined;
+      if (candidate === undefined || index === undefined) return false;
+      const provider = index.provider(candidate.model.providerId);
+      if (provider !== undefined && stillOut(provider, now)) return true;
+      const route = index.route(routeId);
+      return route !== undefined && stillOut(route, now);
+    };
+    return new LazySet(isOut, () => {
+      const all = new Set(tried);
+      for (const routeId of candidates.keys()) if (isOut(routeId)) all.add(routeId);
+      return all;
+    });
   }
 
   #finalOf(state: RequestState, routeId: string) {
@@ -396,179 +512,189 @@ export class Router {
 
   // -- the loop ----------------------------------------------------------------------------------------
 
+  /**
+   * The request loop: pick a route, run one attempt on it, and on failure decide (retry the route, rotate, or
+   * surface) until success, the deadline, the attempt cap or no candidate. Each attempt is a
+   * {@link RouteAttempt}; streams and non-streams share every step but how the output is obtained.
+   */
   async #run<T>(
     state: RequestState,
     invoke: ((provider: ProviderConnectorV1, model: RouterModel, call: CallOptions) => Promise<T>) | undefined,
     usageOf: ((value: T) => { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined) | undefined,
   ): Promise<Routed<T>> {
-    const { trace, pool } = state;
-    const maxAttempts = pool.retry.maxTotalAttempts;
     for (;;) {
-      if (this.clock.now() >= state.deadline) throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: state.errors.at(-1) }));
-      if (trace.attempts.length >= maxAttempts) throw this.#fail(state, this.#noMore(state));
-      const eligible = await this.#eligible(state);
-      const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
-      if (!pick) {
-        const waited = await this.#waitForEarliest(state, eligible.length === 0);
-        if (waited) continue;
-        throw this.#fail(state, this.#noMore(state));
-      }
-      const candidate = state.candidates.get(pick.routeId);
-      if (!candidate) throw this.#fail(state, new ModelMeshError({ code: "MM_INTERNAL", category: "internal", message: `[modelmesh] [${pool.policies.selection.id}] selected '${pick.routeId}', which is not a candidate` }));
-      const { model, route } = candidate;
-      const providerEntry = this.#o.providers.get(model.providerId)!;
-      const provider = this.#providerOf(model.providerId);
-      const admitted = await this.#o.ledger.acquire(route, provider);
-      if (!admitted.ok) {
-        candidate.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
-        if (admitted.kind === "quota" && admitted.retryAt !== undefined) state.quotaBlocked.set(route.routeId, admitted.retryAt);
-        state.tried.add(route.routeId);
-        continue;
-      }
-      const attemptNo = trace.attempts.length + 1;
-      const previous = trace.attempts.at(-1);
-      if (previous && previous.routeId !== route.routeId && this.events.active) {
-        this.events.emit({ type: "rotation", timestamp: this.clock.now(), requestId: state.requestId, poolId: pool.id, from: previous.routeId, to: route.routeId, reason: previous.error?.category ?? "unknown" });
-      }
-      if (this.events.active) {
-        this.events.emit({ type: "route-selected", timestamp: this.clock.now(), requestId: state.requestId, poolId: pool.id, routeId: route.routeId, strategy: pool.policies.selection.id, reason: pick.reason, attempt: attemptNo, eligible: eligible.length, excluded: trace.candidates.length - eligible.length });
-        this.events.emit({ type: "attempt-start", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, providerId: model.providerId, modelId: model.id });
-      }
-      const entry: TraceAttempt = { attempt: attemptNo, routeId: route.routeId, modelId: model.id, providerId: model.providerId, selectedBy: pool.policies.selection.id, reason: pick.reason, startedAt: this.clock.now(), latencyMs: 0, ok: false, action: "rotate" };
-      trace.attempts.push(entry);
-      const timeouts = { ...this.#o.defaults, ...providerEntry.timeouts };
-      // Streams: the route's first-token budget (model, then pool, then provider, then routing; `auto` learns it).
-      // Non-streams: the response budget, else the time left before the deadline.
-      const attemptBudget = state.stream
-        ? this.#firstToken.budget(route.routeId, model.firstTokenMs ?? pool.firstTokenMs ?? timeouts.firstTokenMs, model.features.reasoning === true)
-        : timeouts.responseMs;
-      const scope = new AttemptScope(this.clock, {
-        callerSignal: state.signal,
-        deadline: state.deadline,
-        timeoutMs: attemptBudget,
-        timeoutCode: state.stream ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_RESPONSE",
-        route: { id: route.routeId, providerId: model.providerId },
-      });
-      let learned: import("../connectors/provider.js").RateLimitInfo | undefined;
-      const call: CallOptions = {
-        signal: scope.signal, deadline: state.deadline, requestId: state.requestId, attempt: attemptNo,
-        timeouts: { connectMs: timeouts.connectMs, firstTokenMs: attemptBudget ?? Math.max(1, state.deadline - entry.startedAt), idleMs: timeouts.idleMs },
-        ...(providerEntry.responseLimits ? { responseLimits: providerEntry.responseLimits } : {}),
-        onResponse: (meta) => {
-          if (meta.rateLimit) learned = meta.rateLimit;
-        },
-        onWarning: (message) => {
-          if (trace.warnings.length < 50) trace.warnings.push(`${model.providerId}: ${message}`);
-          if (this.events.active) this.events.emit({ type: "warning", timestamp: this.clock.now(), requestId: state.requestId, routeId: route.routeId, message });
-        },
-      };
-      let released = false;
-      const release = () => {
-        if (!released) {
-          released = true;
-          void this.#o.ledger.release(route, admitted);
-        }
-      };
+      const attempt = await this.#nextAttempt(state);
+      if (!attempt) continue;
       try {
-        if (state.stream) {
-          const request = { ...(state.request as unknown as ChatCompletionRequest), model: model.upstreamModel };
-          const stream = await openCommittedStream({
-            provider: providerEntry.connector, request, call, scope, clock: this.clock, idleMs: timeouts.idleMs,
-            route: { id: route.routeId, providerId: model.providerId, modelId: model.id },
-            events: this.events, requestId: state.requestId, startedAt: entry.startedAt,
-            commit: state.commit,
-            onFirstOutput: (ms) => this.#firstToken.observe(route.routeId, ms),
-            onEnd: async (outcome) => {
-              scope.dispose();
-              if (outcome.ok) {
-                await this.#o.ledger.recordSuccess(route, provider, { latencyMs: this.clock.now() - entry.startedAt, promptTokens: outcome.usage?.prompt_tokens ?? 0, completionTokens: outcome.usage?.completion_tokens ?? 0, costUsd: usageCost(model, outcome.usage), rateLimit: learned }, pool.policies);
-              } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category) && !isLocalFailure(outcome.error)) {
-                await this.#o.ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs: this.clock.now() - entry.startedAt }, pool.policies);
-              }
-              release();
-              pool.policies.selection.observe?.({ routeId: route.routeId, ok: outcome.ok, latencyMs: this.clock.now() - entry.startedAt, poolId: pool.id, sessionKey: state.sessionKey });
-            },
-            trace,
-            resume: state.resume ? (partial) => this.#resume(state, route.routeId, partial) : undefined,
-          });
-          if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
-          entry.ok = true;
-          entry.action = "success";
-          entry.latencyMs = this.clock.now() - entry.startedAt;
-          this.#succeed(state, route.routeId);
-          return { value: stream as T, trace };
-        }
-        const value = await scope.race(invoke!(providerEntry.connector, model, call));
-        const latencyMs = this.clock.now() - entry.startedAt;
-        entry.ok = true;
-        entry.action = "success";
-        entry.latencyMs = latencyMs;
-        scope.dispose();
-        const usage = usageOf?.(value);
-        if (admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
-        await this.#o.ledger.recordSuccess(route, provider, { latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, costUsd: usageCost(model, usage), rateLimit: learned }, pool.policies);
-        release();
-        pool.policies.selection.observe?.({ routeId: route.routeId, ok: true, latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
-        if (this.events.active) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
-        this.#succeed(state, route.routeId);
-        return { value, trace };
+        const value = state.stream ? ((await this.#openStream(state, attempt)) as T) : await attempt.scope.race(invoke!(attempt.target.connector, attempt.target.model, attempt.call));
+        return await this.#attemptSucceeded(state, attempt, value, state.stream ? undefined : usageOf);
       } catch (thrown) {
-        const aborted = scope.abortError;
-        scope.dispose();
-        const error = normaliseError(aborted !== undefined && scope.cause ? aborted : thrown, providerEntry.connector, model);
-        entry.latencyMs = this.clock.now() - entry.startedAt;
-        entry.error = { code: error.code, category: error.category, status: error.status, message: error.message, retryAfterMs: error.retryAfterMs };
-        state.errors.push(error);
-        if (scope.cause === "caller" || scope.cause === "deadline") release();
-        if (scope.cause === "caller") {
-          entry.action = "cancelled";
-          throw this.#fail(state, error);
-        }
-        if (scope.cause === "deadline") {
-          entry.action = "deadline";
-          throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: error, model: model.id, provider: model.providerId }));
-        }
-        if (learned) await this.#o.ledger.learnRateLimit(route, learned);
-        let parked = false;
-        const endpointDown = isEndpointFailure(error);
-        // A failure of this host (out of file descriptors, ports, buffers) never reached the upstream: it says
-        // nothing about the route or its endpoint, so neither is recorded (an endpoint probe stays unresolved).
-        const local = isLocalFailure(error);
-        if (endpointDown) {
-          // The endpoint, not the model, failed: every model of the provider is parked at once and this
-          // request moves to another provider; the model's own record is left alone.
-          const until = await this.#o.ledger.parkEndpoint(model.providerId);
-          parked = true;
-          if (until !== undefined) entry.stateChanges = [`provider standby: endpoint_unreachable until ${new Date(until).toISOString()}`];
-        } else if (admitted.endpointProbe && !local) await this.#o.ledger.endpointReachable(model.providerId);
-        if (!endpointDown && !local && !CALLER_CATEGORIES.has(error.category)) {
-          const result = await this.#o.ledger.recordFailure(route, provider, { category: error.category, status: error.status, retryAfterMs: error.retryAfterMs, latencyMs: entry.latencyMs }, pool.policies);
-          parked = result.standbyUntil !== undefined || error.category === "auth";
-          if (result.stateChanges.length > 0) entry.stateChanges = result.stateChanges;
-          if (error.category === "quota_exhausted" && result.standbyUntil !== undefined) state.quotaBlocked.set(route.routeId, result.standbyUntil);
-          pool.policies.selection.observe?.({ routeId: route.routeId, ok: false, latencyMs: entry.latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
-        }
-        release();
-        const retries = state.sameRouteRetries.get(route.routeId) ?? 0;
-        const decision = decide(error, { retry: pool.retry, sameRouteRetries: retries, remainingMs: state.deadline - this.clock.now(), random: this.#random, failoverOnContentFilter: pool.failoverOnContentFilter, routeParked: parked });
-        entry.action = decision.action;
-        if (this.events.active) this.events.emit({ type: "attempt-error", timestamp: this.clock.now(), requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, category: error.category, code: error.code, status: error.status, action: decision.action, delayMs: decision.action === "retry-same-route" ? decision.delayMs : undefined, message: error.message });
-        if (decision.action === "surface") throw this.#fail(state, error);
-        if (decision.action === "retry-same-route") {
-          entry.delayMs = decision.delayMs;
-          state.sameRouteRetries.set(route.routeId, retries + 1);
-          await this.#sleep(state, decision.delayMs);
-          continue;
-        }
-        // rotate
-        state.tried.add(route.routeId);
-        if (error.category === "auth" || endpointDown) for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
-        if (error.category === "context_length" && model.contextWindow !== undefined) {
-          // Only models known to be no larger are skipped; a model whose window is unknown may still fit.
-          state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow);
-          this.#refilter(state);
-        }
+        await this.#attemptFailed(state, attempt, thrown);
       }
+    }
+  }
+
+  /**
+   * Chooses and admits the next route and starts an attempt on it; undefined when the turn only learned
+   * something (a refused admission, a wait for a cooling route) and the loop should look again. Throws when
+   * the request is over: deadline, attempt cap, or no candidate left.
+   */
+  async #nextAttempt(state: RequestState): Promise<RouteAttempt | undefined> {
+    const { trace, pool } = state;
+    if (this.clock.now() >= state.deadline) throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: state.errors.at(-1) }));
+    if (trace.attempts.length >= pool.retry.maxTotalAttempts) throw this.#fail(state, this.#noMore(state));
+    const eligible = await this.#eligible(state);
+    const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
+    if (!pick) {
+      if (await this.#waitForEarliest(state, eligible.length === 0)) return undefined;
+      throw this.#fail(state, this.#noMore(state));
+    }
+    const candidate = state.candidates.get(pick.routeId);
+    if (!candidate) throw this.#fail(state, new ModelMeshError({ code: "MM_INTERNAL", category: "internal", message: `[modelmesh] [${pool.policies.selection.id}] selected '${pick.routeId}', which is not a candidate` }));
+    const { model, route } = candidate;
+    const providerEntry = this.#o.providers.get(model.providerId)!;
+    const provider = this.#providerOf(model.providerId);
+    const admitted = await this.#o.ledger.acquire(route, provider);
+    if (!admitted.ok) {
+      candidate.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
+      if (admitted.kind === "quota" && admitted.retryAt !== undefined) blockForQuota(state, route.routeId, admitted.retryAt);
+      state.tried.add(route.routeId);
+      return undefined;
+    }
+    const attemptNo = trace.attempts.length + 1;
+    const previous = trace.attempts.at(-1);
+    if (this.events.active) {
+      const now = this.clock.now();
+      if (previous && previous.routeId !== route.routeId) {
+        this.events.emit({ type: "rotation", timestamp: now, requestId: state.requestId, poolId: pool.id, from: previous.routeId, to: route.routeId, reason: previous.error?.category ?? "unknown" });
+      }
+      this.events.emit({ type: "route-selected", timestamp: now, requestId: state.requestId, poolId: pool.id, routeId: route.routeId, strategy: pool.policies.selection.id, reason: pick.reason, attempt: attemptNo, eligible: eligible.length, excluded: trace.candidates.length - eligible.length });
+      this.events.emit({ type: "attempt-start", timestamp: now, requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, providerId: model.providerId, modelId: model.id });
+    }
+    const entry: TraceAttempt = { attempt: attemptNo, routeId: route.routeId, modelId: model.id, providerId: model.providerId, selectedBy: pool.policies.selection.id, reason: pick.reason, startedAt: this.clock.now(), latencyMs: 0, ok: false, action: "rotate" };
+    trace.attempts.push(entry);
+    const timeouts = { ...this.#o.defaults, ...providerEntry.timeouts };
+    return new RouteAttempt(
+      { ledger: this.#o.ledger, clock: this.clock, events: this.events, pool, requestId: state.requestId, sessionKey: state.sessionKey, stream: state.stream, deadline: state.deadline, callerSignal: state.signal, warnings: trace.warnings },
+      {
+        model, route, provider, connector: providerEntry.connector, admitted,
+        // Streams: the route's first-token budget (model, then pool, then provider, then routing; `auto` learns
+        // it). Non-streams: the response budget, else only the deadline.
+        budgetMs: state.stream ? this.#firstToken.budget(route.routeId, model.firstTokenMs ?? pool.firstTokenMs ?? timeouts.firstTokenMs, model.features.reasoning === true) : timeouts.responseMs,
+        connectMs: timeouts.connectMs,
+        idleMs: timeouts.idleMs,
+        responseLimits: providerEntry.responseLimits,
+      },
+      entry,
+    );
+  }
+
+  /** A stream attempt's output: resolves once it committed; the attempt settles when the stream ends. */
+  #openStream(state: RequestState, attempt: RouteAttempt): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const { model, route } = attempt.target;
+    return openCommittedStream({
+      provider: attempt.target.connector,
+      request: { ...(state.request as unknown as ChatCompletionRequest), model: model.upstreamModel },
+      call: attempt.call,
+      scope: attempt.scope,
+      clock: this.clock,
+      route: { id: route.routeId, providerId: model.providerId, modelId: model.id },
+      events: this.events,
+      requestId: state.requestId,
+      startedAt: attempt.entry.startedAt,
+      commit: state.commit,
+      onFirstOutput: (ms) => this.#firstToken.observe(route.routeId, ms),
+      onEnd: (outcome) => attempt.settle(outcome),
+      trace: state.trace,
+      resume: state.resume ? (partial) => this.#resume(state, route.routeId, partial) : undefined,
+    });
+  }
+
+  /**
+   * The one success path: the attempt's output is in hand (a non-streamed answer, or a committed stream). A
+   * non-streamed attempt settles now; a stream settles when it ends (its `onEnd`).
+   */
+  async #attemptSucceeded<T>(state: RequestState, attempt: RouteAttempt, value: T, usageOf: ((value: T) => { prompt_tokens?: number; completion_tokens?: number } | undefined) | undefined): Promise<Routed<T>> {
+    const { entry } = attempt;
+    const { model, route } = attempt.target;
+    // A non-streamed answer is complete: its timers stop now (a committed stream's keep its idle bound).
+    if (!state.stream) attempt.scope.dispose();
+    entry.ok = true;
+    entry.action = "success";
+    entry.latencyMs = attempt.elapsed();
+    if (attempt.target.admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
+    if (!state.stream) {
+      const usage = usageOf?.(value);
+      await attempt.settle({ ok: true, usage: usage ? { prompt_tokens: usage.prompt_tokens ?? 0, completion_tokens: usage.completion_tokens ?? 0 } : undefined });
+      if (this.events.active) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: route.routeId, latencyMs: entry.latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
+    }
+    this.#succeed(state, route.routeId);
+    return { value, trace: state.trace };
+  }
+
+  /**
+   * A failure before any output: classify it once, record it (or park the endpoint), and decide. Returns when
+   * the loop should go on (after a same-route delay, or to another route); throws when the request is over.
+   */
+  async #attemptFailed(state: RequestState, attempt: RouteAttempt, thrown: unknown): Promise<void> {
+    const { trace, pool } = state;
+    const { entry, scope } = attempt;
+    const { model, route, provider, admitted } = attempt.target;
+    const aborted = scope.abortError;
+    scope.dispose();
+    const error = normaliseError(aborted !== undefined && scope.cause ? aborted : thrown, attempt.target.connector, model);
+    entry.latencyMs = attempt.elapsed();
+    entry.error = { code: error.code, category: error.category, status: error.status, message: error.message, retryAfterMs: error.retryAfterMs };
+    state.errors.push(error);
+    if (scope.cause === "caller") {
+      attempt.release();
+      entry.action = "cancelled";
+      throw this.#fail(state, error);
+    }
+    if (scope.cause === "deadline") {
+      attempt.release();
+      entry.action = "deadline";
+      throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: error, model: model.id, provider: model.providerId }));
+    }
+    if (attempt.learned) await this.#o.ledger.learnRateLimit(route, attempt.learned);
+    let parked = false;
+    const endpointDown = isEndpointFailure(error);
+    // A failure of this host (out of file descriptors, ports, buffers) never reached the upstream: it says
+    // nothing about the route or its endpoint, so neither is recorded (an endpoint probe stays unresolved).
+    const local = isLocalFailure(error);
+    if (endpointDown) {
+      // The endpoint, not the model, failed: every model of the provider is parked at once and this
+      // request moves to another provider; the model's own record is left alone.
+      const until = await this.#o.ledger.parkEndpoint(model.providerId);
+      parked = true;
+      if (until !== undefined) entry.stateChanges = [`provider standby: endpoint_unreachable until ${new Date(until).toISOString()}`];
+    } else if (admitted.endpointProbe && !local) await this.#o.ledger.endpointReachable(model.providerId);
+    if (!endpointDown && !local && !CALLER_CATEGORIES.has(error.category)) {
+      const result = await this.#o.ledger.recordFailure(route, provider, { category: error.category, status: error.status, retryAfterMs: error.retryAfterMs, latencyMs: entry.latencyMs }, pool.policies);
+      parked = result.standbyUntil !== undefined || error.category === "auth";
+      if (result.stateChanges.length > 0) entry.stateChanges = result.stateChanges;
+      if (error.category === "quota_exhausted" && result.standbyUntil !== undefined) blockForQuota(state, route.routeId, result.standbyUntil);
+      pool.policies.selection.observe?.({ routeId: route.routeId, ok: false, latencyMs: entry.latencyMs, poolId: pool.id, sessionKey: state.sessionKey });
+    }
+    attempt.release();
+    const retries = state.sameRouteRetries?.get(route.routeId) ?? 0;
+    const decision = decide(error, { retry: pool.retry, sameRouteRetries: retries, remainingMs: state.deadline - this.clock.now(), random: this.#random, failoverOnContentFilter: pool.failoverOnContentFilter, routeParked: parked });
+    entry.action = decision.action;
+    if (this.events.active) this.events.emit({ type: "attempt-error", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: route.routeId, category: error.category, code: error.code, status: error.status, action: decision.action, delayMs: decision.action === "retry-same-route" ? decision.delayMs : undefined, message: error.message });
+    if (decision.action === "surface") throw this.#fail(state, error);
+    if (decision.action === "retry-same-route") {
+      entry.delayMs = decision.delayMs;
+      (state.sameRouteRetries ??= new Map()).set(route.routeId, retries + 1);
+      await this.#sleep(state, decision.delayMs);
+      return;
+    }
+    // rotate
+    state.tried.add(route.routeId);
+    if (error.category === "auth" || endpointDown) for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
+    if (error.category === "context_length" && model.contextWindow !== undefined) {
+      // Only models known to be no larger are skipped; a model whose window is unknown may still fit.
+      state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow);
+      this.#refilter(state);
     }
   }
 
@@ -625,19 +751,23 @@ export class Router {
     let earliest = Infinity;
     let endpointWait = false;
     const onParkedEndpoint: string[] = [];
-    for (const [routeId, candidate] of state.candidates) {
-      const provider = await this.#o.ledger.providerStatus(candidate.model.providerId);
-      if (provider.status === "standby" && provider.reason === "endpoint_unreachable" && provider.until !== undefined) {
+    // From the availability index: only what is out of service can be waited for.
+    const index = await this.#o.ledger.availability();
+    const at = this.clock.now();
+    for (const candidate of state.candidates.candidates()) {
+      const routeId = candidate.route.routeId;
+      const provider = index.provider(candidate.model.providerId);
+      if (provider !== undefined && stillOut(provider, at) && provider.reason === "endpoint_unreachable" && provider.until !== undefined) {
         onParkedEndpoint.push(routeId);
         if (provider.until < earliest) endpointWait = true;
         earliest = Math.min(earliest, provider.until);
         continue;
       }
       if (state.tried.has(routeId)) continue;
-      const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
-      if (snapshot.status === "standby" && snapshot.standbyUntil !== undefined && snapshot.reason === "rate_limited") {
-        if (snapshot.standbyUntil < earliest) endpointWait = false;
-        earliest = Math.min(earliest, snapshot.standbyUntil);
+      const route = index.route(routeId);
+      if (route !== undefined && stillOut(route, at) && route.until !== undefined && route.reason === "rate_limited") {
+        if (route.until < earliest) endpointWait = false;
+        earliest = Math.min(earliest, route.until);
       }
     }
     const now = this.clock.now();
@@ -685,8 +815,12 @@ export class Router {
         message: `[modelmesh] [pool ${pool.id}] all quotas exhausted until ${new Date(quota).toISOString()}. Every model in the pool has used its quota; the first resets then.`,
       });
     }
-    const detail = excluded.length > 0 ? excluded.map((c) => `${c.modelId}: ${c.excluded!.requirement ? `lacks ${c.excluded!.requirement} (${c.excluded!.reason})` : c.excluded!.reason}`).join("; ") : "the pool has no members";
-    const requirementOnly = excluded.length > 0 && excluded.every((c) => c.excluded!.stage === "requirement" || c.excluded!.stage === "pool");
+    // A partial list (a large pool) names the listed exclusions and counts the others.
+    const summary = trace.candidateSummary;
+    const unlisted = summary ? summary.members - summary.listed : 0;
+    const more = unlisted > 0 ? `; ${unlisted} more of the pool's ${summary!.members} members are not listed` : "";
+    const detail = excluded.length > 0 ? excluded.map((c) => `${c.modelId}: ${c.excluded!.requirement ? `lacks ${c.excluded!.requirement} (${c.excluded!.reason})` : c.excluded!.reason}`).join("; ") + more : "the pool has no members";
+    const requirementOnly = unlisted > 0 ? state.candidates.size === 0 : excluded.length > 0 && excluded.every((c) => c.excluded!.stage === "requirement" || c.excluded!.stage === "pool");
     return new RoutingError({
       code: "MM_NO_CANDIDATES", category: "routing", retryable: false, status: requirementOnly ? 400 : 503, trace, attempts: state.errors,
       message: `[modelmesh] [pool ${pool.id}] no model can serve this request: ${detail}.${requirementOnly ? " Add a model with the missing capability to the pool, or drop the requirement from the request." : ""}`,
@@ -698,7 +832,7 @@ export class Router {
     if (state.candidates.size === 0) return undefined;
     let earliest = Infinity;
     for (const routeId of state.candidates.keys()) {
-      const until = state.quotaBlocked.get(routeId);
+      const until = state.quotaBlocked?.get(routeId);
       if (until === undefined) return undefined;
       earliest = Math.min(earliest, until);
     }
@@ -706,14 +840,22 @@ export class Router {
   }
 }
 
-/** `<provider>/<upstream model>`: the unit of state, shared by every pool containing the model. */
-export function routeIdOf(model: { providerId: string; id: string }): string {
-  return `${model.providerId}/${model.id}`;
+
+/** Notes that a route is out for quota until `until` (the map is created on first use: most requests never need it). */
+function blockForQuota(state: RequestState, routeId: string, until: number): void {
+  (state.quotaBlocked ??= new Map()).set(routeId, until);
 }
 
-/** Cost of a wire-format usage block at the model's declared prices. */
-function usageCost(model: RouterModel, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined | null): number {
-  return usage ? costOf({ promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 }, model.pricing) : 0;
+/**
+ * Token usage of an image or transcription answer (`usage.input_tokens` / `output_tokens`, as token-billed
+ * models such as gpt-image-1 and gpt-4o-transcribe report it), in the chat shape the ledger records.
+ */
+function mediaUsage(response: object): { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined {
+  const usage = (response as { usage?: { input_tokens?: unknown; output_tokens?: unknown; total_tokens?: unknown } }).usage;
+  if (typeof usage !== "object" || usage === null) return undefined;
+  const prompt = typeof usage.input_tokens === "number" ? usage.input_tokens : 0;
+  const completion = typeof usage.output_tokens === "number" ? usage.output_tokens : 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: typeof usage.total_tokens === "number" ? usage.total_tokens : prompt + completion };
 }
 
 function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, headers: Record<string, string> | undefined): string | undefined {
@@ -747,6 +889,75 @@ function boundedKey(key: string): string {
     h2 = Math.imul(h2 ^ c, 0x0100019d) >>> 0;
   }
   return `~${key.length}:${h1.toString(16).padStart(8, "0")}${h2.toString(16).padStart(8, "0")}`;
+}
+
+/** A filter's verdict on a candidate, as the trace records it. */
+type Exclusion = NonNullable<TraceCandidate["excluded"]>;
+
+/** A provider's standby as a trace exclusion. */
+function providerOut(providerId: string, out: OutOfService): Exclusion {
+  return { stage: "state", reason: `provider ${providerId} on standby (${out.reason ?? "unknown"})${out.until ? ` until ${new Date(out.until).toISOString()}` : ""}` };
+}
+
+/** What a strategy sees of a request; `unavailable` is made when a strategy reads it (priority selection does not). */
+class RequestSelectionContext implements SelectionContext {
+  #unavailable: ReadonlySet<string> | undefined;
+  readonly #makeUnavailable: () => ReadonlySet<string>;
+
+  constructor(
+    readonly poolId: string,
+    readonly request: Record<string, unknown>,
+    readonly sessionKey: string | undefined,
+    readonly now: number,
+    readonly random: () => number,
+    readonly estimatedPromptTokens: number,
+    readonly tried: readonly string[],
+    readonly requirementFiltered: number,
+    makeUnavailable: () => ReadonlySet<string>,
+  ) {
+    this.#makeUnavailable = makeUnavailable;
+  }
+
+  get unavailable(): ReadonlySet<string> {
+    return (this.#unavailable ??= this.#makeUnavailable());
+  }
+}
+
+/** A read-only set whose membership test is cheap and whose members are listed only when asked for. */
+class LazySet implements ReadonlySet<string> {
+  readonly #has: (value: string) => boolean;
+  readonly #fill: () => Set<string>;
+  #all: Set<string> | undefined;
+
+  constructor(has: (value: string) => boolean, fill: () => Set<string>) {
+    this.#has = has;
+    this.#fill = fill;
+  }
+
+  has(value: string): boolean {
+    return this.#has(value);
+  }
+  get size(): number {
+    return this.#members().size;
+  }
+  forEach(callback: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const value of this.#members()) callback.call(thisArg, value, value, this);
+  }
+  entries(): SetIterator<[string, string]> {
+    return this.#members().entries();
+  }
+  keys(): SetIterator<string> {
+    return this.#members().keys();
+  }
+  values(): SetIterator<string> {
+    return this.#members().values();
+  }
+  [Symbol.iterator](): SetIterator<string> {
+    return this.#members()[Symbol.iterator]();
+  }
+  #members(): Set<string> {
+    return (this.#all ??= this.#fill());
+  }
 }
 
 function attachTrace(error: ModelMeshError, trace: RoutingTrace): void {

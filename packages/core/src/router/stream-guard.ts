@@ -40,7 +40,6 @@ interface OpenOptions {
   call: CallOptions;
   scope: AttemptScope;
   clock: Clock;
-  idleMs: number;
   route: { id: string; providerId: string; modelId: string };
   events: MeshEventBus;
   requestId: string;
@@ -82,18 +81,11 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
     for (;;) {
       let next: IteratorResult<ChatCompletionChunk> | typeof COMMIT_TIMER;
       pending ??= iterator.next();
-      if (!outputStarted) next = await o.scope.race(pending);
-      else {
-        // Output is held (a buffered mode): the gaps between chunks are bounded by the idle timeout.
-        const cancelIdle = o.scope.arm(o.idleMs, "MM_TIMEOUT_IDLE", `stream from ${o.route.id} stalled: no chunk for ${o.idleMs} ms`, o.route);
-        try {
-          next = await (commitTimer ? Promise.race([o.scope.race(pending), commitTimer]) : o.scope.race(pending));
-        } finally {
-          cancelIdle();
-        }
-      }
+      // Once output is held (a buffered mode), the scope bounds the gaps between chunks by the idle timeout.
+      next = await (commitTimer ? Promise.race([o.scope.race(pending), commitTimer]) : o.scope.race(pending));
       if (next === COMMIT_TIMER) break;
       pending = undefined;
+      o.scope.touch();
       if (next.done) {
         ended = true;
         break;
@@ -123,6 +115,8 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
     cancelCommitTimer?.();
   }
   o.scope.committed();
+  // Until the consumer asks for more, the idle timeout waits (the relay resumes it for each upstream read).
+  o.scope.pauseIdle();
   if (o.events.active) o.events.emit({ type: "stream-commit", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ttftMs: o.clock.now() - o.startedAt });
 
   let finished = false;
@@ -163,15 +157,12 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
       }
       if (ended) return;
       for (;;) {
-        const cancelIdle = o.scope.arm(o.idleMs, "MM_TIMEOUT_IDLE", `stream from ${o.route.id} stalled: no chunk for ${o.idleMs} ms`, o.route);
-        let next: IteratorResult<ChatCompletionChunk>;
-        try {
-          const read = pending ?? iterator.next();
-          pending = undefined;
-          next = await o.scope.race(read);
-        } finally {
-          cancelIdle();
-        }
+        // The scope's idle timeout bounds the gap until this read settles (touch below restarts it).
+        const read = pending ?? iterator.next();
+        pending = undefined;
+        o.scope.resumeIdle();
+        const next = await o.scope.race(read);
+        o.scope.pauseIdle();
         if (next.done) break;
         if (next.value.usage) usage = next.value.usage;
         track(next.value);
@@ -214,7 +205,7 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
     } finally {
       if (!finished) {
         // The consumer stopped early (break / return): cancel the upstream and release the route.
-        o.scope.controller.abort();
+        o.scope.abort();
         void pending?.catch(() => {});
         void iterator.return?.().catch(() => {});
         await finish({ ok: true, usage });

@@ -56,7 +56,17 @@ export interface RoutingTrace {
   resolution?: { kind: ResolutionKind; poolId: string; node?: string };
   /** Requirements derived from the request (e.g. `tool_calling`, `context_window>=9000`). */
   requirements: string[];
+  /**
+   * The pool members considered, in pool order, with why each was (not) eligible. `explain()` lists every
+   * member; a real request lists the first 50 and those it touched beyond them (its pick, refusals), and
+   * counts the rest in {@link candidateSummary}.
+   */
   candidates: TraceCandidate[];
+  /**
+   * Present when `candidates` lists only part of the pool: how many members there are, how many are listed,
+   * and how many each filter stage excluded (`state`: out of service when the pick was made).
+   */
+  candidateSummary?: { members: number; listed: number; excluded: { pool: number; requirement: number; state: number } };
   attempts: TraceAttempt[];
   /** Non-fatal notes (e.g. unsupported but harmless fields). */
   warnings: string[];

@@ -228,4 +228,10 @@ export interface StateLedgerOptions {
   instanceId?: string;
   /** Called after every state write (wire `StateSync.notifyChange` here for the `immediate` policy). */
   onChange?: () => void;
+  /**
+   * For a store without `watch` (another instance may write it): how old the index of out-of-service routes
+   * and providers may get before the ledger re-reads their records from the store, in the background.
+   * Default 5 000 ms. A store with `watch` keeps the index fresh by itself.
+   */
+  availabilityRefreshMs?: number;
 }

@@ -8,6 +8,7 @@ import type {
   LedgerPolicies,
   LedgerRouteSnapshot,
   ProviderDescriptor,
+  ProviderRecord,
   ProviderStatus,
   QuotaUsage,
   RecordResult,
@@ -16,6 +17,7 @@ import type {
   StateLedgerOptions,
   SuccessReport,
 } from "./ledger-types.js";
+import { AvailabilityIndex } from "./availability-index.js";
 import { ProbeLeases } from "./probe-lease.js";
 import { ProviderLedger } from "./provider-ledger.js";
 import { QuotaMeter } from "./quota-meter.js";
@@ -58,7 +60,7 @@ const OK: AcquireResult = Object.freeze({ ok: true, probe: false });
 const OK_PROBE: AcquireResult = Object.freeze({ ok: true, probe: true });
 
 /**
- * The per-route and per-provider state ledger the router consults and updates (ARCHITECTURE decision 9).
+ * The per-route and per-provider state ledger the router consults and updates (docs/ARCHITECTURE.md §2.9).
  * All state lives in the {@link StateStore} as absolute instants, except two per-instance facts kept in
  * memory: in-flight counts and last-use times.
  *
@@ -86,6 +88,15 @@ export class StateLedger {
   readonly #providers: ProviderLedger;
   readonly #probes: ProbeLeases;
   readonly #local = new Map<string, LocalRouteState>();
+  readonly #index = new AvailabilityIndex();
+  readonly #refreshMs: number;
+  /** The first load of the index (then: a background re-read, for stores without `watch`). */
+  #indexLoad: Promise<void> | undefined;
+  #indexReady = false;
+  #indexLoadedAt = 0;
+  #unwatch: Array<() => void> = [];
+  /** Ids noted while a (re-)read of the index is in flight: what the read brings back is older for them. */
+  #notedDuringLoad: Set<string> | undefined;
 
   constructor(options: StateLedgerOptions) {
     this.#store = options.store;
@@ -99,7 +110,44 @@ export class StateLedger {
     this.#meter = new QuotaMeter(this.#store, this.#prefix);
     const instanceId = options.instanceId ?? Math.random().toString(36).slice(2, 10);
     this.#probes = new ProbeLeases(this.#store, this.#clock, `${this.#prefix}probe:`, options.probeLeaseMs ?? 60_000, instanceId);
-    this.#providers = new ProviderLedger(this.#store, `${this.#prefix}provider:`, options.events, options.onChange);
+    this.#providers = new ProviderLedger(this.#store, `${this.#prefix}provider:`, options.events, options.onChange, (id, record) => this.#noteProvider(id, record));
+    this.#refreshMs = options.availabilityRefreshMs ?? 5_000;
+  }
+
+  /**
+   * The index of routes and providers out of service ({@link AvailabilityIndex}): what the router's state
+   * filter subtracts from a pool's candidates instead of reading every candidate's state. The first call
+   * reads the store's route and provider records (and subscribes to the store's `watch` feed when it has
+   * one); later calls resolve at once, starting a background re-read when the store has no feed and the index
+   * is older than `availabilityRefreshMs`.
+   */
+  async availability(): Promise<AvailabilityIndex> {
+    this.availabilityIfLoaded();
+    // The first load, or a re-read in flight: wait for it (the router's hot path uses availabilityIfLoaded).
+    if (this.#indexLoad === undefined && !this.#indexReady) {
+      const load = this.#loadIndex().finally(() => {
+        if (this.#indexLoad === load) this.#indexLoad = undefined;
+      });
+      this.#indexLoad = load;
+    }
+    if (this.#indexLoad !== undefined) await this.#indexLoad;
+    return this.#index;
+  }
+
+  /**
+   * {@link availability} without waiting: the index once it has been loaded (a re-read it starts runs in the
+   * background), else undefined.
+   */
+  availabilityIfLoaded(): AvailabilityIndex | undefined {
+    if (!this.#indexReady) return undefined;
+    if (this.#unwatch.length === 0 && this.#indexLoad === undefined && this.#clock.now() - this.#indexLoadedAt >= this.#refreshMs) {
+      const reload = this.#loadIndex().finally(() => {
+        if (this.#indexLoad === reload) this.#indexLoad = undefined;
+      });
+      this.#indexLoad = reload;
+      reload.catch(() => {});
+    }
+    return this.#index;
   }
 
   /** The route's state, after lazy recovery (a standby route whose time passed turns half-open, once). */
@@ -107,6 +155,29 @@ export class StateLedger {
     const now = this.#clock.now();
     const [record, usage] = await Promise.all([this.#route(route.routeId, now, policies?.recovery.probe), this.#meter.usage(route, now)]);
     return toSnapshot(route, record, this.#local.get(route.routeId), usage, this.#minSamples);
+  }
+
+  /**
+   * Snapshots of several routes, read in one batch where the store allows: what a strategy that weighs every
+   * available candidate is handed. Same result as {@link snapshot} on each.
+   */
+  async snapshots(routes: readonly RouteDescriptor[], policies?: LedgerPolicies): Promise<LedgerRouteSnapshot[]> {
+    if (routes.length === 0) return [];
+    const now = this.#clock.now();
+    const keys = routes.map((route) => this.#routeKey(route.routeId));
+    const [stored, usages] = await Promise.all([
+      this.#store.getMany ? this.#store.getMany<RouteRecord>(keys) : Promise.all(keys.map((key) => this.#store.get<RouteRecord>(key))),
+      this.#meter.usageMany(routes, now),
+    ]);
+    const out = new Array<LedgerRouteSnapshot>(routes.length);
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i]!;
+      let record = stored[i];
+      this.#noteRoute(route.routeId, record);
+      if (routeRecoveryDue(record, now)) record = await this.#route(route.routeId, now, policies?.recovery.probe);
+      out[i] = toSnapshot(route, record ?? INITIAL_ROUTE_RECORD, this.#local.get(route.routeId), usages[i]!, this.#minSamples);
+    }
+    return out;
   }
 
   /** A provider's availability, after lazy recovery of a timed standby. */
@@ -302,6 +373,13 @@ export class StateLedger {
     return this.#meter.usage(route, this.#clock.now());
   }
 
+  /** Stops following the store's change feed; the next {@link availability} reads the store again. Idempotent. */
+  close(): void {
+    for (const stop of this.#unwatch) stop();
+    this.#unwatch = [];
+    this.#indexReady = false;
+  }
+
   /** True for keys that must not be persisted in snapshots (probe leases belong to live processes). */
   isEphemeralKey(key: string): boolean {
     return this.#probes.isLeaseKey(key);
@@ -328,7 +406,9 @@ export class StateLedger {
 
   /** Reads a route record, applying lazy recovery through CAS when its standby is over. */
   async #route(routeId: string, now: number, probeDefault?: boolean): Promise<RouteRecord> {
-    const record = (await this.#store.get<RouteRecord>(this.#routeKey(routeId))) ?? INITIAL_ROUTE_RECORD;
+    const stored = await this.#store.get<RouteRecord>(this.#routeKey(routeId));
+    this.#noteRoute(routeId, stored);
+    const record = stored ?? INITIAL_ROUTE_RECORD;
     if (!routeRecoveryDue(record, now)) return record;
     return this.#mutateRoute(routeId, now, probeDefault, (r) => r);
   }
@@ -347,6 +427,7 @@ export class StateLedger {
       const next = change(recovered);
       return next === base ? current : next;
     });
+    this.#noteRoute(routeId, result.value);
     const after = result.value ?? INITIAL_ROUTE_RECORD;
     if (result.written && recoveredFrom) {
       this.#emitRecovered(routeId, recoveryTriggerFor(recoveredFrom.reason), after.circuit === "half-open", now);
@@ -360,6 +441,57 @@ export class StateLedger {
 
   #routeKey(routeId: string): string {
     return `${this.#prefix}route:${routeId}`;
+  }
+
+  #noteRoute(routeId: string, record: RouteRecord | undefined): void {
+    this.#notedDuringLoad?.add(`r${routeId}`);
+    this.#index.noteRoute(routeId, record);
+  }
+
+  #noteProvider(providerId: string, record: ProviderRecord | undefined): void {
+    this.#notedDuringLoad?.add(`p${providerId}`);
+    this.#index.noteProvider(providerId, record);
+  }
+
+  /**
+   * (Re-)reads every route and provider record into the index. Subscribes to the store's change feed first,
+   * when it has one, so that no write falls between the read and the subscription. Records noted while the
+   * read is in flight are newer than what it returns and are kept.
+   */
+  async #loadIndex(): Promise<void> {
+    const routePrefix = `${this.#prefix}route:`;
+    const providerPrefix = `${this.#prefix}provider:`;
+    if (this.#store.watch && this.#unwatch.length === 0) {
+      this.#unwatch = [
+        this.#store.watch(routePrefix, (key, value) => this.#noteRoute(key.slice(routePrefix.length), value as RouteRecord | undefined)),
+        this.#store.watch(providerPrefix, (key, value) => this.#noteProvider(key.slice(providerPrefix.length), value as ProviderRecord | undefined)),
+      ];
+    }
+    const noted = new Set<string>();
+    this.#notedDuringLoad = noted;
+    const startedAt = this.#clock.now();
+    try {
+      const [routeKeys, providerKeys] = await Promise.all([this.#store.keys(routePrefix), this.#store.keys(providerPrefix)]);
+      const keys = [...routeKeys, ...providerKeys];
+      const values = this.#store.getMany ? await this.#store.getMany<unknown>(keys) : await Promise.all(keys.map((key) => this.#store.get<unknown>(key)));
+      const routes = new Set<string>();
+      const providers = new Set<string>();
+      keys.forEach((key, i) => {
+        const isRoute = i < routeKeys.length;
+        const id = key.slice(isRoute ? routePrefix.length : providerPrefix.length);
+        (isRoute ? routes : providers).add(id);
+        if (noted.has(isRoute ? `r${id}` : `p${id}`)) return;
+        if (isRoute) this.#index.noteRoute(id, values[i] as RouteRecord | undefined);
+        else this.#index.noteProvider(id, values[i] as ProviderRecord | undefined);
+      });
+      // Entries whose record is gone (and was not just written) are stale.
+      for (const id of noted) (id[0] === "r" ? routes : providers).add(id.slice(1));
+      this.#index.retain(routes, providers);
+      this.#indexReady = true;
+      this.#indexLoadedAt = startedAt;
+    } finally {
+      if (this.#notedDuringLoad === noted) this.#notedDuringLoad = undefined;
+    }
   }
 }
 

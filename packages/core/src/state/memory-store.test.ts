@@ -164,3 +164,32 @@ describe("updateState", () => {
     expect(attempts).toBe(4);
   });
 });
+
+describe("MemoryStateStore.watch", () => {
+  it("reports writes, removals and expiries of keys under the prefix, until stopped", async () => {
+    const clock = createManualClock();
+    const store = new MemoryStateStore({ clock });
+    const seen: Array<[string, unknown]> = [];
+    const stop = store.watch("mm:route:", (key, value) => seen.push([key, value]));
+    await store.set("mm:route:a", { status: "standby" });
+    await store.set("mm:q:a", 1);
+    await updateState<{ n: number }>(store, "mm:route:b", () => ({ n: 1 }));
+    await store.increment("mm:route:c", 2, { expireAt: clock.now() + 10 });
+    await store.delete("mm:route:a");
+    clock.advance(10);
+    expect(await store.get("mm:route:c")).toBeUndefined();
+    await store.import({ "mm:route:d": { value: "x" } }, { replace: true });
+    expect(seen).toEqual([
+      ["mm:route:a", { status: "standby" }],
+      ["mm:route:b", { n: 1 }],
+      ["mm:route:c", 2],
+      ["mm:route:a", undefined],
+      ["mm:route:c", undefined],
+      ["mm:route:b", undefined],
+      ["mm:route:d", "x"],
+    ]);
+    stop();
+    await store.set("mm:route:e", 1);
+    expect(seen).toHaveLength(7);
+  });
+});

@@ -45,6 +45,8 @@ export class MemoryStateStore implements StateStore {
   readonly #clock: Clock;
   /** Store-wide version counter: a re-created key never repeats an old version. */
   #version = 0;
+  /** Change listeners of {@link watch}. */
+  #watchers: Array<{ prefix: string; listener: (key: string, value: unknown) => void }> = [];
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -65,7 +67,9 @@ export class MemoryStateStore implements StateStore {
   /** Batch read, one microtask for all keys. */
   getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const out = new Array<T | undefined>(keys.length);
-    for (let i = 0; i < keys.length; i++) out[i] = this.#live(keys[i]!)?.value as T | undefined;
+    // One clock read for the batch: the batch is one instant.
+    const now = this.#clock.now();
+    for (let i = 0; i < keys.length; i++) out[i] = this.#live(keys[i]!, now)?.value as T | undefined;
     return Promise.resolve(out);
   }
 
@@ -115,9 +119,10 @@ export class MemoryStateStore implements StateStore {
   incrementMany(ops: readonly IncrementOp[]): Promise<number[]> {
     try {
       const out = new Array<number>(ops.length);
+      const now = this.#clock.now();
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
-        out[i] = this.#increment(op.key, op.by, op.expireAt);
+        out[i] = this.#increment(op.key, op.by, op.expireAt, now);
       }
       return Promise.resolve(out);
     } catch (error) {
@@ -135,8 +140,17 @@ export class MemoryStateStore implements StateStore {
   /** Removes a key; true if a live entry existed. */
   delete(key: string): Promise<boolean> {
     const live = this.#live(key) !== undefined;
-    this.#map.delete(key);
+    if (this.#map.delete(key) && live) this.#notify(key, undefined);
     return live ? RESOLVED_TRUE : RESOLVED_FALSE;
+  }
+
+  /** Calls `listener` synchronously after each write or removal of a key under `prefix` (see {@link StateStore.watch}). */
+  watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
+    const watcher = { prefix, listener };
+    this.#watchers = [...this.#watchers, watcher];
+    return () => {
+      this.#watchers = this.#watchers.filter((w) => w !== watcher);
+    };
   }
 
   /** Live keys starting with `prefix`. */
@@ -159,7 +173,7 @@ export class MemoryStateStore implements StateStore {
 
   /** Loads a snapshot; expired entries are skipped, each loaded key gets a fresh version. */
   import(snapshot: StateSnapshot, options: { replace?: boolean } = {}): Promise<void> {
-    if (options.replace) this.#map.clear();
+    if (options.replace) this.#clear();
     const now = this.#clock.now();
     for (const key of Object.keys(snapshot)) {
       const entry = snapshot[key]!;
@@ -171,18 +185,31 @@ export class MemoryStateStore implements StateStore {
 
   /** Drops everything. */
   close(): Promise<void> {
-    this.#map.clear();
+    this.#clear();
     return RESOLVED_VOID;
   }
 
-  #live(key: string): Entry | undefined {
+  /** The entry of `key` unless absent or expired (then dropped); `now` lets a batch read the clock once. */
+  #live(key: string, now?: number): Entry | undefined {
     const entry = this.#map.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expireAt !== undefined && entry.expireAt <= this.#clock.now()) {
+    if (entry.expireAt !== undefined && entry.expireAt <= (now ?? this.#clock.now())) {
       this.#map.delete(key);
+      this.#notify(key, undefined);
       return undefined;
     }
     return entry;
+  }
+
+  #notify(key: string, value: unknown): void {
+    const watchers = this.#watchers;
+    for (let i = 0; i < watchers.length; i++) if (key.startsWith(watchers[i]!.prefix)) watchers[i]!.listener(key, value);
+  }
+
+  #clear(): void {
+    const keys = this.#watchers.length > 0 ? [...this.#map.keys()] : [];
+    this.#map.clear();
+    for (const key of keys) this.#notify(key, undefined);
   }
 
   #write(key: string, value: unknown, expireAt: number | undefined): void {
@@ -196,10 +223,11 @@ export class MemoryStateStore implements StateStore {
     } else {
       this.#map.set(key, { value, expireAt, version });
     }
+    if (this.#watchers.length > 0) this.#notify(key, value);
   }
 
-  #increment(key: string, by: number, expireAt: number | undefined): number {
-    const entry = this.#live(key);
+  #increment(key: string, by: number, expireAt: number | undefined, now?: number): number {
+    const entry = this.#live(key, now);
     const current = entry === undefined ? 0 : entry.value;
     if (typeof current !== "number") {
       throw new ModelMeshError({
@@ -215,6 +243,11 @@ export class MemoryStateStore implements StateStore {
 
   #sweep(): void {
     const now = this.#clock.now();
-    for (const [key, entry] of this.#map) if (entry.expireAt !== undefined && entry.expireAt <= now) this.#map.delete(key);
+    for (const [key, entry] of this.#map) {
+      if (entry.expireAt !== undefined && entry.expireAt <= now) {
+        this.#map.delete(key);
+        this.#notify(key, undefined);
+      }
+    }
   }
 }

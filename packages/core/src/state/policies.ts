@@ -49,7 +49,7 @@ export const COOLDOWN_RECOVERY_ID = "modelmesh.cooldown-recovery.v1";
 const DEFAULT_COUNTED: readonly ErrorCategory[] = ["server", "network", "timeout", "rate_limit"];
 
 /**
- * The default deactivation policy (reference "threshold" row), evaluated after every attempt on a snapshot
+ * The default deactivation policy (docs/ARCHITECTURE.md §2.10), evaluated after every attempt on a snapshot
  * that already includes the outcome. In order:
  * 1. `quota_exhausted` → standby until Retry-After, else until the quota window resets;
  * 2. `rate_limit` with Retry-After → short standby until then (reason `rate_limited`);

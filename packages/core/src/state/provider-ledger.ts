@@ -21,17 +21,22 @@ export class ProviderLedger {
   readonly #prefix: string;
   readonly #events: MeshEventBus | undefined;
   readonly #onChange: (() => void) | undefined;
+  readonly #onRecord: ((providerId: string, record: ProviderRecord | undefined) => void) | undefined;
 
-  constructor(store: StateStore, keyPrefix: string, events?: MeshEventBus, onChange?: () => void) {
+  /** `onRecord` receives every provider record this ledger reads or writes (the availability index learns from it). */
+  constructor(store: StateStore, keyPrefix: string, events?: MeshEventBus, onChange?: () => void, onRecord?: (providerId: string, record: ProviderRecord | undefined) => void) {
     this.#store = store;
     this.#prefix = keyPrefix;
     this.#events = events;
     this.#onChange = onChange;
+    this.#onRecord = onRecord;
   }
 
   /** Current status; a timed standby that is over is ended here (emitting `provider-recovered` once). */
   async status(providerId: string, now: number): Promise<ProviderStatus> {
-    const record = (await this.#store.get<ProviderRecord>(this.#prefix + providerId)) ?? INITIAL_PROVIDER_RECORD;
+    const stored = await this.#store.get<ProviderRecord>(this.#prefix + providerId);
+    this.#onRecord?.(providerId, stored);
+    const record = stored ?? INITIAL_PROVIDER_RECORD;
     if (!isDue(record, now)) return record;
     let recoveredFrom: ProviderRecord | undefined;
     const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
@@ -40,6 +45,7 @@ export class ProviderLedger {
       // An unreachable endpoint comes back on probation: one request tries it, the level is kept for growth.
       return recoveredFrom.reason === "endpoint_unreachable" ? { status: "active", probing: true, endpointLevel: recoveredFrom.endpointLevel ?? 1 } : INITIAL_PROVIDER_RECORD;
     });
+    this.#onRecord?.(providerId, result.value);
     if (result.written && recoveredFrom) {
       this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: recoveryTriggerFor(recoveredFrom.reason) });
       this.#onChange?.();
@@ -53,12 +59,13 @@ export class ProviderLedger {
    */
   async park(providerId: string, reason: DeactivationReason, until: number | undefined, now: number, onlyIfActive: boolean): Promise<boolean> {
     let changed = false;
-    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+    const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       const active = current === undefined || current.status === "active" || isDue(current, now);
       changed = active || !onlyIfActive;
       if (!changed) return current;
       return until === undefined ? { status: "standby", reason, since: now } : { status: "standby", reason, until, since: now };
     });
+    this.#onRecord?.(providerId, result.value);
     if (changed) {
       this.#events?.emit({ type: "provider-deactivated", timestamp: now, providerId, reason, until });
       this.#onChange?.();
@@ -73,7 +80,7 @@ export class ProviderLedger {
    */
   async parkEndpoint(providerId: string, now: number): Promise<number | undefined> {
     let until: number | undefined;
-    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+    const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       const base = current ?? INITIAL_PROVIDER_RECORD;
       until = undefined;
       if (base.status === "standby" && !isDue(base, now)) return current;
@@ -81,6 +88,7 @@ export class ProviderLedger {
       until = now + Math.min(ENDPOINT_COOLDOWN.maxMs, ENDPOINT_COOLDOWN.initialMs * ENDPOINT_COOLDOWN.growth ** level);
       return { status: "standby", reason: "endpoint_unreachable", until, since: now, endpointLevel: level + 1 };
     });
+    this.#onRecord?.(providerId, result.value);
     if (until !== undefined) {
       this.#events?.emit({ type: "provider-deactivated", timestamp: now, providerId, reason: "endpoint_unreachable", until });
       this.#onChange?.();
@@ -91,10 +99,11 @@ export class ProviderLedger {
   /** The endpoint answered its probe: the provider is fully back (emits `provider-recovered`, `probe_success`). */
   async endpointReachable(providerId: string, now: number): Promise<void> {
     let cleared = false;
-    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+    const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       cleared = current !== undefined && current.status === "active" && current.probing === true;
       return cleared ? INITIAL_PROVIDER_RECORD : current;
     });
+    this.#onRecord?.(providerId, result.value);
     if (cleared) {
       this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger: "probe_success" });
       this.#onChange?.();
@@ -104,10 +113,11 @@ export class ProviderLedger {
   /** Manual recovery; emits `provider-recovered` (trigger `manual`) when the provider was parked. */
   async reactivate(providerId: string, now: number, trigger: RecoveryTrigger = "manual"): Promise<void> {
     let wasParked = false;
-    await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
+    const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       wasParked = current !== undefined && current.status === "standby";
       return wasParked ? INITIAL_PROVIDER_RECORD : current;
     });
+    this.#onRecord?.(providerId, result.value);
     if (wasParked) {
       this.#events?.emit({ type: "provider-recovered", timestamp: now, providerId, trigger });
       this.#onChange?.();

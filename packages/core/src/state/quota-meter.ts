@@ -26,6 +26,8 @@ const ALL_METRICS = [REQ_MIN, REQ_DAY, TOK_MIN, TOK_DAY, COST_DAY, COST_MONTH] a
 /** A scope whose usage is counted: a route (`r`) or a provider (`p`). */
 interface Scope {
   kind: "route" | "provider";
+  /** The route's descriptor (route scopes): what its counter keys are cached on. */
+  route?: RouteDescriptor;
   id: string;
   limits: QuotaLimits | undefined;
   clock: QuotaClock | undefined;
@@ -61,6 +63,8 @@ export interface QuotaRefusal {
 export class QuotaMeter {
   readonly #store: StateStore;
   readonly #prefix: string;
+  /** Per route descriptor, the latest counter key of each metric (see {@link #key}). */
+  readonly #routeKeys = new WeakMap<RouteDescriptor, Map<Metric, { start: number; id: string; key: string }>>();
 
   constructor(store: StateStore, prefix: string) {
     this.#store = store;
@@ -112,22 +116,37 @@ export class QuotaMeter {
 
   /** The route's counters in the current windows. */
   async usage(route: RouteDescriptor, now: number): Promise<QuotaUsage> {
-    const scope = routeScope(route);
-    const keys = ALL_METRICS.map((m) => this.#key(scope, m, windowBounds(m.window, now, scope.clock).start));
+    return (await this.usageMany([route], now))[0]!;
+  }
+
+  /** The counters of several routes in their current windows, in one batch read. */
+  async usageMany(routes: readonly RouteDescriptor[], now: number): Promise<QuotaUsage[]> {
+    const keys = new Array<string>(routes.length * ALL_METRICS.length);
+    const bounds = new Array<Record<QuotaWindowKind, Readonly<QuotaWindow>>>(routes.length);
+    let previous: { clock: QuotaClock | undefined; bounds: Record<QuotaWindowKind, Readonly<QuotaWindow>> } | undefined;
+    for (let r = 0; r < routes.length; r++) {
+      const scope = routeScope(routes[r]!);
+      // Routes of one provider share a quota clock: its windows are computed once per batch.
+      if (previous === undefined || previous.clock !== scope.clock) {
+        previous = { clock: scope.clock, bounds: { minute: windowBounds("minute", now, scope.clock), day: windowBounds("day", now, scope.clock), month: windowBounds("month", now, scope.clock) } };
+      }
+      bounds[r] = previous.bounds;
+      for (let m = 0; m < ALL_METRICS.length; m++) keys[r * ALL_METRICS.length + m] = this.#key(scope, ALL_METRICS[m]!, previous.bounds[ALL_METRICS[m]!.window].start);
+    }
     const v = await this.#getAll(keys);
-    return {
-      requestsMinute: v[0] ?? 0,
-      requestsDay: v[1] ?? 0,
-      tokensMinute: v[2] ?? 0,
-      tokensDay: v[3] ?? 0,
-      costDay: v[4] ?? 0,
-      costMonth: v[5] ?? 0,
-      resetsAt: {
-        minute: windowBounds("minute", now, scope.clock).end,
-        day: windowBounds("day", now, scope.clock).end,
-        month: windowBounds("month", now, scope.clock).end,
-      },
-    };
+    return routes.map((_, r) => {
+      const at = r * ALL_METRICS.length;
+      const b = bounds[r]!;
+      return {
+        requestsMinute: v[at] ?? 0,
+        requestsDay: v[at + 1] ?? 0,
+        tokensMinute: v[at + 2] ?? 0,
+        tokensDay: v[at + 3] ?? 0,
+        costDay: v[at + 4] ?? 0,
+        costMonth: v[at + 5] ?? 0,
+        resetsAt: { minute: b.minute.end, day: b.day.end, month: b.month.end },
+      };
+    });
   }
 
   /** True exactly once per full window (across instances sharing the store): gates `quota-exhausted` events. */
@@ -156,7 +175,20 @@ export class QuotaMeter {
   }
 
   #key(scope: Scope, metric: Metric, start: number): string {
-    return `${this.#prefix}q:${scope.kind === "route" ? "r" : "p"}:${scope.id}:${metric.code}:${start}`;
+    const route = scope.route;
+    if (route === undefined) return `${this.#prefix}q:${scope.kind === "route" ? "r" : "p"}:${scope.id}:${metric.code}:${start}`;
+    // A route's keys change only when a window turns over: the same string is reused meanwhile, so the store's
+    // lookups hash it once instead of building and hashing a new key on every read and write.
+    let keys = this.#routeKeys.get(route);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#routeKeys.set(route, keys);
+    }
+    const cached = keys.get(metric);
+    if (cached !== undefined && cached.start === start && cached.id === route.routeId) return cached.key;
+    const key = `${this.#prefix}q:r:${route.routeId}:${metric.code}:${start}`;
+    keys.set(metric, { start, id: route.routeId, key });
+    return key;
   }
 
   #incrementAll(ops: IncrementOp[]): Promise<number[]> {
@@ -173,7 +205,7 @@ export class QuotaMeter {
 }
 
 function routeScope(route: RouteDescriptor): Scope {
-  return { kind: "route", id: route.routeId, limits: route.limits, clock: route.quotaClock, always: true };
+  return { kind: "route", id: route.routeId, limits: route.limits, clock: route.quotaClock, always: true, route };
 }
 
 function providerScope(provider: ProviderDescriptor): Scope {

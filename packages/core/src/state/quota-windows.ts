@@ -1,4 +1,4 @@
-import { ModelMeshError, formatMessage } from "../errors/model-mesh-error.js";
+import { ConfigError } from "../errors/errors.js";
 
 /** Kinds of quota window. `minute` is fixed and UTC-aligned; `day` and `month` follow the provider's reset clock. */
 export type QuotaWindowKind = "minute" | "day" | "month";
@@ -44,8 +44,17 @@ export function windowBounds(kind: QuotaWindowKind, now: number, clock?: QuotaCl
     const start = now - (((now % MINUTE) + MINUTE) % MINUTE);
     return { start, end: start + MINUTE };
   }
-  const resetTime = clock?.resetTime ?? "00:00";
-  const timeZone = clock?.timeZone ?? "UTC";
+  // The default clock (UTC midnight) has its own slots: no cache key to build on the hot path.
+  if (clock === undefined || (clock.resetTime === undefined && clock.timeZone === undefined)) {
+    const slot = kind === "day" ? 0 : 1;
+    const cached = defaultWindows[slot];
+    if (cached !== undefined && now >= cached.start && now < cached.end) return cached;
+    const window = computeWindow(kind, now, parseResetTime("00:00"), "UTC");
+    defaultWindows[slot] = window;
+    return window;
+  }
+  const resetTime = clock.resetTime ?? "00:00";
+  const timeZone = clock.timeZone ?? "UTC";
   const cacheKey = `${kind}|${resetTime}|${timeZone}`;
   const cached = windowCache.get(cacheKey);
   if (cached && now >= cached.start && now < cached.end) return cached;
@@ -53,6 +62,9 @@ export function windowBounds(kind: QuotaWindowKind, now: number, clock?: QuotaCl
   windowCache.set(cacheKey, window);
   return window;
 }
+
+/** Last computed day and month windows of the default clock (UTC, reset at 00:00). */
+const defaultWindows: [QuotaWindow | undefined, QuotaWindow | undefined] = [undefined, undefined];
 
 /** Last computed window per (kind, clock). Bounded by the number of distinct provider clocks. */
 const windowCache = /* @__PURE__ */ new Map<string, QuotaWindow>();
@@ -160,6 +172,6 @@ function offsetAt(epoch: number, zone: string): number {
   return asUtc - (epoch - (((epoch % 1000) + 1000) % 1000));
 }
 
-function configError(what: string, fix: string, cause?: unknown): ModelMeshError {
-  return new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", message: formatMessage("quota", what, fix), cause });
+function configError(what: string, fix: string, cause?: unknown): ConfigError {
+  return new ConfigError({ issues: [{ path: "quota", message: `${what}. ${fix}` }], cause });
 }

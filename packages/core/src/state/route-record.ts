@@ -29,9 +29,10 @@ export const HEALTH_CATEGORIES: ReadonlySet<ErrorCategory> = /* @__PURE__ */ new
 ]);
 
 /**
- * Categories that are the caller's fault (or the caller's choice): they count against nothing
- * (ARCHITECTURE decision 6; reference trap "400s rotate immediately").
+ * Categories that count against no route: the caller's fault or choice (a bad request, too long a prompt,
+ * filtered content, a cancel) and failures raised by ModelMesh itself (docs/ARCHITECTURE.md §2.6).
  */
+// The one definition, read by the router and the ledger: `config` and `routing` are included, they never come from the upstream.
 export const CALLER_CATEGORIES: ReadonlySet<ErrorCategory> = /* @__PURE__ */ new Set<ErrorCategory>([
   "invalid_request",
   "context_length",
@@ -41,7 +42,10 @@ export const CALLER_CATEGORIES: ReadonlySet<ErrorCategory> = /* @__PURE__ */ new
   "routing",
 ]);
 
-/** Standby reasons that end when a quota window resets (recovery trigger `quota_reset`). */
+/**
+ * Standby reasons that end when a quota window resets (recovery trigger `quota_reset`). The one definition,
+ * shared by the ledger, the router and `@modelmesh/rotation`'s quota-aware policies.
+ */
 export const QUOTA_REASONS: ReadonlySet<DeactivationReason> = /* @__PURE__ */ new Set<DeactivationReason>([
   "quota_exhausted",
   "request_limit",

@@ -96,6 +96,14 @@ export interface StateStore {
    * kept unless `options.replace` is true.
    */
   import?(snapshot: StateSnapshot, options?: { replace?: boolean }): Promise<void>;
+  /**
+   * Optional change feed: calls `listener` after every write or removal of a key starting with `prefix`, by
+   * any client of the store, with the value now stored (undefined once removed or expired). Returns a function
+   * that stops it. The state ledger uses it to keep its index of out-of-service routes and providers fresh
+   * when others write (`AvailabilityIndex`, availability-index.ts); without it the ledger re-reads those
+   * records periodically. Redis: keyspace notifications, or a channel the writers publish to, then a GET.
+   */
+  watch?(prefix: string, listener: (key: string, value: unknown) => void): () => void;
   /** Optional: releases connections or timers. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { StorageConnectorV1 } from "../connectors/services.js";
+import { ConfigError } from "../errors/errors.js";
 import { ModelMeshError, formatMessage } from "../errors/model-mesh-error.js";
 import type { Clock } from "../internal/clock.js";
 import { systemClock } from "../internal/clock.js";
@@ -45,7 +46,7 @@ interface SnapshotDocument {
 }
 
 /**
- * Persists a {@link StateStore} through a storage connector according to a sync policy (reference §3.4):
+ * Persists a {@link StateStore} through a storage connector according to a sync policy (`storage.sync_policy`, docs/ARCHITECTURE.md §2.9):
  * - `in-memory`: nothing is loaded or saved;
  * - `sync-on-boundary`: load in `start()`, save in `stop()`;
  * - `periodic`: as above, plus a save every `intervalMs`;
@@ -86,18 +87,10 @@ export class StateSync {
     this.#exclude = options.exclude;
     this.#onError = options.onError ?? (() => {});
     if (this.#policy !== "in-memory" && (!options.store.export || !options.store.import)) {
-      throw new ModelMeshError({
-        code: "MM_CONFIG_INVALID",
-        category: "config",
-        message: formatMessage("storage.sync_policy", `"${this.#policy}" needs a state store with export() and import()`, 'Use the memory store or sync_policy "in-memory".'),
-      });
+      throw new ConfigError({ issues: [{ path: "storage.sync_policy", message: `"${this.#policy}" needs a state store with export() and import(). Use the memory store or sync_policy "in-memory".` }] });
     }
     if (this.#policy === "periodic" && !(this.#intervalMs > 0)) {
-      throw new ModelMeshError({
-        code: "MM_CONFIG_INVALID",
-        category: "config",
-        message: formatMessage("storage.sync_interval", `must be a positive duration, got ${this.#intervalMs} ms`),
-      });
+      throw new ConfigError({ issues: [{ path: "storage.sync_interval", message: `must be a positive duration, got ${this.#intervalMs} ms` }] });
     }
   }
 
@@ -129,7 +122,7 @@ export class StateSync {
     if (this.#policy === "immediate" && this.#started) this.#schedule().catch(this.#onError);
   }
 
-  /** Last sync and pending changes (reference `get_sync_status`). */
+  /** Last sync and pending changes. */
   get status(): SyncStatus {
     return { policy: this.#policy, lastSyncAt: this.#lastSyncAt, pendingChanges: this.#dirty };
   }

@@ -15,7 +15,7 @@ import { xaiPreset } from "./xai.js";
 /**
  * Every shipped OpenAI-compatible vendor preset (hosted first, then local servers). Adding a vendor is one
  * file with one `OpenAICompatiblePreset` object and one line here; the connectors, the conformance table and
- * `detectFromEnv` pick it up.
+ * the `modelmesh` package's environment detection pick it up.
  */
 export const OPENAI_COMPATIBLE_PRESETS: readonly OpenAICompatiblePreset[] = [
   groqPreset,

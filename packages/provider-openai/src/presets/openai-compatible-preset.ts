@@ -24,7 +24,7 @@ export interface OpenAICompatibleQuirks {
   readonly supportsParallelToolCalls?: boolean;
   /**
    * Other top-level request fields the vendor rejects; they are removed before sending. Default none.
-   * Use sparingly: ARCHITECTURE decision 1 passes unknown fields through.
+   * Use sparingly: unknown fields pass through (docs/ARCHITECTURE.md §2.1).
    */
   readonly unsupportedFields?: readonly string[];
   /**

@@ -1,7 +1,7 @@
-import { createCooldownRecovery } from "@modelmesh/core";
+import { QUOTA_REASONS, createCooldownRecovery } from "@modelmesh/core";
 import type { CooldownRecoveryOptions, RecoveryPolicyV1 } from "@modelmesh/core";
 import { parseCron } from "./cron.js";
-import { QUOTA_REASONS, quotaResetAt } from "./quota-reset.js";
+import { quotaResetAt } from "./quota-reset.js";
 import type { QuotaCalendar } from "./quota-reset.js";
 
 /** Connector id of {@link createCalendarRecovery}. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isModelMeshError } from "@modelmesh/core";
+import { ConfigError, isModelMeshError } from "@modelmesh/core";
 import { parseCron } from "./cron.js";
 
 const at = (iso: string) => Date.parse(iso);
@@ -45,7 +45,7 @@ describe("parseCron", () => {
     expect(parseCron("0 0 31 2 *").nextStart(at("2026-01-01T00:00:00Z"))).toBeUndefined();
   });
 
-  it("rejects malformed expressions and unknown time zones with MM_CONFIG_INVALID", () => {
+  it("rejects malformed expressions and unknown time zones with a ConfigError (MM_CONFIG_INVALID)", () => {
     for (const [expression, zone] of [["* * *", "UTC"], ["61 * * * *", "UTC"], ["* * * * *", "Mars/Olympus"]] as const) {
       const error = (() => {
         try {
@@ -55,6 +55,8 @@ describe("parseCron", () => {
         }
       })();
       expect(isModelMeshError(error) && error.code).toBe("MM_CONFIG_INVALID");
+      expect(ConfigError.is(error)).toBe(true);
+      expect((error as ConfigError).issues[0]!.path).toBe("maintenance_window");
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ModelMeshError, formatMessage, isValidCron } from "@modelmesh/core";
+import { ConfigError, isValidCron } from "@modelmesh/core";
 
 /**
  * A 5-field cron expression read as a set of minutes: a maintenance window is every minute the expression
@@ -154,6 +154,6 @@ function localFields(timeZone: string): (epochMs: number) => Local {
   };
 }
 
-function configError(what: string, fix: string, cause?: unknown): ModelMeshError {
-  return new ModelMeshError({ code: "MM_CONFIG_INVALID", category: "config", message: formatMessage("maintenance_window", what, fix), cause });
+function configError(what: string, fix: string, cause?: unknown): ConfigError {
+  return new ConfigError({ issues: [{ path: "maintenance_window", message: `${what}. ${fix}` }], cause });
 }

@@ -1,13 +1,5 @@
 import { windowEnd } from "@modelmesh/core";
-import type { DeactivationReason, LedgerRouteSnapshot, QuotaClock, RouteSnapshot } from "@modelmesh/core";
-
-/** Standby reasons that end when a quota period resets (the ledger's `quota_reset` trigger). */
-export const QUOTA_REASONS: ReadonlySet<DeactivationReason> = /* @__PURE__ */ new Set<DeactivationReason>([
-  "quota_exhausted",
-  "request_limit",
-  "token_limit",
-  "budget_exceeded",
-]);
+import type { LedgerRouteSnapshot, QuotaClock, RouteSnapshot } from "@modelmesh/core";
 
 /** Calendar of quota resets: `recovery.quota_reset_schedule` and `deactivation.quota_window` of a pool. */
 export interface QuotaCalendar {

@@ -1,7 +1,7 @@
-import { createThresholdDeactivation, windowEnd } from "@modelmesh/core";
+import { QUOTA_REASONS, createThresholdDeactivation, windowEnd } from "@modelmesh/core";
 import type { DeactivationDecision, DeactivationPolicyV1, DeactivationReason, RouteSnapshot, ThresholdDeactivationOptions } from "@modelmesh/core";
 import { parseCron } from "./cron.js";
-import { QUOTA_REASONS, clockOf, quotaResetAt } from "./quota-reset.js";
+import { clockOf, quotaResetAt } from "./quota-reset.js";
 import type { QuotaCalendar } from "./quota-reset.js";
 
 /** Connector id of {@link createRulesDeactivation}. */
@@ -52,7 +52,7 @@ export interface RulesDeactivationOptions {
 const MINUTE = 60_000;
 
 /**
- * A composable deactivation policy: every trigger of the reference in one place, each optional.
+ * A composable deactivation policy: every deactivation trigger in one place, each optional.
  * Evaluated after every attempt on a snapshot that already includes it, in this order:
  * 1. inside `maintenanceWindow` → `maintenance_window` until the window ends;
  * 2. a failure → core's threshold rules (consecutive failures, error rate, error codes, quota, Retry-After);

@@ -45,7 +45,7 @@ export interface ProbeReport {
 }
 
 /**
- * Drives the recovery triggers that need a clock rather than a request (ARCHITECTURE decision 9):
+ * Drives the recovery triggers that need a clock rather than a request (docs/ARCHITECTURE.md §2.9):
  * - **cooldown**: when a route's standby ends (`route-deactivated` events carry the instant) it is probed at
  *   once through the ledger's half-open machinery (`acquire` grants exactly one probe lease across
  *   instances); success closes the circuit, failure re-opens it for a longer cooldown (the ledger raises the

@@ -163,7 +163,7 @@ export const deactivationConformanceChecks: readonly DeactivationCheck[] = [
     group: "contract",
     run: async (context) => {
       const decision = (await context.create()).evaluate(deepFreeze(routeSnapshot({ lastErrorCategory: "quota_exhausted" })), deepFreeze(failedOutcome({ category: "quota_exhausted", status: 429 })), ROTATION_NOW);
-      check(decision !== null, "a quota_exhausted failure must put the route on standby (ARCHITECTURE §2.6: park until the quota resets)");
+      check(decision !== null, "a quota_exhausted failure must put the route on standby (docs/ARCHITECTURE.md §2.6: park until the quota resets)");
       check(decision.until === undefined || decision.until > ROTATION_NOW, `decision.until must be in the future, got ${show(decision.until)}`);
     },
   },

@@ -1,6 +1,6 @@
 /**
  * OpenAI-style error bodies. Messages and codes copy what api.openai.com sends, because connectors classify
- * errors from exactly these fields (ARCHITECTURE decision 6).
+ * errors from exactly these fields (docs/ARCHITECTURE.md §2.6).
  */
 import type { OpenAIErrorBody } from "./wire.js";
 

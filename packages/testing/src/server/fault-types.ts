@@ -1,7 +1,7 @@
 /**
  * The faults the mock provider can inject, and the rules that schedule them. Each fault reproduces one
  * failure a real OpenAI-compatible upstream shows, so the retry / failover / streaming-guard code can be
- * tested against a real socket (ARCHITECTURE decisions 5, 6 and 8).
+ * tested against a real socket (docs/ARCHITECTURE.md §2.5, §2.6 and §2.8).
  *
  * Faults fall in two groups:
  * - *refusals* answer instead of the model (`rate-limit`, `quota-exhausted`, `status`, `auth`,

@@ -1,6 +1,6 @@
 /** Config texts used by the loader tests. */
 
-/** The seed's zero-code provider (seeds/000), with `models` nested under `config` as in the seed. */
+/** The zero-code provider block, with `models` nested under `config`. */
 export const SEED_YAML = `# modelmesh.yaml -- a complete custom provider, zero code
 providers:
   my-openai-proxy:
@@ -16,7 +16,7 @@ providers:
           context_window: 128000
 `;
 
-/** The same seed with the model list at the provider entry instead of inside `config`. */
+/** The same block with the model list at the provider entry instead of inside `config`. */
 export const SEED_YAML_PROVIDER_MODELS = `providers:
   my-openai-proxy:
     connector: openai-compatible
@@ -31,7 +31,7 @@ export const SEED_YAML_PROVIDER_MODELS = `providers:
         context_window: 128000
 `;
 
-/** reference-system.md §2.12, verbatim. */
+/** A complete config using every section (docs/ARCHITECTURE.md §2.2). */
 export const COMPLETE_EXAMPLE_YAML = `secrets:
   store: modelmesh.dotenv.v1
   path: ./.env

@@ -23,20 +23,19 @@ import {
   type SelectionStrategyV1,
   type StorageConnectorV1,
   type StorageEntry,
-  type TokenUsage,
 } from "@modelmesh/core";
 import { ReferenceProvider } from "./reference-provider.js";
 
 // -- providers ---------------------------------------------------------------------------------------
 
-/** `supports()` by exact match only (reference gap §8.32). */
-export class ExactSupportsProvider extends ReferenceProvider {
-  override supports(capability: string): boolean {
-    return this.getCapabilities().includes(capability);
+/** `getCapabilities()` lists a path with an empty segment. */
+export class BlankCapabilityProvider extends ReferenceProvider {
+  override getCapabilities(): string[] {
+    return ["generation..chat-completion"];
   }
 }
 
-/** A cut stream is swallowed and presented as a clean end (ARCHITECTURE decision 8 violated). */
+/** A cut stream is swallowed and presented as a clean end (which docs/ARCHITECTURE.md §2.8 forbids). */
 export class SwallowingStreamProvider extends ReferenceProvider {
   override async *stream(request: ChatCompletionRequest, options: CallOptions): AsyncGenerator<ChatCompletionChunk> {
     try {
@@ -73,11 +72,11 @@ export class SlowTimeoutProvider extends ReferenceProvider {
   }
 }
 
-/** getModelInfo rejects unknown models with a plain Error (no MM_UNKNOWN_MODEL). */
-export class PlainErrorCatalogueProvider extends ReferenceProvider {
-  override async getModelInfo(modelId: string): Promise<ModelInfo> {
-    if (modelId !== this.config.model) throw new Error(`Model not found: ${modelId}`);
-    return super.getModelInfo(modelId);
+/** Lists its model twice. */
+export class DuplicateModelProvider extends ReferenceProvider {
+  override async listModels(): Promise<ModelInfo[]> {
+    const models = await super.listModels();
+    return [...models, ...models];
   }
 }
 
@@ -90,11 +89,9 @@ export class CloseOnceProvider extends ReferenceProvider {
   }
 }
 
-/** reportUsage counts requests but not tokens (reference gap §8.33). */
-export class RequestCountOnlyProvider extends ReferenceProvider {
-  override reportUsage(_modelId: string, _usage: TokenUsage): void {
-    this.usage.requests += 1;
-  }
+/** Never reports responses through `onResponse`: the router cannot learn its rate limits. */
+export class SilentResponseProvider extends ReferenceProvider {
+  protected override report(): void {}
 }
 
 // -- services ----------------------------------------------------------------------------------------
@@ -118,7 +115,7 @@ export class LeakyStaleSecretStore implements SecretStoreConnectorV1 {
   }
 }
 
-/** Storage with the reference's lock bugs: the wait is the ttl, release never fails, list ignores the prefix. */
+/** Storage with three lock bugs: the wait is the ttl, release never fails, list ignores the prefix. */
 export class SloppyStorage implements StorageConnectorV1 {
   readonly specificationVersion = "v1" as const;
   readonly id = "broken.storage.v1";
@@ -175,7 +172,7 @@ export class VerbatimObservability implements ObservabilityConnectorV1 {
   }
 }
 
-/** Reports every model as updated on every sync (reference gap §8.26) and lets probes reject. */
+/** Reports the same models as updated on every sync, changed or not, and lets probes reject. */
 export class NoisyDiscovery implements DiscoveryConnectorV1 {
   readonly specificationVersion = "v1" as const;
   readonly id = "broken.discovery.v1";

@@ -17,9 +17,6 @@ import {
   type ModelInfo,
   type ModelPricing,
   type ProviderConnectorV1,
-  type QuotaStatus,
-  type RateLimitStatus,
-  type TokenUsage,
 } from "@modelmesh/core";
 
 const CHAT = "generation.text-generation.chat-completion";
@@ -32,7 +29,7 @@ export interface ReferenceConfig {
   pricing?: ModelPricing;
 }
 
-function timeoutError(code: "MM_TIMEOUT_CONNECT" | "MM_TIMEOUT_FIRST_TOKEN" | "MM_TIMEOUT_IDLE", ms: number): ProviderError {
+function timeoutError(code: "MM_TIMEOUT_CONNECT" | "MM_TIMEOUT_FIRST_TOKEN" | "MM_TIMEOUT_IDLE", ms: number | undefined): ProviderError {
   return new ProviderError({ code, category: "timeout", retryable: false, message: `[modelmesh] [reference] ${code} after ${ms} ms` });
 }
 
@@ -45,8 +42,10 @@ class Watchdog {
   #timer: ReturnType<typeof setTimeout> | undefined;
   reason: ProviderError | undefined;
   constructor(private readonly controller: AbortController) {}
-  arm(ms: number, error: ProviderError): void {
+  /** Arms the timer; without `ms` the caller bounds the wait (the router's attempt scope), so nothing is armed. */
+  arm(ms: number | undefined, error: ProviderError): void {
     this.disarm();
+    if (ms === undefined) return;
     this.#timer = setTimeout(() => {
       this.reason = error;
       this.controller.abort(error);
@@ -62,8 +61,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
   readonly specificationVersion = "v1" as const;
   readonly id = "reference";
   readonly connectorId = "test.reference.v1";
-  protected readonly usage = { requests: 0, tokens: 0, costUsd: 0 };
-  protected limits: RateLimitStatus = {};
   /** The malformed stream event that breaks a stream; the ones before it are skipped with a warning. */
   protected readonly maxMalformedEvents: number = 3;
 
@@ -80,8 +77,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
       } catch (cause) {
         throw new ProviderError({ code: "MM_INVALID_RESPONSE", category: "server", retryable: false, message: "[modelmesh] [reference] invalid JSON", cause });
       }
-      const u = completion.usage;
-      this.reportUsage(request.model, { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0, totalTokens: u?.total_tokens ?? 0 });
       return completion;
     } finally {
       dispose();
@@ -95,7 +90,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
     let buffer = "";
     let output = false;
     let finished = false;
-    let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let malformed = 0;
     try {
       for (;;) {
@@ -124,7 +118,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
             options.onWarning?.(`skipped malformed chunk ${malformed}`);
             continue;
           }
-          if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, totalTokens: chunk.usage.total_tokens };
           for (const choice of chunk.choices) {
             if (choice.finish_reason) finished = true;
             if (choice.delta?.content || choice.delta?.tool_calls) output = true;
@@ -137,7 +130,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
       dispose();
       await reader.cancel().catch(() => {});
     }
-    this.reportUsage(request.model, usage);
   }
 
   /** Parses one event's data; `undefined` for a malformed one (not JSON). */
@@ -176,8 +168,7 @@ export class ReferenceProvider implements ProviderConnectorV1 {
       }).catch((error: unknown) => this.rethrow(error, watchdog, options));
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => (headers[name] = value));
-      const info = readRateLimitHeaders(headers, Date.now());
-      if (info) this.limits = { ...this.limits, ...info, observedAt: Date.now() };
+      this.report(response.status, headers, options);
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");
         const result = classifyHttpError(response.status, headers, text, Date.now());
@@ -188,6 +179,12 @@ export class ReferenceProvider implements ProviderConnectorV1 {
       dispose();
       throw error;
     }
+  }
+
+  /** Reports the response (and the limits its headers carry) to the caller: the router learns from it. */
+  protected report(status: number, headers: Record<string, string>, options: CallOptions): void {
+    const rateLimit = readRateLimitHeaders(headers, Date.now());
+    options.onResponse?.({ status, headers, ...(rateLimit ? { rateLimit } : {}) });
   }
 
   protected connectTimeout(options: CallOptions): number {
@@ -203,31 +200,8 @@ export class ReferenceProvider implements ProviderConnectorV1 {
   getCapabilities(): string[] {
     return [CHAT];
   }
-  supports(capability: string): boolean {
-    return this.getCapabilities().some((path) => path === capability || path.startsWith(`${capability}.`));
-  }
   async listModels(): Promise<ModelInfo[]> {
     return [{ id: this.config.model, capabilities: [CHAT], ...(this.config.pricing ? { pricing: this.config.pricing } : {}) }];
-  }
-  async getModelInfo(modelId: string): Promise<ModelInfo> {
-    const model = (await this.listModels()).find((m) => m.id === modelId);
-    if (!model) throw new ProviderError({ code: "MM_UNKNOWN_MODEL", category: "invalid_request", message: `[modelmesh] [reference] unknown model ${modelId}` });
-    return model;
-  }
-  async checkQuota(): Promise<QuotaStatus> {
-    return { ...this.usage };
-  }
-  async getRateLimits(): Promise<RateLimitStatus> {
-    return { ...this.limits };
-  }
-  async getPricing(modelId: string): Promise<ModelPricing | undefined> {
-    return modelId === this.config.model ? this.config.pricing : undefined;
-  }
-  reportUsage(modelId: string, usage: TokenUsage): void {
-    const pricing = modelId === this.config.model ? this.config.pricing : undefined;
-    this.usage.requests += 1;
-    this.usage.tokens += usage.totalTokens;
-    if (pricing) this.usage.costUsd += (usage.promptTokens * pricing.inputPerMillion + usage.completionTokens * pricing.outputPerMillion) / 1e6 + (pricing.perRequest ?? 0);
   }
   classifyError(error: unknown): ErrorClassification {
     if (isModelMeshError(error)) return { category: error.category, retryable: error.retryable, message: error.message, code: error.code, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
@@ -237,9 +211,6 @@ export class ReferenceProvider implements ProviderConnectorV1 {
     if (name === "AbortError" || name === "TimeoutError") return { category: "timeout", retryable: false, message: "aborted" };
     if ((error as { code?: unknown } | null)?.code === "ECONNRESET") return { category: "network", retryable: true, message: "reset" };
     return { category: "internal", retryable: false, message: String(error) };
-  }
-  isRetryable(error: unknown): boolean {
-    return this.classifyError(error).retryable;
   }
   async close(): Promise<void> {}
 }

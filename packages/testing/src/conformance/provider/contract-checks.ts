@@ -1,10 +1,10 @@
 /**
- * The provider interface contract, independent of any upstream fault: identity, required methods,
- * capability matching, catalogue, accounting, classification and `close`.
+ * The provider interface contract, independent of any upstream fault: identity, the required methods (and the
+ * optional ones, when present), catalogue, classification and `close` (docs/ARCHITECTURE.md §2.14).
  */
 import type { ErrorCategory, ModelPricing, ProviderConnectorV1 } from "@modelmesh/core";
 import { isModelMeshError, ProviderError } from "@modelmesh/core";
-import { check, codeOf, equal, hasMethod, isCount, rejection, show, within } from "../assert.js";
+import { check, equal, hasMethod, isCount, show, within } from "../assert.js";
 import type { ConformanceCheck } from "../runner.js";
 import { withProvider } from "./environment.js";
 import type { ProviderCapabilities, ProviderCheckContext } from "./types.js";
@@ -12,18 +12,22 @@ import type { ProviderCapabilities, ProviderCheckContext } from "./types.js";
 /** A provider check. */
 export type ProviderCheck = ConformanceCheck<ProviderCheckContext, ProviderCapabilities>;
 
-/** Every routing category a classification may carry (ARCHITECTURE §2.6 plus core's own). */
+/** Every routing category a classification may carry (docs/ARCHITECTURE.md §2.6 plus core's own). */
 export const ERROR_CATEGORIES: ReadonlySet<ErrorCategory> = new Set<ErrorCategory>([
   "rate_limit", "quota_exhausted", "auth", "server", "network", "timeout", "context_length", "content_filter",
   "invalid_request", "stream_interrupted", "config", "routing", "cancelled", "internal",
 ]);
 
-const REQUIRED_METHODS = [
-  "complete", "stream", "getCapabilities", "supports", "listModels", "getModelInfo", "checkQuota",
-  "getRateLimits", "getPricing", "reportUsage", "classifyError", "isRetryable", "close",
-] as const;
+/** What the router calls on every provider. */
+const REQUIRED_METHODS = ["complete", "stream", "listModels", "classifyError", "close"] as const;
 
-const UNKNOWN_MODEL = "conformance-no-such-model";
+/** Optional capabilities, discovered by presence: when a member is there, it must be a method. */
+const OPTIONAL_METHODS = ["embed", "generateImage", "speech", "transcribe", "getCapabilities", "discoverModels", "submitBatch", "uploadFile", "createFineTune"] as const;
+
+/** A capability path: dot-separated, no empty segment. */
+function isCapabilityPath(value: unknown): boolean {
+  return typeof value === "string" && value !== "" && value.split(".").every((part) => part !== "");
+}
 
 function checkPricing(pricing: ModelPricing | undefined, what: string): void {
   if (pricing === undefined) return;
@@ -31,7 +35,7 @@ function checkPricing(pricing: ModelPricing | undefined, what: string): void {
   check(pricing.perRequest === undefined || isCount(pricing.perRequest), `${what}.perRequest must be a non-negative number`);
 }
 
-/** Checks one classification's shape and its agreement with `isRetryable`. */
+/** Checks one classification's shape (and, for a ModelMesh error, that it keeps the error's own category). */
 export function checkClassificationShape(provider: ProviderConnectorV1, error: unknown, what: string) {
   let classification: ReturnType<ProviderConnectorV1["classifyError"]>;
   try {
@@ -44,7 +48,6 @@ export function checkClassificationShape(provider: ProviderConnectorV1, error: u
   check(typeof classification.retryable === "boolean", `classifyError(${what}).retryable must be a boolean`);
   check(typeof classification.message === "string", `classifyError(${what}).message must be a string`);
   check(classification.retryAfterMs === undefined || isCount(classification.retryAfterMs), `classifyError(${what}).retryAfterMs must be a non-negative number`);
-  equal(provider.isRetryable(error), classification.retryable, `isRetryable(${what}) must equal classifyError(${what}).retryable`);
   if (isModelMeshError(error)) {
     // The router trusts a ModelMesh error's own category; classifyError must not tell a different story.
     equal(classification.category, error.category, `classifyError(${what}).category vs the thrown error's own category`);
@@ -66,87 +69,46 @@ export const providerContractChecks: readonly ProviderCheck[] = [
       }),
   },
   {
-    name: "implements every required method",
+    name: "implements the required methods; optional members, when present, are methods",
     group: "contract",
     run: (context) =>
       withProvider(context, async (provider) => {
         for (const method of REQUIRED_METHODS) hasMethod(provider, method, "a ProviderConnectorV1");
+        const record = provider as unknown as Record<string, unknown>;
+        for (const method of OPTIONAL_METHODS) if (record[method] !== undefined) hasMethod(provider, method, "a ProviderConnectorV1 (optional, present)");
       }),
   },
   {
-    name: "supports() matches served capabilities and their ancestors, nothing else",
+    name: "getCapabilities, when present, returns capability paths",
     group: "contract",
     run: (context) =>
       withProvider(context, async (provider) => {
+        if (provider.getCapabilities === undefined) return;
         const capabilities = provider.getCapabilities();
-        check(Array.isArray(capabilities) && capabilities.length > 0, `getCapabilities() must return a non-empty array, got ${show(capabilities)}`);
-        for (const capability of capabilities) {
-          check(typeof capability === "string" && capability !== "", `capability paths must be non-empty strings, got ${show(capability)}`);
-          const parts = capability.split(".");
-          for (let length = parts.length; length >= 1; length--) {
-            const path = parts.slice(0, length).join(".");
-            check(provider.supports(path) === true, `supports(${show(path)}) must be true: it is ${length === parts.length ? "served" : `an ancestor of ${capability}`}`);
-          }
-          check(provider.supports(`${capability}.conformance-child`) === false, `supports() must be false for a child of a served leaf (${capability}.conformance-child)`);
-        }
-        check(provider.supports("conformance-unknown.capability") === false, `supports("conformance-unknown.capability") must be false`);
+        check(Array.isArray(capabilities), `getCapabilities() must return an array, got ${show(capabilities)}`);
+        for (const capability of capabilities) check(isCapabilityPath(capability), `getCapabilities() must list dotted capability paths, got ${show(capability)}`);
       }),
   },
   {
-    name: "listModels includes the served model and getModelInfo returns each listed model",
+    name: "listModels lists the served model once, with capability paths and valid prices",
     group: "contract",
     run: (context) =>
       withProvider(context, async (provider) => {
         const models = await within(provider.listModels(), 5_000, "listModels()");
         check(Array.isArray(models), `listModels() must resolve an array, got ${show(models)}`);
+        const seen = new Set<string>();
         for (const model of models) {
-          check(typeof model?.id === "string" && Array.isArray(model.capabilities), `each ModelInfo needs an id and a capabilities array, got ${show(model)}`);
-          const info = await provider.getModelInfo(model.id);
-          equal(info?.id, model.id, `getModelInfo(${show(model.id)}).id`);
+          check(typeof model?.id === "string" && model.id !== "" && Array.isArray(model.capabilities), `each ModelInfo needs an id and a capabilities array, got ${show(model)}`);
+          check(!seen.has(model.id), `listModels() must list each model id once, ${show(model.id)} appears twice`);
+          seen.add(model.id);
+          for (const capability of model.capabilities) check(isCapabilityPath(capability), `capabilities of ${show(model.id)} must be dotted capability paths, got ${show(capability)}`);
+          checkPricing(model.pricing, `pricing of ${show(model.id)}`);
         }
-        check(models.some((model) => model.id === context.model), `listModels() must include the configured or discovered model ${show(context.model)}, got ${show(models.map((m) => m.id))}`);
+        check(seen.has(context.model), `listModels() must include the configured or discovered model ${show(context.model)}, got ${show([...seen])}`);
       }),
   },
   {
-    name: "getModelInfo rejects an unknown model with MM_UNKNOWN_MODEL",
-    group: "contract",
-    run: (context) =>
-      withProvider(context, async (provider) => {
-        const error = await rejection(() => provider.getModelInfo(UNKNOWN_MODEL), 5_000, `getModelInfo(${show(UNKNOWN_MODEL)})`);
-        equal(codeOf(error), "MM_UNKNOWN_MODEL", "code of the rejection for an unknown model");
-      }),
-  },
-  {
-    name: "getPricing resolves valid prices or undefined (also for unknown models)",
-    group: "contract",
-    run: (context) =>
-      withProvider(context, async (provider) => {
-        checkPricing(await provider.getPricing(context.model), `getPricing(${show(context.model)})`);
-        const unknown = await within(provider.getPricing(UNKNOWN_MODEL), 5_000, "getPricing(unknown)");
-        check(unknown === undefined, `getPricing(unknown model) must resolve undefined, got ${show(unknown)}`);
-      }),
-  },
-  {
-    name: "reportUsage is counted by checkQuota (requests, tokens, cost from pricing)",
-    group: "contract",
-    run: (context) =>
-      withProvider(context, async (provider) => {
-        const before = await provider.checkQuota();
-        check(isCount(before?.requests) && isCount(before.tokens) && isCount(before.costUsd), `checkQuota() must report requests, tokens and costUsd as numbers ≥ 0, got ${show(before)}`);
-        provider.reportUsage(context.model, { promptTokens: 1_000, completionTokens: 500, totalTokens: 1_500 });
-        const after = await provider.checkQuota();
-        equal(after.requests - before.requests, 1, "checkQuota().requests after one reportUsage");
-        equal(after.tokens - before.tokens, 1_500, "checkQuota().tokens after reporting 1500 tokens");
-        const pricing = await provider.getPricing(context.model);
-        const expected = pricing ? (1_000 * pricing.inputPerMillion + 500 * pricing.outputPerMillion) / 1_000_000 + (pricing.perRequest ?? 0) : 0;
-        const cost = after.costUsd - before.costUsd;
-        check(Math.abs(cost - expected) < 1e-9, `checkQuota().costUsd must grow by ${expected} (tokens × per-1M prices), grew by ${cost}`);
-        const limits = await provider.getRateLimits();
-        check(typeof limits === "object" && limits !== null, `getRateLimits() must resolve an object, got ${show(limits)}`);
-      }),
-  },
-  {
-    name: "classifyError and isRetryable agree on any error and never throw",
+    name: "classifyError classifies any error and never throws",
     group: "contract",
     run: (context) =>
       withProvider(context, async (provider) => {

@@ -49,7 +49,7 @@ export const RELAXED = { connectMs: 5_000, firstTokenMs: 5_000, idleMs: 5_000 };
 let sequence = 0;
 
 /** Complete `CallOptions` with a fresh signal; `timeouts` override {@link RELAXED}. */
-export function callOptions(overrides: { timeouts?: Partial<CallOptions["timeouts"]>; signal?: AbortSignal } = {}): CallOptions {
+export function callOptions(overrides: { timeouts?: Partial<CallOptions["timeouts"]>; signal?: AbortSignal; onResponse?: CallOptions["onResponse"] } = {}): CallOptions {
   sequence += 1;
   return {
     signal: overrides.signal ?? new AbortController().signal,
@@ -57,6 +57,7 @@ export function callOptions(overrides: { timeouts?: Partial<CallOptions["timeout
     timeouts: { ...RELAXED, ...overrides.timeouts },
     requestId: `conformance-${sequence}`,
     attempt: 1,
+    ...(overrides.onResponse ? { onResponse: overrides.onResponse } : {}),
   };
 }
 

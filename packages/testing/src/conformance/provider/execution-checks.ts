@@ -1,5 +1,5 @@
-/** Happy-path execution: complete, stream reassembly, usage accounting, rate-limit headers, tools, embeddings. */
-import type { ChatCompletionChunk, ChatToolCall, ProviderConnectorV1 } from "@modelmesh/core";
+/** Happy-path execution: complete, stream reassembly, usage, rate-limit headers through `onResponse`, tools, embeddings. */
+import type { ChatCompletionChunk, ChatToolCall, ProviderConnectorV1, ResponseMeta } from "@modelmesh/core";
 import { check, equal, sameJson, show, within } from "../assert.js";
 import type { ProviderCheck } from "./contract-checks.js";
 import { callOptions, chatRequest, collect, expectedUsage, PROMPT, RATE_LIMIT, REPLY, TOOL_ARGUMENTS, TOOL_NAME, toolRequest, withProvider } from "./environment.js";
@@ -64,28 +64,20 @@ export const providerExecutionChecks: readonly ProviderCheck[] = [
       }),
   },
   {
-    name: "a completed call is counted by checkQuota",
-    group: "execution",
-    run: (context) =>
-      withProvider(context, async (provider) => {
-        const before = await provider.checkQuota();
-        await within(provider.complete(chatRequest(context.model), callOptions()), 8_000, "complete()");
-        const after = await provider.checkQuota();
-        equal(after.requests - before.requests, 1, "checkQuota().requests after one complete()");
-        equal(after.tokens - before.tokens, expectedUsage(context).total_tokens, "checkQuota().tokens after one complete()");
-      }),
-  },
-  {
-    name: "x-ratelimit-* response headers are learned into getRateLimits()",
+    name: "x-ratelimit-* response headers reach onResponse as rateLimit",
     group: "execution",
     requires: ["rateLimitHeaders"],
     run: (context) =>
       withProvider(context, async (provider) => {
-        await within(provider.complete(chatRequest(context.model), callOptions()), 8_000, "complete()");
-        const limits = await provider.getRateLimits();
-        equal(limits.limitRequests, RATE_LIMIT.limitRequests, "getRateLimits().limitRequests");
-        equal(limits.limitTokens, RATE_LIMIT.limitTokens, "getRateLimits().limitTokens");
-        check(typeof limits.remainingRequests === "number" && limits.remainingRequests < RATE_LIMIT.remainingRequests, `getRateLimits().remainingRequests must be read from the last response, got ${show(limits.remainingRequests)}`);
+        const metas: ResponseMeta[] = [];
+        await within(provider.complete(chatRequest(context.model), callOptions({ onResponse: (meta) => metas.push(meta) })), 8_000, "complete()");
+        check(metas.length > 0, "complete() must report the upstream response through options.onResponse (the router learns limits from it)");
+        const meta = metas.at(-1)!;
+        equal(meta.status, 200, "onResponse status");
+        const limits = meta.rateLimit;
+        equal(limits?.limitRequests, RATE_LIMIT.limitRequests, "onResponse rateLimit.limitRequests");
+        equal(limits?.limitTokens, RATE_LIMIT.limitTokens, "onResponse rateLimit.limitTokens");
+        check(typeof limits?.remainingRequests === "number" && limits.remainingRequests < RATE_LIMIT.remainingRequests, `onResponse rateLimit.remainingRequests must be read from the response, got ${show(limits?.remainingRequests)}`);
       }),
   },
   {
@@ -102,18 +94,14 @@ export const providerExecutionChecks: readonly ProviderCheck[] = [
       }),
   },
   {
-    name: "stream reports usage and is counted by checkQuota",
+    name: "stream reports the upstream usage in its final usage chunk",
     group: "execution",
     requires: ["stream", "streamUsage"],
     run: (context) =>
       withProvider(context, async (provider) => {
-        const before = await provider.checkQuota();
         const result = await readStream(provider, chatRequest(context.model));
         const usage = result.chunks.map((chunk) => chunk.usage).filter((u) => u != null).at(-1);
         sameJson(pickUsage(usage), expectedUsage(context), "usage of the stream's final usage chunk");
-        const after = await provider.checkQuota();
-        equal(after.requests - before.requests, 1, "checkQuota().requests after one stream");
-        equal(after.tokens - before.tokens, expectedUsage(context).total_tokens, "checkQuota().tokens after one stream");
       }),
   },
   {

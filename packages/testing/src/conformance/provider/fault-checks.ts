@@ -1,7 +1,7 @@
 /**
  * The fault list, driven through the provider directly with `CallOptions` (signal and timeouts): every
  * upstream failure the mock can inject must be thrown (never hang, never end a stream cleanly when it is
- * incomplete) and classified into the routing category of ARCHITECTURE §2.6 by the provider's own
+ * incomplete) and classified into the routing category of docs/ARCHITECTURE.md §2.6 by the provider's own
  * `classifyError`.
  */
 import { isModelMeshError, type ErrorCategory, type ProviderConnectorV1 } from "@modelmesh/core";

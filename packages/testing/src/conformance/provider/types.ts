@@ -28,7 +28,7 @@ export interface ProviderCapabilities {
   embeddings?: boolean;
   /** Sends `Authorization: Bearer <apiKey>`; when false the mock accepts any request (default true). */
   auth?: boolean;
-  /** Learns `x-ratelimit-*` headers into `getRateLimits()` (default true). */
+  /** Reports `x-ratelimit-*` headers as `onResponse`'s `rateLimit` (default true). */
   rateLimitHeaders?: boolean;
 }
 
