@@ -25,7 +25,7 @@ function report(result: P1Result): string {
     `${pad("added by MeshClient")}${result.addedUs.toFixed(1)} µs/request  (target ≤ ${result.targetAddedUs} µs: ${result.withinTarget ? "met" : "NOT met"})`,
     `${pad("ratio MeshClient / SDK")}${result.ratio.toFixed(3)}`,
     `${pad("pass-through (same transport)")}${result.passThrough.medianUs.toFixed(1)} µs/request`,
-    `${pad("added over pass-through")}${result.addedOverPassThroughUs.toFixed(1)} µs/request  (ratio ${result.ratioOverPassThrough.toFixed(3)})`,
+    `${pad("added over pass-through")}${result.addedOverPassThroughUs.toFixed(1)} µs/request  (ratio ${result.ratioOverPassThrough.toFixed(3)}; target ≤ ${result.targetAddedOverPassThroughUs} µs: ${result.withinPassThroughTarget ? "met" : "NOT met"})`,
     `${result.environment.node} · ${result.environment.platform}/${result.environment.arch} · ${result.environment.cpu} × ${result.environment.cpus}`,
   ].join("\n");
 }

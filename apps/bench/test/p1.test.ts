@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { median } from "../src/stats.js";
-import { P1_TARGET_ADDED_US, runP1, type P1Round } from "../src/p1.js";
+import { P1_TARGET_ADDED_US, P1_TARGET_OVER_PASS_THROUGH_US, runP1, type P1Round } from "../src/p1.js";
 
 describe("P1 harness", () => {
   it("measures every side in interleaved rounds and reports medians of round medians", async () => {
@@ -24,6 +24,8 @@ describe("P1 harness", () => {
     expect(result.addedOverPassThroughUs).toBeCloseTo(result.mesh.medianUs - result.passThrough.medianUs, 0);
     expect(result.targetAddedUs).toBe(P1_TARGET_ADDED_US);
     expect(result.withinTarget).toBe(result.addedUs <= P1_TARGET_ADDED_US);
+    expect(result.targetAddedOverPassThroughUs).toBe(P1_TARGET_OVER_PASS_THROUGH_US);
+    expect(result.withinPassThroughTarget).toBe(result.addedOverPassThroughUs <= P1_TARGET_OVER_PASS_THROUGH_US);
     expect(Number.isNaN(Date.parse(result.date))).toBe(false);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
