@@ -9,12 +9,12 @@ import { invalidResponseError, responseTimeoutError, withProviderContext, type E
 import { declaredLength, effectiveLimits, limitResponse, type EffectiveLimits } from "./response-limits.js";
 
 /**
- * The HTTP exchange of a provider: sends through the transport, reads rate-limit headers into
- * `onResponse`'s `rateLimit`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's
- * budget and by the call's size limits (`response-limits.ts`). Routed calls carry no first-token or idle
- * limit: the router's attempt scope owns those and aborts `call.signal` (docs/ARCHITECTURE.md §2.5), so no
- * timer or linked signal is created here; a provider called directly applies `firstTokenMs` to the whole
- * exchange (or the time until a stream opens) and `idleMs` to the gaps of a body. Either way: a 2xx body is read only up to
+ * The HTTP exchange of a provider: sends through the transport, reads rate-limit headers into `onResponse`'s
+ * `rateLimit`, turns non-2xx responses into classified errors, and bounds each exchange by the attempt's budget
+ * and by the call's size limits (`response-limits.ts`). Routed calls carry no first-token or idle limit: the
+ * router's attempt scope owns those and aborts `call.signal` (docs/ARCHITECTURE.md §2.5), so no timer or linked
+ * signal is created here; a provider called directly applies `firstTokenMs` to the whole exchange (or the time
+ * until a stream opens) and `idleMs` to the gaps of a body. Either way a 2xx body is read only up to
  * `maxResponseBytes` (a stream's events are bounded one by one by the SSE parser).
  */
 

@@ -436,7 +436,8 @@ export interface RequestCandidate {
 export class CandidateMap {
   readonly set: CandidateSet;
   readonly list: TraceList;
-  readonly #made = new Map<string, RequestCandidate>();
+  /** Request entries made so far (created on the first `get`). */
+  #made: Map<string, RequestCandidate> | undefined;
   #deleted: Set<string> | undefined;
 
   constructor(set: CandidateSet, list: TraceList) {
@@ -459,7 +460,8 @@ export class CandidateMap {
 
   get(routeId: string): RequestCandidate | undefined {
     if (!this.has(routeId)) return undefined;
-    let made = this.#made.get(routeId);
+    const byRoute = (this.#made ??= new Map());
+    let made = byRoute.get(routeId);
     if (made === undefined) {
       const candidate = this.set.byRoute.get(routeId)!;
       const list = this.list;
@@ -471,7 +473,7 @@ export class CandidateMap {
           return (entry ??= list.entryOf(candidate));
         },
       };
-      this.#made.set(routeId, made);
+      byRoute.set(routeId, made);
     }
     return made;
   }
@@ -479,7 +481,7 @@ export class CandidateMap {
   delete(routeId: string): boolean {
     if (!this.has(routeId)) return false;
     (this.#deleted ??= new Set()).add(routeId);
-    this.#made.delete(routeId);
+    this.#made?.delete(routeId);
     return true;
   }
 

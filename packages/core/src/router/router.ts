@@ -690,7 +690,9 @@ export class Router {
     }
     // rotate
     state.tried.add(route.routeId);
-    if (error.category === "auth" || endpointDown) for (const c of state.candidates.values()) if (c.model.providerId === model.providerId) state.tried.add(c.route.routeId);
+    // The whole provider is out for this request: its candidates come from the shared set's per-provider list,
+    // without making a request entry for each candidate of the pool.
+    if (error.category === "auth" || endpointDown) for (const c of state.candidates.set.byProvider.get(model.providerId) ?? []) state.tried.add(c.route.routeId);
     if (error.category === "context_length" && model.contextWindow !== undefined) {
       // Only models known to be no larger are skipped; a model whose window is unknown may still fit.
       state.minContextWindow = Math.max(state.minContextWindow ?? 0, model.contextWindow);
