@@ -5,7 +5,7 @@
  * client-disconnect abort). docs/security.md describes each check.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isModelMeshError, type Mesh } from "@modelmesh/core";
+import { isModelMeshError, type AbortWatch, type Mesh } from "@modelmesh/core";
 import { OPEN_PRINCIPAL, requireAdmin, requireMetricsAccess, type Principal, type TokenAuth } from "./auth.js";
 import { rejectionError, rejectionOf } from "./connections.js";
 import { requireJsonBody } from "./http/body.js";
@@ -140,6 +140,10 @@ class Context implements RequestContext {
 
   get signal(): AbortSignal {
     return this.flight.signal;
+  }
+
+  get abort(): AbortWatch {
+    return this.flight.watch;
   }
 
   get query(): URLSearchParams {

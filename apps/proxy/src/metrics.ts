@@ -3,7 +3,7 @@
  * changes) plus what only the proxy sees (HTTP statuses, in-flight requests, open streams, streamed usage).
  * Route and provider gauges are read from the ledger at scrape time.
  */
-import type { CompletionUsage, Mesh, MeshEvent, MeshEventBus } from "@modelmesh/core";
+import type { CompletionUsage, Mesh, MeshEvent, MeshEventBus, MeshEventType } from "@modelmesh/core";
 import { MetricsRegistry, type CounterSeries, type HistogramSeries } from "./metrics-registry.js";
 import { routesHealth } from "./state.js";
 
@@ -16,6 +16,9 @@ function routeParts(routeId: string): { provider: string; model: string } {
 }
 
 const CIRCUIT_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** The events {@link ProxyMetrics} counts (its `#onEvent` cases). */
+const COUNTED_EVENTS: readonly MeshEventType[] = ["request-end", "attempt-end", "rotation", "route-deactivated", "provider-deactivated", "quota-exhausted", "stream-end"];
 
 /** Every metric the proxy exports, with the event wiring that feeds them. */
 export class ProxyMetrics {
@@ -65,9 +68,16 @@ export class ProxyMetrics {
     series.latency.observe(seconds);
   }
 
-  /** Subscribes to a mesh event bus; returns the unsubscribe function. */
+  /**
+   * Subscribes to the event types the metrics count (not `*`: the router builds only the events someone
+   * wants); returns the unsubscribe function.
+   */
   subscribe(events: MeshEventBus, currentMesh: () => Mesh | undefined): () => void {
-    return events.on("*", (event) => this.#onEvent(event, currentMesh));
+    const listener = (event: MeshEvent) => this.#onEvent(event, currentMesh);
+    const offs = COUNTED_EVENTS.map((type) => events.on(type, listener));
+    return () => {
+      for (const off of offs) off();
+    };
   }
 
   #onEvent(event: MeshEvent, currentMesh: () => Mesh | undefined): void {

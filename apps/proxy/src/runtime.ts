@@ -1,6 +1,6 @@
 /** Shared state of one running proxy, and the per-request context handed to endpoint handlers. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Mesh, MeshEventBus } from "@modelmesh/core";
+import { LazyAbort, type AbortWatch, type Mesh, type MeshEventBus } from "@modelmesh/core";
 import { isSecretKey } from "@modelmesh/cdk";
 import { TokenAuth, type Principal } from "./auth.js";
 import type { DecisionLog } from "./decisions.js";
@@ -15,6 +15,8 @@ import type { ReloadResult } from "./reload.js";
 export interface InFlight {
   /** Aborted when the client disconnects or shutdown gives up waiting. */
   readonly signal: AbortSignal;
+  /** The same abort as `signal`, as plain callbacks (what the router follows: docs/ARCHITECTURE.md §2.5). */
+  readonly watch: AbortWatch;
   /** Set when shutdown aborted it (streams then end with a `shutdown` error event). */
   shutdown: boolean;
   /** Resolves when the response is closed. */
@@ -29,14 +31,13 @@ export interface InFlight {
 }
 
 /**
- * The {@link InFlight} of one request. Its AbortController and its `done` promise are created only when
- * something asks for them (most requests never need `done`, and requests that never reach the router never
- * need a signal); an abort that comes first is remembered and applied to the signal when it is created.
+ * The {@link InFlight} of one request. Its abort is a `LazyAbort` (an AbortSignal is created only if something
+ * reads `signal`) and its `done` promise is created only when something asks for it: most requests need
+ * neither.
  */
 export class Flight implements InFlight {
   shutdown = false;
-  #controller: AbortController | undefined;
-  #abortReason: Error | undefined;
+  readonly #abort = new LazyAbort();
   #finished = false;
   #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
@@ -49,11 +50,11 @@ export class Flight implements InFlight {
   }
 
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
-    }
-    return this.#controller.signal;
+    return this.#abort.signal;
+  }
+
+  get watch(): AbortWatch {
+    return this.#abort;
   }
 
   get done(): Promise<void> {
@@ -62,8 +63,7 @@ export class Flight implements InFlight {
   }
 
   abort(reason: Error): void {
-    if (this.#controller !== undefined) this.#controller.abort(reason);
-    else this.#abortReason ??= reason;
+    this.#abort.abort(reason);
   }
 
   detach(): void {
@@ -174,6 +174,8 @@ export interface RequestContext {
   readonly principal: Principal;
   /** Aborted when the client disconnects or shutdown gives up waiting. */
   readonly signal: AbortSignal;
+  /** The same abort as plain callbacks: what the router is handed (cheaper than `signal`). */
+  readonly abort: AbortWatch;
   readonly flight: InFlight;
   readonly runtime: ProxyRuntime;
   /** CORS headers to add to every answer of this request. */

@@ -161,6 +161,7 @@ export {
 } from "./events/events.js";
 
 export { createManualClock, sleep, systemClock, type Clock, type ManualClock, type TimerOptions } from "./internal/clock.js";
+export { LazyAbort, watchSignal, type AbortWatch } from "./internal/abort.js";
 export { costOf } from "./internal/pricing.js";
 
 // Routing trace

@@ -3,6 +3,7 @@
  * or response budget, and idle gaps, on a single timer that is not re-armed per chunk.
  */
 import { describe, expect, it } from "vitest";
+import { LazyAbort, watchSignal } from "../src/internal/abort.js";
 import { createManualClock, type Clock } from "../src/internal/clock.js";
 import { AttemptScope, type AttemptScopeOptions } from "../src/router/attempt.js";
 
@@ -130,14 +131,45 @@ describe("AttemptScope", () => {
   it("links the caller's signal, and dispose() leaves no timer and no listener", () => {
     const clock = createManualClock();
     const caller = new AbortController();
-    const scope = scopeOn(clock, { callerSignal: caller.signal });
+    const scope = scopeOn(clock, { caller: watchSignal(caller.signal) });
     scope.dispose();
     expect(clock.pending).toBe(0);
     caller.abort();
     expect(scope.signal.aborted).toBe(false);
-    const live = scopeOn(clock, { callerSignal: caller.signal });
+    const live = scopeOn(clock, { caller: watchSignal(caller.signal) });
     expect(live.cause).toBe("caller");
     expect(codeOf(live)).toBe("MM_ABORTED");
     expect(clock.pending).toBe(0);
+  });
+
+  it("aborts its watch listeners, its pending races and a signal read before or after, all with one reason", async () => {
+    const clock = createManualClock();
+    const scope = scopeOn(clock, { budgetMs: 100, budgetCode: "MM_TIMEOUT_RESPONSE" });
+    const early = scope.signal;
+    const seen: unknown[] = [];
+    scope.onAbort((reason) => seen.push(reason));
+    const raced = scope.race(new Promise(() => {}));
+    clock.advance(100);
+    const reason = scope.abortError;
+    expect((reason as { code?: string }).code).toBe("MM_TIMEOUT_RESPONSE");
+    expect(seen).toEqual([reason]);
+    expect(early.aborted && early.reason === reason).toBe(true);
+    expect(scope.signal.reason).toBe(reason);
+    expect(scope.aborted && scope.reason === reason).toBe(true);
+    await expect(raced).rejects.toBe(reason);
+    // Already aborted: a new listener is not called, a new race rejects at once.
+    scope.onAbort(() => seen.push("late"));
+    await expect(scope.race(Promise.resolve(1))).rejects.toBe(reason);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("follows a caller's LazyAbort through plain callbacks", () => {
+    const clock = createManualClock();
+    const caller = new LazyAbort();
+    const scope = scopeOn(clock, { caller });
+    caller.abort(new Error("client went away"));
+    expect(scope.cause).toBe("caller");
+    expect(codeOf(scope)).toBe("MM_ABORTED");
+    expect(((scope.abortError as Error).cause as Error).message).toBe("client went away");
   });
 });

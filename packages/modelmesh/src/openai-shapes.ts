@@ -31,8 +31,12 @@ export interface MeshChatCompletion extends Omit<ChatCompletion, "choices"> {
 /** A stream chunk as the SDK types it. */
 export type MeshChatCompletionChunk = ChatCompletionChunk;
 
-/** Fills the fields the SDK declares required. */
+/**
+ * Fills the fields the SDK declares required. A completion that already has them all (what OpenAI-shaped
+ * upstreams send) is returned as it is: it is the router's own freshly decoded object, so nothing is copied.
+ */
 export function toSdkCompletion(value: ChatCompletion): MeshChatCompletion {
+  if (value.choices.every(isSdkShaped)) return value as MeshChatCompletion;
   const choices = value.choices.map((choice) => ({
     ...choice,
     message: { ...choice.message, refusal: choice.message.refusal ?? null },
@@ -40,6 +44,10 @@ export function toSdkCompletion(value: ChatCompletion): MeshChatCompletion {
     logprobs: choice.logprobs ?? null,
   }));
   return { ...value, choices };
+}
+
+function isSdkShaped(choice: ChatCompletion["choices"][number]): boolean {
+  return choice.message.refusal !== undefined && choice.finish_reason != null && choice.logprobs !== undefined;
 }
 
 /** A freeform ("custom") tool call, as the SDK's assistant messages may carry. */

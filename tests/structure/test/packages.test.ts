@@ -24,6 +24,7 @@ import { entryPoints, exportTargets, publishedPackages, ROOT, type EntryPoint, t
 /** Entry points that are Node-only by design, and why; every other published entry must bundle for browsers. */
 const NODE_ONLY: Record<string, string> = {
   "@modelmesh/cdk/node": "the undici transport and the Node defaults (docs/ARCHITECTURE.md §2.4)",
+  "@modelmesh/storage-redis": "a Redis client over TCP sockets (node:net) for state shared by several instances",
   "@modelmesh/testing": "conformance suites for vitest in Node; the mock provider is a node:http server",
   "@modelmesh/testing/server": "the mock provider is a node:http server",
   "@modelmesh/testing/bundle": "drives esbuild",
@@ -114,6 +115,7 @@ it("finds every published package, each a dev dependency of this one (so turbo b
     "@modelmesh/provider-google",
     "@modelmesh/provider-openai",
     "@modelmesh/rotation",
+    "@modelmesh/storage-redis",
     "@modelmesh/testing",
     "modelmesh",
   ]);

@@ -3,7 +3,7 @@
  * point, so response headers are written only then and name the committed route. Chunks follow as
  * `data: {json}`; a clean end adds `data: [DONE]`. A failure after the headers is sent as an SSE error event
  * and the response ends WITHOUT `[DONE]`: a truncated answer never looks complete. A client that disconnects
- * aborts the upstream call through the request's signal.
+ * aborts the upstream call through the request's abort.
  */
 import { parseStreamCommit, type ChatCompletionChunk, type ChatCompletionRequest, type CompletionUsage, type Routed, type StreamCommit } from "@modelmesh/core";
 import { logMessage, ProxyHttpError, sseErrorEvent } from "../http/errors.js";
@@ -16,15 +16,17 @@ const SHUTDOWN = new ProxyHttpError(503, "server_error", "shutdown", "[modelmesh
 /** Waits until the response can take more data, or the request is aborted. */
 function drained(ctx: RequestContext): Promise<void> {
   return new Promise<void>((resolve) => {
+    if (ctx.abort.aborted) return resolve();
+    let stop: (() => void) | undefined;
     const done = () => {
       ctx.res.off("drain", done);
       ctx.res.off("close", done);
-      ctx.signal.removeEventListener("abort", done);
+      stop?.();
       resolve();
     };
     ctx.res.on("drain", done);
     ctx.res.on("close", done);
-    ctx.signal.addEventListener("abort", done, { once: true });
+    stop = ctx.abort.onAbort(done);
   });
 }
 
@@ -56,10 +58,10 @@ export async function streamChat(ctx: RequestContext, body: ChatCompletionReques
   const release = runtime.acquireStream(mesh);
   let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
   try {
-    routed = await mesh.router.chatStream(body, { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
+    routed = await mesh.router.chatStream(body, { abort: ctx.abort, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
   } catch (error) {
     release();
-    if (!ctx.signal.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });
+    if (!ctx.abort.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });
     return;
   }
   try {
@@ -85,20 +87,20 @@ async function relay(ctx: RequestContext, routed: Routed<AsyncIterable<ChatCompl
   try {
     for await (const chunk of routed.value) {
       if (chunk.usage) usage = chunk.usage;
-      if (ctx.signal.aborted) break;
+      if (ctx.abort.aborted) break;
       if (unrequestedUsage(chunk, includeUsage)) continue;
       if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(ctx);
     }
     // Leaving the loop early (client gone) returns the router's iterator, which aborts the upstream call.
-    if (ctx.signal.aborted) {
+    if (ctx.abort.aborted) {
       if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
       return;
     }
     res.end("data: [DONE]\n\n");
   } catch (error) {
     if (ctx.flight.shutdown) res.end(sseErrorEvent(SHUTDOWN));
-    else if (!ctx.signal.aborted) res.end(sseErrorEvent(error, { secrets: ctx.runtime.secretsFor(ctx.mesh) }));
-    if (!ctx.signal.aborted) {
+    else if (!ctx.abort.aborted) res.end(sseErrorEvent(error, { secrets: ctx.runtime.secretsFor(ctx.mesh) }));
+    if (!ctx.abort.aborted) {
       // The full message (secrets masked) stays here; the event sent to the client is shortened and stripped of addresses.
       const url = upstreamUrlOf(error);
       ctx.runtime.log.warn("stream ended with an error after commit", { requestId: ctx.requestId, error: logMessage(String((error as Error)?.message ?? error), ctx.runtime.secretsFor(ctx.mesh)), ...(url ? { url } : {}) });

@@ -23,7 +23,7 @@ function requireModel(body: Record<string, unknown>, fallback?: string): string 
 }
 
 function options(ctx: RequestContext) {
-  return { signal: ctx.signal, requestId: ctx.requestId, headers: headerRecord(ctx.req) };
+  return { abort: ctx.abort, requestId: ctx.requestId, headers: headerRecord(ctx.req) };
 }
 
 function sendRouted(ctx: RequestContext, routed: Routed<unknown>): void {

@@ -36,6 +36,8 @@ export abstract class HttpProviderBase<C extends ProviderConfig = ProviderConfig
   /** HTTP exchange helper: sends, reports `onResponse`, maps errors, bounds bodies by the attempt budget. */
   protected readonly http: ProviderHttp;
   #transport: Transport | undefined;
+  /** `Authorization` value of the current API key (see `buildHeaders`). */
+  #bearer: { apiKey: string; value: string } | undefined;
 
   constructor(config: C) {
     super(config);
@@ -79,8 +81,13 @@ export abstract class HttpProviderBase<C extends ProviderConfig = ProviderConfig
   /** Headers of every request: JSON content type, `Authorization: Bearer <apiKey>` when set, config headers. */
   protected buildHeaders(): Record<string, string> {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
-    return { ...headers, ...(this.config.headers ?? {}) };
+    const apiKey = this.config.apiKey;
+    if (apiKey) {
+      // The header value is built once per key, not per request.
+      if (this.#bearer?.apiKey !== apiKey) this.#bearer = { apiKey, value: `Bearer ${apiKey}` };
+      headers.authorization = this.#bearer.value;
+    }
+    return this.config.headers ? { ...headers, ...this.config.headers } : headers;
   }
 
   /** Builds the error of a non-2xx response; default: core's classifier, secret-free message. */
@@ -102,10 +109,19 @@ export abstract class HttpProviderBase<C extends ProviderConfig = ProviderConfig
     return { ...options, timeouts };
   }
 
-  /** Headers for one call: the call's extra headers (secrets dropped), then the provider's own. */
+  /**
+   * Headers for one call: the call's extra headers (secrets dropped, names lower-cased), then the provider's
+   * own ({@link HttpProviderBase.buildHeaders}, whose object is returned as is when the call adds none).
+   */
   protected requestHeaders(call: ResolvedCall): Record<string, string> {
-    const extra: Record<string, string> = {};
-    for (const [name, value] of Object.entries(call.headers ?? {})) if (!isSecretHeader(name)) extra[name.toLowerCase()] = value;
-    return { ...extra, ...this.buildHeaders() };
+    const own = this.buildHeaders();
+    const callHeaders = call.headers;
+    if (callHeaders === undefined) return own;
+    let extra: Record<string, string> | undefined;
+    for (const name in callHeaders) {
+      if (!Object.hasOwn(callHeaders, name) || isSecretHeader(name)) continue;
+      (extra ??= {})[name.toLowerCase()] = callHeaders[name]!;
+    }
+    return extra ? { ...extra, ...own } : own;
   }
 }

@@ -36,6 +36,9 @@ const ENDPOINT_PATHS: Readonly<Record<EndpointKind, string>> = {
   models: "/models",
 };
 
+/** Request fields a non-streamed call never sends. */
+const NON_STREAMED_OMITS: readonly string[] = ["stream", "stream_options"];
+
 /**
  * The OpenAI-shaped layer over the protocol-neutral `HttpProviderBase` (docs/ARCHITECTURE.md §2.14): chat
  * completions and their SSE stream, embeddings, images, speech, transcriptions and `GET /models`, each a
@@ -55,7 +58,7 @@ export abstract class ProviderBase<C extends ProviderConfig = ProviderConfig> ex
   async complete(request: ChatCompletionRequest, options: Partial<CallOptions> = {}): Promise<ChatCompletion> {
     const call = this.resolveCall(options);
     // `stream_options` without `stream: true` is rejected by OpenAI; a non-streamed call sends neither.
-    const payload = this.buildRequestPayload(omitKeys(request, ["stream", "stream_options"]));
+    const payload = this.buildRequestPayload(omitKeys(request, NON_STREAMED_OMITS));
     const json = await this.http.postJson(this.getCompletionEndpoint(false), this.requestHeaders(call), payload, call, request.model);
     let completion: ChatCompletion;
     try {

@@ -1,12 +1,12 @@
-import { isModelMeshError, readRateLimitHeaders, type AttemptTimeouts, type CallOptions, type Clock, type ProviderError } from "@modelmesh/core";
+import { isModelMeshError, readRateLimitHeaders, type AbortWatch, type AttemptTimeouts, type CallOptions, type Clock, type ProviderError, type ResponseMeta } from "@modelmesh/core";
 import { responseTooLargeError, streamTimeoutError } from "../sse/stream-errors.js";
 import { redactHeaders } from "../transport/redact-headers.js";
-import { decodeChunks } from "../transport/read-body.js";
+import { decodeChunks, readWholeText } from "../transport/read-body.js";
 import { hasLimit, linkAbort, withTimeout } from "../transport/timers.js";
 import { classifyLowLevelError, toTransportError } from "../transport/transport-errors.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { invalidResponseError, responseTimeoutError, withProviderContext, type ErrorContext } from "./provider-errors.js";
-import { declaredLength, effectiveLimits, limitResponse, type EffectiveLimits } from "./response-limits.js";
+import { declaredLength, effectiveLimits, effectiveMaxResponseBytes, limitResponse, type EffectiveLimits } from "./response-limits.js";
 
 /**
  * The HTTP exchange of a provider: sends through the transport, reads rate-limit headers into `onResponse`'s
@@ -34,6 +34,22 @@ export interface ProviderHttpDeps {
 /** One outgoing request, before the signal and timeouts are attached. */
 export type ExchangeInit = Pick<TransportRequest, "method" | "url" | "headers" | "body">;
 
+/**
+ * A transport request that follows `watch` (`abort`) and offers the call's AbortSignal only to a transport that
+ * reads `signal` (the router creates that signal on first read: docs/ARCHITECTURE.md §2.5).
+ */
+function lazySignalRequest(init: ExchangeInit, call: ResolvedCall, watch: AbortWatch): TransportRequest {
+  return {
+    method: init.method,
+    url: init.url,
+    headers: init.headers,
+    abort: watch,
+    get signal() {
+      return call.signal;
+    },
+  };
+}
+
 /** Longest error body kept for classification (bytes of text); the rest is discarded. */
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -51,23 +67,35 @@ export class ProviderHttp {
   }
 
   /**
-   * Sends one request; rejects with a classified `ProviderError` for non-2xx statuses. A 2xx response comes
-   * back size-limited: `text()` always, and `body` too unless `streamed` (see the module comment); a
-   * non-streamed one whose `content-length` already exceeds the limit is refused without reading it.
+   * Sends one request; rejects with a classified `ProviderError` for non-2xx statuses. `signal` is the
+   * exchange's own (a timed exchange links one); undefined means the call's abort (`call.abort`, else
+   * `call.signal`). A 2xx response comes back size-limited: `text()` always, and `body` too unless `streamed`
+   * (see the module comment); a non-streamed one whose `content-length` already exceeds the limit is refused
+   * without reading it.
    */
   async send(init: ExchangeInit, call: ResolvedCall, model: string | undefined, signal: AbortSignal | undefined, streamed = false): Promise<TransportResponse> {
     // The transport owns `timeouts.connect`: connecting, and the wait for the response headers.
     const connectMs = hasLimit(call.timeouts.connectMs) ? call.timeouts.connectMs : undefined;
+    // Built field by field (no spreads): only the fields that have a value, as the transport expects them.
+    // The exchange's own signal (a timed exchange's) wins; else the call's abort: its cheap watch, with the
+    // AbortSignal left to transports that read `signal` (created only then).
+    const watch = signal === undefined ? call.abort : undefined;
+    const request: TransportRequest = watch === undefined ? { method: init.method, url: init.url, headers: init.headers } : lazySignalRequest(init, call, watch);
+    if ("body" in init) request.body = init.body;
+    if (watch === undefined) {
+      const own = signal ?? call.signal;
+      if (own) request.signal = own;
+    }
+    if (connectMs !== undefined) {
+      request.connectTimeoutMs = connectMs;
+      request.headersTimeoutMs = connectMs;
+    }
     let response: TransportResponse;
     try {
-      response = await this.#deps.transport()({
-        ...init,
-        ...(signal ? { signal } : {}),
-        ...(connectMs !== undefined ? { connectTimeoutMs: connectMs, headersTimeoutMs: connectMs } : {}),
-      });
+      response = await this.#deps.transport()(request);
     } catch (error) {
       // A custom transport may reject with a raw socket error: classify it as the built-in transports do.
-      if (!isModelMeshError(error) && classifyLowLevelError(error) !== undefined) throw toTransportError(error, { url: init.url, phase: "connect", signal });
+      if (!isModelMeshError(error) && classifyLowLevelError(error) !== undefined) throw toTransportError(error, { url: init.url, phase: "connect", signal: watch ?? request.signal });
       throw error;
     }
     if (call.onResponse) {
@@ -77,19 +105,20 @@ export class ProviderHttp {
       // every successful response, so it stays off the hot path.
       const raw = response.headers;
       let redacted: Record<string, string> | undefined;
-      call.onResponse({
+      const meta: ResponseMeta = {
         status: response.status,
         get headers() {
           return (redacted ??= redactHeaders(raw));
         },
-        ...(rateLimit ? { rateLimit } : {}),
-      });
+      };
+      if (rateLimit) meta.rateLimit = rateLimit;
+      call.onResponse(meta);
     }
     if (response.status < 200 || response.status > 299) {
       const body = await readErrorBody(response);
       throw this.#deps.toProviderError(response.status, response.headers, body, model);
     }
-    const { maxResponseBytes } = this.limits(call);
+    const maxResponseBytes = effectiveMaxResponseBytes(call.responseLimits);
     const tooLarge = () => responseTooLargeError("body", maxResponseBytes, this.#deps.errorContext(model));
     const declared = declaredLength(response.headers);
     if (!streamed && declared !== undefined && declared > maxResponseBytes) {
@@ -103,16 +132,23 @@ export class ProviderHttp {
    * Sends a request and reads its response with `read`, all within `firstTokenMs` (the non-streamed budget).
    * When the budget runs out the request is aborted and `MM_TIMEOUT_RESPONSE` is thrown.
    */
-  async exchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>): Promise<T> {
-    const budget = call.timeouts.firstTokenMs;
-    if (!hasLimit(budget)) {
-      // The caller (the router's attempt scope) bounds the exchange and aborts `call.signal`: no timer here.
-      try {
-        return await read(await this.send(init, call, model, call.signal));
-      } catch (error) {
-        throw this.contextualize(error, model);
-      }
+  exchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>): Promise<T> {
+    // Two paths, so the routed one (no budget) is a small async frame without the timer's state and closures.
+    const budget = call.timeouts?.firstTokenMs;
+    return hasLimit(budget) ? this.#timedExchange(init, call, model, read, budget) : this.#untimedExchange(init, call, model, read);
+  }
+
+  /** An exchange bounded by the caller (the router's attempt scope), which aborts the call: no timer here. */
+  async #untimedExchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>): Promise<T> {
+    try {
+      return await read(await this.send(init, call, model, undefined));
+    } catch (error) {
+      throw this.contextualize(error, model);
     }
+  }
+
+  /** An exchange within `budget` ms: past it the request is aborted and `MM_TIMEOUT_RESPONSE` thrown. */
+  async #timedExchange<T>(init: ExchangeInit, call: ResolvedCall, model: string | undefined, read: (response: TransportResponse) => Promise<T>, budget: number): Promise<T> {
     const link = linkAbort(call.signal);
     let timeoutError: unknown;
     let response: TransportResponse | undefined;
@@ -138,12 +174,29 @@ export class ProviderHttp {
 
   /** POSTs JSON and parses a JSON response (invalid JSON → `MM_INVALID_RESPONSE`). */
   postJson(url: string, headers: Record<string, string>, payload: unknown, call: ResolvedCall, model: string | undefined): Promise<unknown> {
-    return this.exchange({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, (response) => this.#json(response, call, model));
+    return this.#exchangeJson({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model);
   }
 
   /** GETs a JSON document. */
   getJson(url: string, headers: Record<string, string>, call: ResolvedCall): Promise<unknown> {
-    return this.exchange({ method: "GET", url, headers }, call, undefined, (response) => this.#json(response, call, undefined));
+    return this.#exchangeJson({ method: "GET", url, headers }, call, undefined);
+  }
+
+  /** {@link ProviderHttp.exchange} reading JSON; the routed (untimed) case needs no read callback. */
+  #exchangeJson(init: ExchangeInit, call: ResolvedCall, model: string | undefined): Promise<unknown> {
+    const budget = call.timeouts?.firstTokenMs;
+    if (hasLimit(budget)) return this.#timedExchange(init, call, model, (response) => this.#json(response, call, model), budget);
+    return this.#untimedJsonExchange(init, call, model);
+  }
+
+  /** `#untimedExchange` with `#json` inlined: one async frame for the whole exchange. */
+  async #untimedJsonExchange(init: ExchangeInit, call: ResolvedCall, model: string | undefined): Promise<unknown> {
+    try {
+      const response = await this.send(init, call, model, undefined);
+      return this.#parseJson(await this.#jsonText(response, call, model), model);
+    } catch (error) {
+      throw this.contextualize(error, model);
+    }
   }
 
   /**
@@ -160,9 +213,9 @@ export class ProviderHttp {
     const startedAt = this.#deps.clock.now();
     const budget = call.timeouts.firstTokenMs;
     if (!hasLimit(budget)) {
-      // Bounded by the caller (the router's attempt scope), which aborts `call.signal`: no timer, no linked signal.
+      // Bounded by the caller (the router's attempt scope), which aborts the call: no timer, no linked signal.
       try {
-        const response = await this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, call.signal, true);
+        const response = await this.send({ method: "POST", url, headers, body: JSON.stringify(payload) }, call, model, undefined, true);
         return { response, startedAt, dispose: noop };
       } catch (error) {
         throw this.contextualize(error, model);
@@ -215,11 +268,19 @@ export class ProviderHttp {
    * holding the attempt until its whole budget is spent.
    */
   async #json(response: TransportResponse, call: ResolvedCall, model: string | undefined): Promise<unknown> {
-    const text = hasLimit(call.timeouts.idleMs)
-      ? await this.#readIdleBounded(response, call.timeouts.idleMs, model)
-      : call.onProgress
-        ? await readReporting(response, call.onProgress)
-        : await response.text();
+    return this.#parseJson(await this.#jsonText(response, call, model), model);
+  }
+
+  /** The text of a JSON body (see `#json`). */
+  #jsonText(response: TransportResponse, call: ResolvedCall, model: string | undefined): Promise<string> {
+    if (hasLimit(call.timeouts.idleMs)) return this.#readIdleBounded(response, call.timeouts.idleMs, model);
+    // `onProgress` per chunk read: the router's idle timeout counts from the latest.
+    if (call.onProgress) return readWholeText(response, Infinity, undefined, call.onProgress);
+    return response.text();
+  }
+
+  /** Parses a JSON body (invalid JSON → `MM_INVALID_RESPONSE`). */
+  #parseJson(text: string, model: string | undefined): unknown {
     try {
       return JSON.parse(text);
     } catch (error) {
@@ -229,16 +290,6 @@ export class ProviderHttp {
 }
 
 function noop(): void {}
-
-/** Reads a whole body, calling `onProgress` per chunk (the router's idle timeout counts from the latest). */
-async function readReporting(response: TransportResponse, onProgress: () => void): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of response.body) {
-    chunks.push(chunk);
-    onProgress();
-  }
-  return decodeChunks(chunks);
-}
 
 /** Reads at most {@link MAX_ERROR_BODY} characters of an error body; a failing read yields what was read. */
 async function readErrorBody(response: TransportResponse): Promise<string> {

@@ -1,6 +1,6 @@
 import type { ResponseLimits } from "@modelmesh/core";
 import { DEFAULT_MAX_EVENT_SIZE } from "../sse/parse-sse.js";
-import { readText } from "../transport/read-body.js";
+import { READ_WHOLE_TEXT, readWholeText, type WholeTextReader } from "../transport/read-body.js";
 import type { TransportResponse } from "../transport/types.js";
 
 /**
@@ -33,6 +33,11 @@ export function effectiveLimits(limits: ResponseLimits | undefined): EffectiveLi
   };
 }
 
+/** The largest non-streamed body of a call: `effectiveLimits(limits).maxResponseBytes` without the object. */
+export function effectiveMaxResponseBytes(limits: ResponseLimits | undefined): number {
+  return usable(limits?.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+}
+
 /**
  * Wraps a response so that reading more than `maxBytes` of it throws `tooLarge()` (the underlying body is
  * then released by the transport: the read loop exits early). `text()` is always bounded; `body` only when
@@ -44,7 +49,7 @@ export function limitResponse(response: TransportResponse, maxBytes: number, bou
 }
 
 /** A response whose reads are size-bounded; a class so a held stream costs one object, not a set of closures. */
-class LimitedResponse implements TransportResponse {
+class LimitedResponse implements TransportResponse, WholeTextReader {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly #response: TransportResponse;
@@ -66,7 +71,13 @@ class LimitedResponse implements TransportResponse {
   }
 
   text(): Promise<string> {
-    return readText({ [Symbol.asyncIterator]: () => this.#bounded() });
+    return this[READ_WHOLE_TEXT](Infinity, undefined, undefined);
+  }
+
+  /** A whole read through the wrapped response's own reader (when it has one), within this limit or a lower one. */
+  [READ_WHOLE_TEXT](maxBytes: number, tooLarge: (() => unknown) | undefined, onChunk: (() => void) | undefined): Promise<string> {
+    if (maxBytes < this.#maxBytes && tooLarge !== undefined) return readWholeText(this.#response, maxBytes, tooLarge, onChunk);
+    return readWholeText(this.#response, this.#maxBytes, this.#tooLarge, onChunk);
   }
 
   cancel(): Promise<void> {

@@ -187,7 +187,7 @@ export function connectTimeoutError(url: string, timeoutMs: number): ProviderErr
  * (`EMFILE`, …) becomes `MM_LOCAL_RESOURCE` (category `internal`, `retryAfterMs` 1 s): the router neither
  * counts it against the route nor parks the endpoint for it (docs/errors.md).
  */
-export function toTransportError(error: unknown, context: { url: string; phase: TransportPhase; signal?: AbortSignal }): unknown {
+export function toTransportError(error: unknown, context: { url: string; phase: TransportPhase; signal?: { readonly aborted: boolean; readonly reason: unknown } }): unknown {
   if (context.signal?.aborted) return context.signal.reason;
   if (ProviderError.is(error)) return error;
   if (isAbortLike(error)) return error;

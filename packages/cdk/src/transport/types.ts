@@ -1,3 +1,5 @@
+import type { AbortWatch } from "@modelmesh/core";
+
 /**
  * The one injected transport (docs/ARCHITECTURE.md §2.4): request in; status, headers and a body stream out.
  * Node default: undici with a shared keep-alive Agent (`@modelmesh/cdk/node`). Browser/edge default: fetch.
@@ -13,6 +15,11 @@ export interface TransportRequest {
   body?: string | Uint8Array | FormData;
   /** Aborting rejects a pending response and errors an open body stream. */
   signal?: AbortSignal;
+  /**
+   * The same abort as `signal`, as plain callbacks (docs/ARCHITECTURE.md §2.5). A transport that follows it
+   * should not read `signal`, which may be created only when read; one that does not know it reads `signal`.
+   */
+  abort?: AbortWatch;
   /**
    * Milliseconds to wait for a connection (TCP + TLS). A transport that cannot tell connecting from waiting
    * (fetch) ignores it; the caller's budget still bounds the request.

@@ -1,8 +1,9 @@
 import type { Socket } from "node:net";
-import { Agent, Client, Pool, type Dispatcher, type buildConnector } from "undici";
-import { readText } from "./read-body.js";
+import { Agent, Client, Pool, errors, util, type Dispatcher, type buildConnector } from "undici";
+import { READ_WHOLE_TEXT, decodeChunks, type WholeTextReader } from "./read-body.js";
 import { hasLimit } from "./timers.js";
 import { connectTimeoutError, findErrorCode, toTransportError } from "./transport-errors.js";
+import type { AbortWatch } from "@modelmesh/core";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
 /**
@@ -104,7 +105,7 @@ function guardedClient(origin: URL, options: Client.Options): Client {
  * closes its socket without leaving a replacement behind (see `createAgent`). `connectTimeoutMs` bounds
  * connecting (an Agent setting in undici: one shared Agent per value) and `headersTimeoutMs` the wait for the
  * response headers once the request is sent (undici's per-request timer); the body is the socket's byte
- * stream, read incrementally.
+ * stream, read incrementally (undici's handler interface feeds it directly: see `UndiciExchange`).
  * @example
  * import { createUndiciTransport } from "@modelmesh/cdk/node";
  * const transport = createUndiciTransport({ connections: 32 });
@@ -118,30 +119,22 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
     return agentIn(ownAgents, connectTimeoutMs, (timeout) => createAgent(options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS, options.connections, timeout));
   };
 
-  const transport = async (request: TransportRequest): Promise<TransportResponse> => {
-    let response: Dispatcher.ResponseData;
-    try {
-      const target = splitUrl(request.url);
-      const encoded = request.body instanceof FormData ? await encodeForm(request.headers, request.body) : undefined;
-      response = await dispatcher(request.connectTimeoutMs ?? request.headersTimeoutMs).request({
-        origin: target.origin,
-        path: target.path,
-        method: request.method,
-        headers: encoded ? encoded.headers : request.headers,
-        body: encoded ? encoded.body : (request.body as string | Uint8Array | undefined) ?? null,
-        // The caller's signal directly: no linked controller per request.
-        ...(request.signal ? { signal: request.signal } : {}),
-        // undici's own timers: headers (from sending the request) when asked; never the body, whose gaps the
-        // caller bounds (the router's idle timeout), so a long-idle stream is not cut here.
-        headersTimeout: hasLimit(request.headersTimeoutMs) ? request.headersTimeoutMs : 0,
-        bodyTimeout: 0,
-      });
-    } catch (error) {
-      const failure = toTransportError(error, { url: request.url, phase: "connect", ...(request.signal ? { signal: request.signal } : {}) });
-      throw findErrorCode(error) === "UND_ERR_HEADERS_TIMEOUT" && hasLimit(request.headersTimeoutMs) ? connectTimeoutError(request.url, request.headersTimeoutMs) : failure;
-    }
-    return wrapResponse(response, request);
-  };
+  const transport = (request: TransportRequest): Promise<TransportResponse> =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      try {
+        const target = splitUrl(request.url);
+        if (request.body instanceof FormData) {
+          encodeForm(request.headers, request.body).then(
+            (encoded) => dispatchRequest(dispatcher, request, target, encoded.headers, encoded.body, resolve, reject),
+            (error: unknown) => reject(connectFailure(error, request)),
+          );
+        } else {
+          dispatchRequest(dispatcher, request, target, request.headers, request.body ?? null, resolve, reject);
+        }
+      } catch (error) {
+        reject(connectFailure(error, request));
+      }
+    });
 
   return Object.assign(transport, {
     async close() {
@@ -150,6 +143,50 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
       await Promise.all(agents.map((agent) => agent.close()));
     },
   });
+}
+
+/**
+ * Sends one request on undici's dispatcher with an {@link UndiciExchange} as its handler: the handler interface
+ * undici's own `request()` uses, without its Readable body stream, async resource and promise.
+ */
+function dispatchRequest(
+  dispatcher: (connectTimeoutMs: number | undefined) => Dispatcher,
+  request: TransportRequest,
+  target: { origin: string; path: string },
+  headers: Record<string, string>,
+  body: string | Uint8Array | null,
+  resolve: (response: TransportResponse) => void,
+  reject: (error: unknown) => void,
+): void {
+  let exchange: UndiciExchange | undefined;
+  try {
+    exchange = new UndiciExchange(request, resolve, reject);
+    dispatcher(request.connectTimeoutMs ?? request.headersTimeoutMs).dispatch(
+      {
+        origin: target.origin,
+        path: target.path,
+        method: request.method,
+        headers,
+        body,
+        // undici's own timers: headers (from sending the request) when asked; never the body, whose gaps the
+        // caller bounds (the router's idle timeout), so a long-idle stream is not cut here.
+        headersTimeout: hasLimit(request.headersTimeoutMs) ? request.headersTimeoutMs : 0,
+        bodyTimeout: 0,
+      },
+      exchange,
+    );
+  } catch (error) {
+    // Thrown before undici took the request (e.g. choosing the Agent): failed like undici's own errors.
+    if (exchange) exchange.onError(error as Error);
+    else reject(connectFailure(error, request));
+  }
+}
+
+/** The error of a request that got no response: a transport error, or the connect timeout of its headers. */
+function connectFailure(error: unknown, request: TransportRequest): unknown {
+  const abort = abortOf(request);
+  const failure = toTransportError(error, abort ? { url: request.url, phase: "connect", signal: abort } : { url: request.url, phase: "connect" });
+  return findErrorCode(error) === "UND_ERR_HEADERS_TIMEOUT" && hasLimit(request.headersTimeoutMs) ? connectTimeoutError(request.url, request.headersTimeoutMs) : failure;
 }
 
 /** Origin and path of the URLs seen last: providers send to a handful of endpoints, parsed once each. */
@@ -183,23 +220,199 @@ async function encodeForm(requestHeaders: Record<string, string>, form: FormData
   return { headers, body: bytes };
 }
 
-/** Adapts undici's response to a `TransportResponse` with a one-shot incremental body. */
-function wrapResponse(response: Dispatcher.ResponseData, request: TransportRequest): TransportResponse {
+/**
+ * The response headers as a `TransportResponse` has them: lower-cased names (undici's `parseHeaders` gives
+ * them so), repeated headers joined with ", ". undici's object is used as is unless a header repeats (an array
+ * value) or one is named `__proto__` (an own property there, never kept by a copy).
+ */
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const name in raw) {
+    if (typeof raw[name] !== "string") return copyHeaders(raw);
+  }
+  return Object.hasOwn(raw, "__proto__") ? copyHeaders(raw) : (raw as Record<string, string>);
+}
+
+function copyHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) {
+  for (const [name, value] of Object.entries(raw)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
-  return new UndiciResponse(response.statusCode, headers, response.body, request);
+  return headers;
+}
+
+const ONCE: AddEventListenerOptions = { once: true };
+
+/**
+ * What a request's abort is followed through: its `abort` watch (plain callbacks, docs/ARCHITECTURE.md §2.5),
+ * else its `signal`. `signal` is read only when there is no watch, since it may be created on first read.
+ */
+function abortOf(request: TransportRequest): AbortWatch | AbortSignal | undefined {
+  return request.abort ?? request.signal;
 }
 
 /**
- * A response over undici's body stream, and the one-shot iterator of its body: a plain object instead of
- * closures and a generator, so a held stream costs one object here.
+ * undici's handler of one request (its legacy interface, which it calls without a wrapper): resolves the
+ * transport's promise with an {@link UndiciResponse} once the headers are in, then feeds that response the
+ * body. It follows the caller's abort (the request's watch, else its signal) as undici's `request()` follows a
+ * signal: an abort before the connection aborts it once connected, one before the headers rejects with the
+ * abort's reason, one after fails the body with it.
  */
-class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Array> {
-  readonly #stream: Dispatcher.ResponseData["body"];
+class UndiciExchange implements Dispatcher.DispatchHandler {
   readonly #request: TransportRequest;
-  #source: AsyncIterator<Uint8Array> | undefined;
+  #resolve: ((response: TransportResponse) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  /** undici's abort of this request, once it is on a connection. */
+  #abort: ((error?: Error) => void) | undefined;
+  #response: UndiciResponse | undefined;
+  /** Stops following the caller's abort, while the exchange follows it. */
+  #unfollow: (() => void) | undefined;
+  /** Set when the caller's abort happened: its reason (or undici's abort error when it has none). */
+  #abortReason: Error | undefined;
+
+  constructor(request: TransportRequest, resolve: (response: TransportResponse) => void, reject: (error: unknown) => void) {
+    this.#request = request;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const watch = request.abort;
+    if (watch) {
+      if (watch.aborted) this.#abortReason = abortReasonOf(watch.reason);
+      else this.#unfollow = watch.onAbort((reason) => this.#aborted(reason));
+      return;
+    }
+    const signal = request.signal;
+    if (signal?.aborted) {
+      this.#abortReason = abortReasonOf(signal.reason);
+    } else if (signal) {
+      const onAbort = () => this.#aborted(signal.reason);
+      signal.addEventListener("abort", onAbort, ONCE);
+      this.#unfollow = () => signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #aborted(reason: unknown): void {
+    this.#unfollow = undefined;
+    const error = (this.#abortReason = abortReasonOf(reason));
+    if (this.#response) this.#response.fail(error);
+    this.#abort?.(error);
+  }
+
+  /** Stops following the caller's abort: the response is settled or its body is done with. */
+  release(): void {
+    const unfollow = this.#unfollow;
+    this.#unfollow = undefined;
+    unfollow?.();
+  }
+
+  /** Aborts the request on its connection (a no-op once undici has the whole response). */
+  abortRequest(): void {
+    this.#abort?.();
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    if (this.#abortReason !== undefined) abort(this.#abortReason);
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx informational responses come before the real one.
+    if (statusCode < 200) return true;
+    const response = new UndiciResponse(statusCode, responseHeaders(util.parseHeaders(rawHeaders)), this.#request, this, resume);
+    this.#response = response;
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = undefined;
+    resolve?.(response);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.#response ? this.#response.push(chunk) : true;
+  }
+
+  onComplete(): void {
+    this.#response?.end();
+  }
+
+  onError(error: Error): void {
+    if (this.#response) {
+      this.#response.fail(error);
+    } else {
+      const reject = this.#reject;
+      this.#resolve = this.#reject = undefined;
+      this.release();
+      reject?.(connectFailure(error, this.#request));
+    }
+  }
+}
+
+/** The error an abort ends the request with: its reason, or undici's abort error when it has none. */
+function abortReasonOf(reason: unknown): Error {
+  return (reason ?? new errors.RequestAbortedError()) as Error;
+}
+
+/** Bytes of unread body held before undici is asked to stop reading the socket (undici's own default). */
+const HIGH_WATER_MARK = 64 * 1024;
+
+/** A whole-text read (see `WholeTextReader` in `read-body.ts`): its chunks, limit and progress callback. */
+class TextRead {
+  total = 0;
+  /** Why the read stopped early (too large, or `onChunk` threw), once it did. */
+  failure: { error: unknown } | undefined;
+  /** Set while the read waits for more of the body. */
+  resolve: ((text: string) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
+
+  constructor(
+    readonly chunks: Uint8Array[],
+    readonly maxBytes: number,
+    readonly tooLarge: (() => unknown) | undefined,
+    readonly onChunk: (() => void) | undefined,
+  ) {}
+
+  /** Counts one chunk (kept in `chunks` by the caller) and reports it; false when the read must stop. */
+  accept(chunk: Uint8Array): boolean {
+    this.total += chunk.byteLength;
+    if (this.total > this.maxBytes) {
+      this.failure = { error: this.tooLarge ? this.tooLarge() : new RangeError(`[modelmesh] [transport] the body exceeds ${this.maxBytes} bytes`) };
+      return false;
+    }
+    if (this.onChunk === undefined) return true;
+    try {
+      this.onChunk();
+      return true;
+    } catch (error) {
+      this.failure = { error };
+      return false;
+    }
+  }
+}
+
+/** A pending `next()`. */
+interface NextRead {
+  resolve: (step: IteratorResult<Uint8Array>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A response and the one-shot iterator of its body, fed by its {@link UndiciExchange}: unread chunks wait in a
+ * queue (past {@link HIGH_WATER_MARK} bytes undici stops reading the socket until the reader catches up), a
+ * pending `next()` gets the next chunk directly, and a whole-text read collects them as they come. A plain
+ * object instead of closures and a generator, so a held stream costs one object here.
+ */
+class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Array>, WholeTextReader {
+  readonly #request: TransportRequest;
+  readonly #exchange: UndiciExchange;
+  readonly #resume: () => void;
+  /** Chunks received and not read yet (created with the first one). */
+  #queue: Buffer[] | undefined;
+  #queuedBytes = 0;
+  /** undici was asked to stop reading the socket (the queue is full). */
+  #paused = false;
+  /** undici delivered the whole body. */
+  #complete = false;
+  /** The failure that ended the body early (upstream error or abort), once it happened. */
+  #failure: { error: unknown } | undefined;
+  #next: NextRead | undefined;
+  #text: TextRead | undefined;
   #used = false;
   /** The body was read to its end, failed, was cancelled or was stopped early. */
   #finished = false;
@@ -207,12 +420,67 @@ class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Ar
   constructor(
     readonly status: number,
     readonly headers: Record<string, string>,
-    stream: Dispatcher.ResponseData["body"],
     request: TransportRequest,
+    exchange: UndiciExchange,
+    resume: () => void,
   ) {
-    this.#stream = stream;
     this.#request = request;
+    this.#exchange = exchange;
+    this.#resume = resume;
   }
+
+  // -- from the exchange ------------------------------------------------------------------------------
+
+  /** A body chunk from undici; false asks undici to pause the socket. */
+  push(chunk: Buffer): boolean {
+    if (this.#finished || this.#failure !== undefined || chunk.byteLength === 0) return true;
+    const text = this.#text;
+    if (text) {
+      if (text.accept(chunk)) text.chunks.push(chunk);
+      else this.#stopText(text);
+      return true;
+    }
+    const next = this.#next;
+    if (next) {
+      this.#next = undefined;
+      next.resolve({ done: false, value: chunk });
+      return true;
+    }
+    (this.#queue ??= []).push(chunk);
+    this.#queuedBytes += chunk.byteLength;
+    if (this.#queuedBytes < HIGH_WATER_MARK) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  /** undici delivered the whole body. */
+  end(): void {
+    this.#complete = true;
+    if (this.#text) {
+      this.#finishText(this.#text);
+    } else if (this.#next && !this.#queue?.length) {
+      const next = this.#next;
+      this.#next = undefined;
+      this.#finish();
+      next.resolve({ done: true, value: undefined });
+    }
+  }
+
+  /** The body failed (a socket error, the caller's abort): unread chunks are dropped and the reader fails. */
+  fail(error: unknown): void {
+    if (this.#finished || this.#failure !== undefined) return;
+    this.#failure = { error };
+    this.#queue = undefined;
+    this.#queuedBytes = 0;
+    this.#exchange.release();
+    const pending = this.#text ?? this.#next;
+    if (pending === undefined) return;
+    this.#text = this.#next = undefined;
+    this.#finished = true;
+    pending.reject?.(this.#bodyError(error));
+  }
+
+  // -- the reader's side ------------------------------------------------------------------------------
 
   /** The body: iterable once. */
   get body(): AsyncIterable<Uint8Array> {
@@ -220,29 +488,31 @@ class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Ar
   }
 
   [Symbol.asyncIterator](): this {
-    if (this.#used) throw new TypeError("[modelmesh] [transport] a response body can be read only once");
+    if (this.#used) throw new TypeError(READ_ONCE);
     this.#used = true;
     return this;
   }
 
-  async next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.#finished) return { done: true, value: undefined };
-    const source = (this.#source ??= this.#stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>);
-    for (;;) {
-      let step: IteratorResult<Uint8Array>;
-      try {
-        step = await source.next();
-      } catch (error) {
-        this.#finished = true;
-        const request = this.#request;
-        throw toTransportError(error, { url: request.url, phase: "body", ...(request.signal ? { signal: request.signal } : {}) });
-      }
-      if (step.done) {
-        this.#finished = true;
-        return step;
-      }
-      if (step.value.byteLength > 0) return step;
+  /** The next non-empty chunk; one read at a time. */
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#finished) return Promise.resolve({ done: true, value: undefined });
+    if (this.#failure !== undefined) {
+      this.#finish();
+      return Promise.reject(this.#bodyError(this.#failure.error));
     }
+    const chunk = this.#queue?.shift();
+    if (chunk !== undefined) {
+      this.#queuedBytes -= chunk.byteLength;
+      if (this.#paused && this.#queuedBytes < HIGH_WATER_MARK) this.#unpause();
+      return Promise.resolve({ done: false, value: chunk });
+    }
+    if (this.#complete) {
+      this.#finish();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    return new Promise((resolve, reject) => {
+      this.#next = { resolve, reject };
+    });
   }
 
   /** Stopping early closes the socket rather than leave a half-read body on it. */
@@ -252,21 +522,84 @@ class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Ar
   }
 
   text(): Promise<string> {
-    return readText(this);
+    return this[READ_WHOLE_TEXT](Infinity, undefined, undefined);
   }
 
+  /** Collects the chunks as undici delivers them: no iterator step or promise per chunk. */
+  [READ_WHOLE_TEXT](maxBytes: number, tooLarge: (() => unknown) | undefined, onChunk: (() => void) | undefined): Promise<string> {
+    if (this.#used) return Promise.reject(new TypeError(READ_ONCE));
+    this.#used = true;
+    if (this.#finished) return Promise.resolve("");
+    if (this.#failure !== undefined) {
+      this.#finish();
+      return Promise.reject(this.#bodyError(this.#failure.error));
+    }
+    // The chunks that came before the read become its chunks; they are counted and reported now.
+    const read = new TextRead(this.#queue ?? [], maxBytes, tooLarge, onChunk);
+    this.#queue = undefined;
+    this.#queuedBytes = 0;
+    for (let i = 0; i < read.chunks.length; i++) {
+      if (!read.accept(read.chunks[i]!)) {
+        this.#stopText(read);
+        return Promise.reject(read.failure!.error);
+      }
+    }
+    // Usually the whole body is in by now (a small JSON answer comes with its headers).
+    if (this.#complete) {
+      this.#finish();
+      return Promise.resolve(decodeChunks(read.chunks));
+    }
+    return new Promise<string>((resolve, reject) => {
+      read.resolve = resolve;
+      read.reject = reject;
+      this.#text = read;
+      if (this.#paused) this.#unpause();
+    });
+  }
+
+  /** Closes the socket if the body is not fully read; a pending read fails as with a dropped connection. */
   async cancel(): Promise<void> {
     if (this.#finished) return;
+    this.#finish();
+    this.#queue = undefined;
+    this.#queuedBytes = 0;
+    const pending = this.#text ?? this.#next;
+    this.#text = this.#next = undefined;
+    this.#exchange.abortRequest();
+    pending?.reject?.(this.#bodyError(new errors.RequestAbortedError()));
+  }
+
+  // -- internals --------------------------------------------------------------------------------------
+
+  /** Ends a whole-text read that must stop early: releases the socket rather than leave a half-read body on it. */
+  #stopText(read: TextRead): void {
+    this.#text = undefined;
+    this.#finish();
+    this.#exchange.abortRequest();
+    read.reject?.(read.failure!.error);
+  }
+
+  #finishText(read: TextRead): void {
+    this.#text = undefined;
+    this.#finish();
+    read.resolve?.(decodeChunks(read.chunks));
+  }
+
+  #finish(): void {
     this.#finished = true;
-    destroyQuietly(this.#stream);
+    this.#exchange.release();
+  }
+
+  #unpause(): void {
+    this.#paused = false;
+    this.#resume();
+  }
+
+  #bodyError(error: unknown): unknown {
+    const request = this.#request;
+    const abort = abortOf(request);
+    return toTransportError(error, abort ? { url: request.url, phase: "body", signal: abort } : { url: request.url, phase: "body" });
   }
 }
 
-/**
- * Destroys a body stream without an unhandled `error` event: undici emits an AbortError when a body is
- * destroyed while nobody is reading it, which would otherwise crash the process.
- */
-function destroyQuietly(stream: Dispatcher.ResponseData["body"]): void {
-  stream.on("error", () => {});
-  stream.destroy();
-}
+const READ_ONCE = "[modelmesh] [transport] a response body can be read only once";

@@ -1,3 +1,4 @@
+import type { AbortWatch } from "../internal/abort.js";
 import type { ErrorCategory } from "../errors/model-mesh-error.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
 import type {
@@ -140,6 +141,12 @@ export interface ResponseLimits {
 export interface CallOptions {
   /** Aborted when the attempt times out, the deadline passes, or the caller cancels. Providers must honour it. */
   signal: AbortSignal;
+  /**
+   * The same abort as `signal`, as plain callbacks: cheaper to follow than an AbortSignal's listeners. A
+   * provider (or its transport) that follows it need not read `signal`, which the router creates only when it
+   * is read (docs/ARCHITECTURE.md §2.5). Absent when the caller is not the router.
+   */
+  abort?: AbortWatch;
   /** Absolute end-to-end deadline of the request (epoch ms). */
   deadline: number;
   /**

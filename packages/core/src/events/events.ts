@@ -207,6 +207,14 @@ export class MeshEventBus {
     return false;
   }
 
+  /**
+   * True when someone listens to `type` (or to `*`): the router builds an event only when it is wanted, so a
+   * listener of a few types (the proxy's metrics) does not pay for all of them.
+   */
+  wants(type: MeshEventType): boolean {
+    return (this.#listeners.get(type)?.size ?? 0) > 0 || (this.#listeners.get("*")?.size ?? 0) > 0;
+  }
+
   /** Delivers an event to its listeners and to `*` listeners. */
   emit(event: MeshEvent): void {
     this.#deliver(this.#listeners.get(event.type), event);

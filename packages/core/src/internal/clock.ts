@@ -1,3 +1,5 @@
+import { watchSignal, type AbortWatch } from "./abort.js";
+
 /** Options of {@link Clock.setTimer}. */
 export interface TimerOptions {
   /**
@@ -36,22 +38,24 @@ export const systemClock: Clock = Object.freeze({
 });
 
 /**
- * Resolves after `ms` on `clock`, or rejects with the signal's reason when aborted. The wait is request-scoped:
- * it keeps the process alive until it resolves or is aborted (the timer is cancelled on abort).
+ * Resolves after `ms` on `clock`, or rejects with the abort's reason when `signal` (an AbortSignal or an
+ * {@link AbortWatch}) aborts. The wait is request-scoped: it keeps the process alive until it resolves or is
+ * aborted (the timer is cancelled on abort).
  */
-export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal | AbortWatch): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
+  const watch = signal === undefined || "onAbort" in signal ? signal : watchSignal(signal);
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      cancel();
-      reject(signal?.reason);
-    };
+    let stop: (() => void) | undefined;
     const cancel = clock.setTimer(() => {
-      signal?.removeEventListener("abort", onAbort);
+      stop?.();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    stop = watch?.onAbort((reason) => {
+      cancel();
+      reject(reason);
+    });
   });
 }
 

@@ -2,6 +2,7 @@ import type { CallOptions, ProviderConnectorV1, RateLimitInfo } from "../connect
 import { isLocalFailure } from "../errors/local-resource.js";
 import type { ModelMeshError } from "../errors/model-mesh-error.js";
 import type { MeshEventBus } from "../events/events.js";
+import type { AbortWatch } from "../internal/abort.js";
 import type { Clock } from "../internal/clock.js";
 import { costOf } from "../internal/pricing.js";
 import type { AcquireResult, ProviderDescriptor, RouteDescriptor, StateLedger } from "../state/ledger.js";
@@ -10,6 +11,8 @@ import type { CompletionUsage } from "../wire/chat.js";
 import { AttemptScope } from "./attempt.js";
 import type { TraceAttempt } from "./trace.js";
 import type { RouterModel, RouterPool } from "./types.js";
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What an attempt needs from its router and request. */
 export interface AttemptContext {
@@ -21,7 +24,8 @@ export interface AttemptContext {
   sessionKey: string | undefined;
   stream: boolean;
   deadline: number;
-  callerSignal: AbortSignal | undefined;
+  /** The caller's cancellation (its AbortSignal seen as a watch, or the watch it gave). */
+  caller: AbortWatch | undefined;
   /** Where the attempt's non-fatal provider warnings go (the routing trace). */
   warnings: string[];
 }
@@ -43,7 +47,8 @@ export interface AttemptTarget {
 /** How an attempt's output ended: a non-streamed answer at once, a stream when it ends (or breaks after commit). */
 export interface AttemptOutcome {
   ok: boolean;
-  usage?: Pick<CompletionUsage, "prompt_tokens" | "completion_tokens"> | null;
+  /** Token counts of the answer (an absent count is 0). */
+  usage?: Partial<Pick<CompletionUsage, "prompt_tokens" | "completion_tokens">> | null;
   error?: ModelMeshError;
 }
 
@@ -74,7 +79,7 @@ export class RouteAttempt {
     const { model, route } = target;
     const stream = context.stream;
     this.scope = new AttemptScope(context.clock, {
-      callerSignal: context.callerSignal,
+      caller: context.caller,
       deadline: context.deadline,
       budgetMs: target.budgetMs,
       budgetCode: stream ? "MM_TIMEOUT_FIRST_TOKEN" : "MM_TIMEOUT_RESPONSE",
@@ -83,25 +88,31 @@ export class RouteAttempt {
       route: { id: route.routeId, providerId: model.providerId },
     });
     const scope = this.scope;
-    // The provider gets the scope's signal and, for its transport, the connect timeout; nothing else times it.
-    this.call = {
-      signal: scope.signal,
+    // The provider gets the scope's abort and, for its transport, the connect timeout; nothing else times it.
+    // The abort as an AbortSignal is created only if the provider reads `signal`; `abort` is the cheap view.
+    // Optional members are added in place (not spread in), in the same order as the interface lists them.
+    const call: CallOptions = {
+      get signal() {
+        return scope.signal;
+      },
+      abort: scope,
       deadline: context.deadline,
       requestId: context.requestId,
       attempt: entry.attempt,
       timeouts: { connectMs: target.connectMs },
-      ...(target.responseLimits ? { responseLimits: target.responseLimits } : {}),
-      onResponse: (meta) => {
-        if (meta.rateLimit) this.learned = meta.rateLimit;
-        // A non-streamed body: once the headers are in, the gaps between its chunks are bounded too.
-        if (!stream) scope.startIdle();
-      },
-      ...(stream ? {} : { onProgress: () => scope.touch() }),
-      onWarning: (message) => {
-        if (context.warnings.length < 50) context.warnings.push(`${model.providerId}: ${message}`);
-        if (context.events.active) context.events.emit({ type: "warning", timestamp: context.clock.now(), requestId: context.requestId, routeId: route.routeId, message });
-      },
     };
+    if (target.responseLimits) call.responseLimits = target.responseLimits;
+    call.onResponse = (meta) => {
+      if (meta.rateLimit) this.learned = meta.rateLimit;
+      // A non-streamed body: once the headers are in, the gaps between its chunks are bounded too.
+      if (!stream) scope.startIdle();
+    };
+    if (!stream) call.onProgress = () => scope.touch();
+    call.onWarning = (message) => {
+      if (context.warnings.length < 50) context.warnings.push(`${model.providerId}: ${message}`);
+      if (context.events.wants("warning")) context.events.emit({ type: "warning", timestamp: context.clock.now(), requestId: context.requestId, routeId: route.routeId, message });
+    };
+    this.call = call;
   }
 
   /** Milliseconds since the attempt started. */
@@ -120,31 +131,52 @@ export class RouteAttempt {
    * Records how the attempt's output ended (latency, tokens, cost and learned limits on success; the failure of
    * a committed stream otherwise), releases the route and tells the strategy. Runs once.
    */
-  async settle(outcome: AttemptOutcome): Promise<void> {
-    if (this.#settled) return;
+  settle(outcome: AttemptOutcome): Promise<void> {
+    try {
+      return this.#settle(outcome);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // A promise chain rather than an async frame: this runs once per successful request.
+  #settle(outcome: AttemptOutcome): Promise<void> {
+    if (this.#settled) return RESOLVED;
     this.#settled = true;
     this.scope.dispose();
-    const { ledger, pool, sessionKey } = this.context;
+    const { ledger, pool } = this.context;
     const { route, provider, model } = this.target;
     const latencyMs = this.elapsed();
+    let recorded: Promise<unknown> | undefined;
     if (outcome.ok) {
       const usage = outcome.usage;
-      await ledger.recordSuccess(
+      recorded = ledger.recordSuccess(
         route,
         provider,
         {
           latencyMs,
           promptTokens: usage?.prompt_tokens ?? 0,
           completionTokens: usage?.completion_tokens ?? 0,
-          costUsd: usage ? costOf({ promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 }, model.pricing) : 0,
+          // No pricing: no cost (what `costOf` says), without making its argument.
+          costUsd: usage && model.pricing ? costOf({ promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 }, model.pricing) : 0,
           rateLimit: this.learned,
         },
         pool.policies,
       );
     } else if (outcome.error && !CALLER_CATEGORIES.has(outcome.error.category) && !isLocalFailure(outcome.error)) {
-      await ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs }, pool.policies);
+      recorded = ledger.recordFailure(route, provider, { category: outcome.error.category, status: outcome.error.status, latencyMs }, pool.policies);
     }
+    if (recorded === undefined) {
+      this.#afterRecord(outcome.ok, latencyMs);
+      return RESOLVED;
+    }
+    return recorded.then(() => this.#afterRecord(outcome.ok, latencyMs));
+  }
+
+  /** After the outcome is recorded: the route is released and the strategy told. */
+  #afterRecord(ok: boolean, latencyMs: number): void {
+    const { pool, sessionKey } = this.context;
     this.release();
-    pool.policies.selection.observe?.({ routeId: route.routeId, ok: outcome.ok, latencyMs, poolId: pool.id, sessionKey });
+    pool.policies.selection.observe?.({ routeId: this.target.route.routeId, ok, latencyMs, poolId: pool.id, sessionKey });
   }
 }

@@ -1,5 +1,6 @@
 import { ProviderError } from "../errors/errors.js";
 import { ModelMeshError, type ModelMeshErrorCode } from "../errors/model-mesh-error.js";
+import { LazyAbort, type AbortWatch } from "../internal/abort.js";
 import type { Clock } from "../internal/clock.js";
 
 /** Why an attempt's signal fired. */
@@ -7,7 +8,8 @@ export type AbortCause = "attempt-timeout" | "deadline" | "caller";
 
 /** Options of an {@link AttemptScope}. */
 export interface AttemptScopeOptions {
-  callerSignal?: AbortSignal;
+  /** The caller's cancellation, linked into the scope's abort. */
+  caller?: AbortWatch;
   /** Absolute request deadline (epoch ms on the clock). */
   deadline: number;
   /** The attempt's budget: first token for streams, the whole response for non-streams. Absent: none. */
@@ -23,16 +25,17 @@ export interface AttemptScopeOptions {
 
 /**
  * One attempt's timing and cancellation: the only owner of the deadline, the first-token / response budget and
- * the idle timeout of a routed call (docs/ARCHITECTURE.md §2.5), and of the one AbortSignal handed to the
- * provider (the caller's signal is linked into it). Providers below it bound only connect and response headers.
+ * the idle timeout of a routed call (docs/ARCHITECTURE.md §2.5), and of the one abort handed to the provider
+ * (the caller's is linked into it), as an {@link AbortWatch} and, only when read, an AbortSignal. Providers below
+ * it bound only connect and response headers.
  *
  * All three limits share a single timer that is never re-armed per chunk: {@link touch} only records the time
  * of the latest progress, and when the timer fires it either aborts (a limit really passed) or schedules itself
  * for the earliest limit still ahead. A stream that keeps flowing costs one clock read per chunk, and an idle
  * one holds one timer. `race` guarantees the router regains control even if a provider ignores the signal.
  */
-export class AttemptScope {
-  readonly controller = new AbortController();
+export class AttemptScope implements AbortWatch {
+  readonly #abort = new LazyAbort();
   cause: AbortCause | undefined;
   readonly #clock: Clock;
   readonly #o: AttemptScopeOptions;
@@ -45,9 +48,16 @@ export class AttemptScope {
   #lastProgress = 0;
   #timerAt = Infinity;
   #cancelTimer: (() => void) | undefined;
-  #onCallerAbort: (() => void) | undefined;
-  /** The rejections of the pending {@link race} calls. */
-  #waiters: Set<(reason: unknown) => void> | undefined;
+  /** Stops following the caller's abort. */
+  #unlinkCaller: (() => void) | undefined;
+  /**
+   * The rejections of the pending {@link race} calls: the oldest in `#waiter` (calls usually come one at a time,
+   * as stream chunks do), any later concurrent ones in `#moreWaiters`, in order.
+   */
+  #waiter: ((reason: unknown) => void) | undefined;
+  #moreWaiters: Set<(reason: unknown) => void> | undefined;
+  /** The timer's callback (one per scope, however often it is re-armed). */
+  readonly #onDue = (): void => this.#due();
 
   constructor(clock: Clock, options: AttemptScopeOptions) {
     this.#clock = clock;
@@ -55,24 +65,36 @@ export class AttemptScope {
     const now = clock.now();
     this.#deadlineAt = options.deadline;
     if (options.budgetMs !== undefined && now + options.budgetMs < options.deadline) this.#budgetAt = now + options.budgetMs;
-    this.#schedule(now);
-    const caller = options.callerSignal;
+    this.#schedule(now, true);
+    const caller = options.caller;
     if (caller) {
-      this.#onCallerAbort = () =>
-        this.#fire("caller", new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause: caller.reason }));
-      if (caller.aborted) this.#onCallerAbort();
-      else caller.addEventListener("abort", this.#onCallerAbort, { once: true });
+      const cancelled = (reason: unknown) =>
+        this.#fire("caller", new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause: reason }));
+      if (caller.aborted) cancelled(caller.reason);
+      else this.#unlinkCaller = caller.onAbort(cancelled);
     }
   }
 
-  /** The signal for the provider. */
+  /** The abort as an AbortSignal, for the provider (created on first read). */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.#abort.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#abort.aborted;
+  }
+
+  get reason(): unknown {
+    return this.#abort.reason;
+  }
+
+  onAbort(listener: (reason: unknown) => void): () => void {
+    return this.#abort.onAbort(listener);
   }
 
   /** The error the scope aborted with, if any. */
   get abortError(): unknown {
-    return this.controller.signal.aborted ? this.controller.signal.reason : undefined;
+    return this.#abort.aborted ? this.#abort.reason : undefined;
   }
 
   /** Records progress (a chunk, a piece of a body): the idle limit counts from the latest one. O(1), no timer work. */
@@ -126,53 +148,63 @@ export class AttemptScope {
 
   /** Resolves with `promise`, or rejects as soon as the scope aborts. */
   race<T>(promise: Promise<T>): Promise<T> {
-    const signal = this.controller.signal;
-    if (signal.aborted) {
+    if (this.#abort.aborted) {
       promise.catch(() => {});
-      return Promise.reject(signal.reason);
+      return Promise.reject(this.#abort.reason);
     }
     // A waiter per call, dropped when the call settles: racing against one long-lived promise would leave a
     // reaction (holding the settled value) on it per call, i.e. per stream chunk, for the attempt's lifetime.
     // The scope rejects its waiters itself when it aborts ({@link abort}), so a call (a stream chunk) costs no
-    // abort listener on the signal.
+    // abort listener.
     return new Promise<T>((resolve, reject) => {
-      const waiters = (this.#waiters ??= new Set());
-      waiters.add(reject);
+      this.#addWaiter(reject);
       promise.then(
         (value) => {
-          waiters.delete(reject);
+          this.#dropWaiter(reject);
           resolve(value);
         },
         (error: unknown) => {
-          waiters.delete(reject);
+          this.#dropWaiter(reject);
           reject(error);
         },
       );
     });
   }
 
-  /**
-   * Aborts the signal (with `reason`, or the default AbortError) and rejects every pending {@link race} with the
-   * signal's reason. The only way the scope's controller is aborted. Idempotent.
-   */
-  abort(reason?: unknown): void {
-    const signal = this.controller.signal;
-    if (signal.aborted) return;
-    this.controller.abort(reason);
-    const waiters = this.#waiters;
-    if (waiters === undefined || waiters.size === 0) return;
-    this.#waiters = undefined;
-    for (const reject of waiters) reject(signal.reason);
+  #addWaiter(reject: (reason: unknown) => void): void {
+    // The oldest pending call takes the field; while later ones are pending, new ones queue behind them.
+    if (this.#waiter === undefined && (this.#moreWaiters === undefined || this.#moreWaiters.size === 0)) this.#waiter = reject;
+    else (this.#moreWaiters ??= new Set()).add(reject);
   }
 
-  /** Cancels the timer and detaches from the caller's signal. Idempotent. */
+  #dropWaiter(reject: (reason: unknown) => void): void {
+    if (this.#waiter === reject) this.#waiter = undefined;
+    else this.#moreWaiters?.delete(reject);
+  }
+
+  /**
+   * Aborts (with `reason`, or the default AbortError): the listeners and the signal, if one was read, then every
+   * pending {@link race}, all with the same reason. The only way the scope's abort happens. Idempotent.
+   */
+  abort(reason?: unknown): void {
+    if (!this.#abort.abort(reason)) return;
+    const first = this.#waiter;
+    const more = this.#moreWaiters;
+    this.#waiter = undefined;
+    this.#moreWaiters = undefined;
+    const why = this.#abort.reason;
+    first?.(why);
+    if (more !== undefined) for (const reject of more) reject(why);
+  }
+
+  /** Cancels the timer and stops following the caller's abort. Idempotent. */
   dispose(): void {
     this.#deadlineAt = undefined;
     this.#budgetAt = undefined;
     this.#idleMs = undefined;
     this.#cancel();
-    if (this.#onCallerAbort) this.#o.callerSignal?.removeEventListener("abort", this.#onCallerAbort);
-    this.#onCallerAbort = undefined;
+    this.#unlinkCaller?.();
+    this.#unlinkCaller = undefined;
   }
 
   /** The earliest end of a limit in force, or Infinity. */
@@ -184,14 +216,22 @@ export class AttemptScope {
     return at;
   }
 
-  /** Makes sure the timer fires no later than the earliest limit; a timer already due earlier is kept. */
-  #schedule(now: number): void {
-    const at = this.#nextEnd();
+  /**
+   * Makes sure the timer fires no later than the earliest limit; a timer already due earlier is kept.
+   *
+   * The first timer (`first`) is armed no later than one idle period ahead: the idle bound that starts later (with
+   * the response headers, or the first output) then ends after it and needs no timer of its own, so a quick
+   * attempt costs one timer, not two. A timer that fires before any limit passed only re-arms for the next one.
+   */
+  #schedule(now: number, first = false): void {
+    let at = this.#nextEnd();
+    const idle = this.#o.idleMs;
+    if (first && idle !== undefined && idle > 0 && now + idle < at) at = now + idle;
     if (at >= this.#timerAt) return;
     this.#cancel();
     if (at === Infinity) return;
     this.#timerAt = at;
-    this.#cancelTimer = this.#clock.setTimer(() => this.#due(), Math.max(0, at - now));
+    this.#cancelTimer = this.#clock.setTimer(this.#onDue, Math.max(0, at - now));
   }
 
   #cancel(): void {

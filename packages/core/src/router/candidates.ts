@@ -110,15 +110,15 @@ export class CandidateSet {
     return ranked;
   }
 
-  /** Where a walk of `ranked(strategy)` may start, if still valid for this index version and time. */
+  /** Where a walk of `ranked(strategy)` may start, if still valid for this index version and time (else from the top). */
   skipFor(strategy: SelectionStrategyV1, version: number, now: number): RankedSkip {
     const skip = this.#skips.get(strategy);
-    return skip !== undefined && skip.version === version && now < skip.until ? skip : { version, until: Infinity, start: 0 };
+    return skip !== undefined && skip.version === version && now < skip.until ? skip : NO_SKIP;
   }
 
   /** Remembers that the first `start` ranked candidates are out of service at `version` until `until`. */
-  remember(strategy: SelectionStrategyV1, skip: RankedSkip): void {
-    if (skip.start > 0) this.#skips.set(strategy, skip);
+  remember(strategy: SelectionStrategyV1, version: number, until: number, start: number): void {
+    if (start > 0) this.#skips.set(strategy, { version, until, start });
     else this.#skips.delete(strategy);
   }
 }
@@ -133,6 +133,9 @@ export interface RankedSkip {
   until: number;
   start: number;
 }
+
+/** A walk from the top of the rank order (nothing to skip). */
+const NO_SKIP: Readonly<RankedSkip> = Object.freeze({ version: -1, until: Infinity, start: 0 });
 
 /** What one pool is made of for one kind, before requirements: built once, then one CandidateSet per signature. */
 interface PoolKindBase {

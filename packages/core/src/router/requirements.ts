@@ -43,6 +43,12 @@ function messageTextLength(message: ChatMessage): number {
   return length;
 }
 
+/** Whether the conversation already has a tool turn (a tool result, or an assistant message with tool calls). */
+function hasToolTurn(messages: readonly ChatMessage[]): boolean {
+  for (const m of messages) if (m.role === "tool" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0)) return true;
+  return false;
+}
+
 function hasPart(messages: readonly ChatMessage[], type: string): boolean {
   for (const message of messages) {
     const content = (message as { content?: unknown }).content;
@@ -66,7 +72,7 @@ function feature(name: keyof ModelFeatures, label: string): Requirement {
 export function chatRequirements(request: ChatCompletionRequest, options: { stream: boolean; promptTokens?: number }): Requirement[] {
   const requirements: Requirement[] = [];
   const messages = request.messages ?? [];
-  const usesTools = (Array.isArray(request.tools) && request.tools.length > 0) || messages.some((m) => m.role === "tool" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0));
+  const usesTools = (Array.isArray(request.tools) && request.tools.length > 0) || hasToolTurn(messages);
   if (usesTools && request.tool_choice !== "none") requirements.push(feature("toolCalling", "tool_calling"));
   if (hasPart(messages, "image_url")) requirements.push(feature("vision", "vision"));
   if (hasPart(messages, "input_audio")) requirements.push(feature("audioInput", "audio_input"));

@@ -7,10 +7,11 @@ import { isLocalFailure } from "../errors/local-resource.js";
 import { DeadlineExceededError, RoutingError } from "../errors/errors.js";
 import { ModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
+import { watchSignal, type AbortWatch } from "../internal/abort.js";
 import { sleep, systemClock, type Clock } from "../internal/clock.js";
 import { PoolRegistry } from "../mesh/pools.js";
 import { stillOut, type AvailabilityIndex, type OutOfService } from "../state/availability-index.js";
-import type { StateLedger, ProviderDescriptor } from "../state/ledger.js";
+import type { AcquireResult, StateLedger, ProviderDescriptor } from "../state/ledger.js";
 import { CALLER_CATEGORIES, QUOTA_REASONS } from "../state/route-record.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "../wire/chat.js";
 import type {
@@ -23,7 +24,7 @@ import type {
   TranscriptionRequest,
   TranscriptionResponse,
 } from "../wire/media.js";
-import { RouteAttempt } from "./attempt-unit.js";
+import { RouteAttempt, type AttemptContext } from "./attempt-unit.js";
 import { decide, exhaustedError, normaliseError } from "./decide.js";
 import { FirstTokenBudgets } from "./first-token.js";
 import { CandidateIndex, CandidateMap, TraceList, type Candidate, type CandidateSet, type Kind } from "./candidates.js";
@@ -61,7 +62,8 @@ interface RequestState {
   pool: RouterPool;
   trace: RoutingTrace;
   deadline: number;
-  signal: AbortSignal | undefined;
+  /** The caller's cancellation: `options.abort`, else `options.signal` seen as a watch. */
+  caller: AbortWatch | undefined;
   requirements: Requirement[];
   /** The pool's precomputed candidates for this request's kind and requirements, less what it removed. */
   candidates: CandidateMap;
@@ -86,6 +88,17 @@ interface RequestState {
   /** Whether a listed trace entry carries a state verdict from the last state filter. */
   stateMarks?: boolean;
   request: Record<string, unknown>;
+  /** What every attempt of this request shares (made with the first attempt). */
+  attemptContext?: AttemptContext;
+}
+
+/** What the router derives once per provider entry (see `Router.#providerPlan`), and what it was derived from. */
+interface ProviderPlan {
+  limits: RouterProvider["limits"];
+  quotaClock: RouterProvider["quotaClock"];
+  timeoutsSource: RouterProvider["timeouts"];
+  descriptor: ProviderDescriptor;
+  timeouts: RoutingDefaults & NonNullable<RouterProvider["timeouts"]>;
 }
 
 let requestCounter = 0;
@@ -110,6 +123,8 @@ export class Router {
   readonly #candidates: CandidateIndex;
   /** Candidates out of service per set, as of an index version (see `#summarise`). */
   readonly #outCounts = new WeakMap<CandidateSet, { version: number; until: number; count: number }>();
+  /** What each provider entry yields for an attempt, derived once (see {@link #providerPlan}). */
+  readonly #providerPlans = new WeakMap<RouterProvider, ProviderPlan>();
 
   constructor(options: RouterOptions) {
     this.#o = options;
@@ -141,7 +156,7 @@ export class Router {
   /** Non-streamed chat completion. */
   async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<ChatCompletion>> {
     const state = this.#begin("chat", request, false, options);
-    return this.#run(state, (p, m, call) => p.complete({ ...request, model: m.upstreamModel }, call), (r) => r.usage);
+    return this.#run(state, completeChat, chatUsage);
   }
 
   /**
@@ -223,21 +238,23 @@ export class Router {
     // Before anything keeps or emits the name: an oversized one fails at once, at a cost independent of its length.
     checkVirtualNameLength(requested);
     const trace: RoutingTrace = { requestId, requested, kind, stream, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: now, deadlineMs: 0 };
-    if (this.events.active) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
+    if (this.events.wants("request-start")) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
     const pool = this.#resolvePool(requested, trace);
     const deadlineMs = options.deadlineMs ?? pool.deadlineMs ?? this.#o.defaults.deadlineMs;
     trace.deadlineMs = deadlineMs;
     const promptTokens = kind === "chat" ? estimatePromptTokens(request as ChatCompletionRequest) : undefined;
     const requirements = kind === "chat" ? chatRequirements(request as ChatCompletionRequest, { stream, promptTokens }) : [];
     const state: RequestState = {
-      requestId, kind, stream, pool, trace, deadline: now + deadlineMs, signal: options.signal, requirements, promptTokens,
+      requestId, kind, stream, pool, trace, deadline: now + deadlineMs, caller: options.abort ?? (options.signal ? watchSignal(options.signal) : undefined), requirements, promptTokens,
       candidates: this.#collectCandidates(pool, kind, requirements, trace, listed), tried: new Set(), errors: [], endpointWaits: 0,
       resume: options.resume ?? this.#o.defaults.resumeStreams ?? false,
       commit: options.streamCommit ?? pool.streamCommit ?? this.#o.defaults.streamCommit ?? "first_token",
       request: request as Record<string, unknown>,
       sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
     };
-    trace.requirements = state.requirements.map((r) => r.name);
+    const names = new Array<string>(requirements.length);
+    for (let i = 0; i < requirements.length; i++) names[i] = requirements[i]!.name;
+    trace.requirements = names;
     return state;
   }
 
@@ -264,9 +281,22 @@ export class Router {
     return new CandidateMap(set, new TraceList(trace, set, requirements, listed));
   }
 
-  #providerOf(providerId: string): ProviderDescriptor {
-    const provider = this.#o.providers.get(providerId);
-    return { providerId, limits: provider?.limits, quotaClock: provider?.quotaClock };
+  /**
+   * The provider's ledger descriptor and its timeouts merged over the routing defaults: the same objects for
+   * every attempt, rebuilt only if the entry's limits, quota clock or timeouts are replaced.
+   */
+  #providerPlan(providerId: string, entry: RouterProvider): ProviderPlan {
+    const plan = this.#providerPlans.get(entry);
+    if (plan !== undefined && plan.descriptor.providerId === providerId && plan.limits === entry.limits && plan.quotaClock === entry.quotaClock && plan.timeoutsSource === entry.timeouts) return plan;
+    const next: ProviderPlan = {
+      limits: entry.limits,
+      quotaClock: entry.quotaClock,
+      timeoutsSource: entry.timeouts,
+      descriptor: { providerId, limits: entry.limits, quotaClock: entry.quotaClock },
+      timeouts: { ...this.#o.defaults, ...entry.timeouts },
+    };
+    this.#providerPlans.set(entry, next);
+    return next;
   }
 
   /**
@@ -293,8 +323,25 @@ export class Router {
    * state read per request. Other strategies get the snapshots of every available candidate. The trace shows
    * the state of every listed candidate; `candidateSummary` counts the rest.
    */
-  async #eligible(state: RequestState): Promise<RouteSnapshot[]> {
-    const index = this.#o.ledger.availabilityIfLoaded() ?? (await this.#o.ledger.availability());
+  #eligible(state: RequestState): Promise<RouteSnapshot[]> {
+    const index = this.#o.ledger.availabilityIfLoaded();
+    const strategy = state.pool.policies.selection;
+    // The common case, without an async frame: nothing is out of service, nothing to unmark, a static rank.
+    if (index !== undefined && index.routes.size === 0 && index.providers.size === 0 && !state.stateMarks && state.minContextWindow === undefined && typeof strategy.staticRank === "function") {
+      const now = this.clock.now();
+      state.index = index;
+      return this.#firstAvailable(state, strategy as Parameters<CandidateSet["ranked"]>[0], index, now).then((pick) => {
+        if (pick === undefined) return this.#allAvailable(state, index, now);
+        this.#summarise(state, index, now);
+        return [pick];
+      });
+    }
+    return this.#eligibleMarked(state, index);
+  }
+
+  /** {@link #eligible} in full: the listed candidates' state verdicts first. */
+  async #eligibleMarked(state: RequestState, loaded: AvailabilityIndex | undefined): Promise<RouteSnapshot[]> {
+    const index = loaded ?? (await this.#o.ledger.availability());
     const now = this.clock.now();
     const { candidates, tried } = state;
     const list = candidates.list;
@@ -322,6 +369,12 @@ export class Router {
         return [pick];
       }
     }
+    return this.#allAvailable(state, index, now);
+  }
+
+  /** The snapshots of every untried candidate available per the index (what a strategy without a static rank gets). */
+  async #allAvailable(state: RequestState, index: AvailabilityIndex, now: number): Promise<RouteSnapshot[]> {
+    const { candidates, tried } = state;
     const available: Candidate[] = [];
     for (const candidate of candidates.candidates()) {
       if (tried.has(candidate.route.routeId)) continue;
@@ -361,7 +414,7 @@ export class Router {
       const candidate = ranked[i]!;
       const routeId = candidate.route.routeId;
       if (tried.has(routeId) || !candidates.has(routeId)) {
-        if (head && index.version === version) set.remember(strategy, { version, until, start: i });
+        if (head && index.version === version) set.remember(strategy, version, until, i);
         head = false;
         continue;
       }
@@ -371,7 +424,7 @@ export class Router {
         if (head) until = Math.min(until, this.#outUntil(candidate, index));
         continue;
       }
-      if (head && index.version === version) set.remember(strategy, { version, until, start: i });
+      if (head && index.version === version) set.remember(strategy, version, until, i);
       head = false;
       const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
       if (snapshot.status === "standby" && snapshot.circuit !== "half-open") {
@@ -383,7 +436,7 @@ export class Router {
       candidates.list.touch(candidate);
       return snapshot;
     }
-    if (head && index.version === version) set.remember(strategy, { version, until, start: ranked.length });
+    if (head && index.version === version) set.remember(strategy, version, until, ranked.length);
     return undefined;
   }
 
@@ -506,7 +559,8 @@ export class Router {
   }
 
   #finalOf(state: RequestState, routeId: string) {
-    const model = state.candidates.get(routeId)!.model;
+    // The shared candidate: no request entry is made for it.
+    const model = (state.candidates.has(routeId) ? state.candidates.set.byRoute.get(routeId) : undefined)!.model;
     return { routeId, modelId: model.id, providerId: model.providerId, upstreamModel: model.upstreamModel };
   }
 
@@ -519,14 +573,27 @@ export class Router {
    */
   async #run<T>(
     state: RequestState,
-    invoke: ((provider: ProviderConnectorV1, model: RouterModel, call: CallOptions) => Promise<T>) | undefined,
+    invoke: ((provider: ProviderConnectorV1, model: RouterModel, call: CallOptions, request: Record<string, unknown>) => Promise<T>) | undefined,
     usageOf: ((value: T) => { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined) | undefined,
   ): Promise<Routed<T>> {
     for (;;) {
-      const attempt = await this.#nextAttempt(state);
+      // Choose and admit the next route and start an attempt on it. A turn that only learned something (a
+      // refused admission, a wait for a cooling route) looks again; the request is over (a throw) at the
+      // deadline, the attempt cap, or when no candidate is left. The awaits are here rather than in a helper:
+      // one async frame per request.
+      this.#checkLimits(state);
+      const eligible = await this.#eligible(state);
+      const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
+      if (!pick) {
+        if (await this.#waitForEarliest(state, eligible.length === 0)) continue;
+        throw this.#fail(state, this.#noMore(state));
+      }
+      const candidate = this.#picked(state, pick);
+      const admitted = await this.#o.ledger.acquire(candidate.route, this.#providerPlan(candidate.model.providerId, this.#o.providers.get(candidate.model.providerId)!).descriptor);
+      const attempt = this.#startAttempt(state, pick, candidate, admitted, eligible.length);
       if (!attempt) continue;
       try {
-        const value = state.stream ? ((await this.#openStream(state, attempt)) as T) : await attempt.scope.race(invoke!(attempt.target.connector, attempt.target.model, attempt.call));
+        const value = state.stream ? ((await this.#openStream(state, attempt)) as T) : await attempt.scope.race(invoke!(attempt.target.connector, attempt.target.model, attempt.call, state.request));
         return await this.#attemptSucceeded(state, attempt, value, state.stream ? undefined : usageOf);
       } catch (thrown) {
         await this.#attemptFailed(state, attempt, thrown);
@@ -534,29 +601,32 @@ export class Router {
     }
   }
 
-  /**
-   * Chooses and admits the next route and starts an attempt on it; undefined when the turn only learned
-   * something (a refused admission, a wait for a cooling route) and the loop should look again. Throws when
-   * the request is over: deadline, attempt cap, or no candidate left.
-   */
-  async #nextAttempt(state: RequestState): Promise<RouteAttempt | undefined> {
+  /** Throws when the request may not start another attempt: its deadline passed, or its attempt cap is reached. */
+  #checkLimits(state: RequestState): void {
     const { trace, pool } = state;
     if (this.clock.now() >= state.deadline) throw this.#fail(state, new DeadlineExceededError({ deadlineMs: trace.deadlineMs, trace, cause: state.errors.at(-1) }));
     if (trace.attempts.length >= pool.retry.maxTotalAttempts) throw this.#fail(state, this.#noMore(state));
-    const eligible = await this.#eligible(state);
-    const pick = eligible.length > 0 ? this.#select(state, eligible) : null;
-    if (!pick) {
-      if (await this.#waitForEarliest(state, eligible.length === 0)) return undefined;
-      throw this.#fail(state, this.#noMore(state));
-    }
-    const candidate = state.candidates.get(pick.routeId);
-    if (!candidate) throw this.#fail(state, new ModelMeshError({ code: "MM_INTERNAL", category: "internal", message: `[modelmesh] [${pool.policies.selection.id}] selected '${pick.routeId}', which is not a candidate` }));
+  }
+
+  /** The candidate the strategy picked; throws `MM_INTERNAL` when it picked something else. */
+  #picked(state: RequestState, pick: SelectionResult): Candidate {
+    // The shared candidate: its request entry (a trace entry) is only made when a refusal must be recorded.
+    const candidate = state.candidates.has(pick.routeId) ? state.candidates.set.byRoute.get(pick.routeId) : undefined;
+    if (!candidate) throw this.#fail(state, new ModelMeshError({ code: "MM_INTERNAL", category: "internal", message: `[modelmesh] [${state.pool.policies.selection.id}] selected '${pick.routeId}', which is not a candidate` }));
+    return candidate;
+  }
+
+  /**
+   * Starts an attempt on the picked candidate once the ledger answered its admission; undefined when it was
+   * refused (the refusal is recorded, and the loop looks again).
+   */
+  #startAttempt(state: RequestState, pick: SelectionResult, candidate: Candidate, admitted: AcquireResult, eligible: number): RouteAttempt | undefined {
+    const { trace, pool } = state;
     const { model, route } = candidate;
     const providerEntry = this.#o.providers.get(model.providerId)!;
-    const provider = this.#providerOf(model.providerId);
-    const admitted = await this.#o.ledger.acquire(route, provider);
+    const { descriptor: provider, timeouts } = this.#providerPlan(model.providerId, providerEntry);
     if (!admitted.ok) {
-      candidate.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
+      state.candidates.get(route.routeId)!.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
       if (admitted.kind === "quota" && admitted.retryAt !== undefined) blockForQuota(state, route.routeId, admitted.retryAt);
       state.tried.add(route.routeId);
       return undefined;
@@ -565,17 +635,16 @@ export class Router {
     const previous = trace.attempts.at(-1);
     if (this.events.active) {
       const now = this.clock.now();
-      if (previous && previous.routeId !== route.routeId) {
+      if (previous && previous.routeId !== route.routeId && this.events.wants("rotation")) {
         this.events.emit({ type: "rotation", timestamp: now, requestId: state.requestId, poolId: pool.id, from: previous.routeId, to: route.routeId, reason: previous.error?.category ?? "unknown" });
       }
-      this.events.emit({ type: "route-selected", timestamp: now, requestId: state.requestId, poolId: pool.id, routeId: route.routeId, strategy: pool.policies.selection.id, reason: pick.reason, attempt: attemptNo, eligible: eligible.length, excluded: trace.candidates.length - eligible.length });
-      this.events.emit({ type: "attempt-start", timestamp: now, requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, providerId: model.providerId, modelId: model.id });
+      if (this.events.wants("route-selected")) this.events.emit({ type: "route-selected", timestamp: now, requestId: state.requestId, poolId: pool.id, routeId: route.routeId, strategy: pool.policies.selection.id, reason: pick.reason, attempt: attemptNo, eligible, excluded: trace.candidates.length - eligible });
+      if (this.events.wants("attempt-start")) this.events.emit({ type: "attempt-start", timestamp: now, requestId: state.requestId, attempt: attemptNo, routeId: route.routeId, providerId: model.providerId, modelId: model.id });
     }
     const entry: TraceAttempt = { attempt: attemptNo, routeId: route.routeId, modelId: model.id, providerId: model.providerId, selectedBy: pool.policies.selection.id, reason: pick.reason, startedAt: this.clock.now(), latencyMs: 0, ok: false, action: "rotate" };
     trace.attempts.push(entry);
-    const timeouts = { ...this.#o.defaults, ...providerEntry.timeouts };
     return new RouteAttempt(
-      { ledger: this.#o.ledger, clock: this.clock, events: this.events, pool, requestId: state.requestId, sessionKey: state.sessionKey, stream: state.stream, deadline: state.deadline, callerSignal: state.signal, warnings: trace.warnings },
+      (state.attemptContext ??= { ledger: this.#o.ledger, clock: this.clock, events: this.events, pool, requestId: state.requestId, sessionKey: state.sessionKey, stream: state.stream, deadline: state.deadline, caller: state.caller, warnings: trace.warnings }),
       {
         model, route, provider, connector: providerEntry.connector, admitted,
         // Streams: the route's first-token budget (model, then pool, then provider, then routing; `auto` learns
@@ -614,21 +683,32 @@ export class Router {
    * The one success path: the attempt's output is in hand (a non-streamed answer, or a committed stream). A
    * non-streamed attempt settles now; a stream settles when it ends (its `onEnd`).
    */
-  async #attemptSucceeded<T>(state: RequestState, attempt: RouteAttempt, value: T, usageOf: ((value: T) => { prompt_tokens?: number; completion_tokens?: number } | undefined) | undefined): Promise<Routed<T>> {
+  #attemptSucceeded<T>(state: RequestState, attempt: RouteAttempt, value: T, usageOf: UsageOf<T> | undefined): Promise<Routed<T>> {
     const { entry } = attempt;
-    const { model, route } = attempt.target;
     // A non-streamed answer is complete: its timers stop now (a committed stream's keep its idle bound).
     if (!state.stream) attempt.scope.dispose();
     entry.ok = true;
     entry.action = "success";
     entry.latencyMs = attempt.elapsed();
-    if (attempt.target.admitted.endpointProbe) await this.#o.ledger.endpointReachable(model.providerId);
-    if (!state.stream) {
-      const usage = usageOf?.(value);
-      await attempt.settle({ ok: true, usage: usage ? { prompt_tokens: usage.prompt_tokens ?? 0, completion_tokens: usage.completion_tokens ?? 0 } : undefined });
-      if (this.events.active) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: route.routeId, latencyMs: entry.latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
-    }
-    this.#succeed(state, route.routeId);
+    // Promise chains rather than an async frame: this runs once per successful request.
+    if (attempt.target.admitted.endpointProbe) return this.#o.ledger.endpointReachable(attempt.target.model.providerId).then(() => this.#settleSuccess(state, attempt, value, usageOf));
+    return this.#settleSuccess(state, attempt, value, usageOf);
+  }
+
+  /** The rest of {@link #attemptSucceeded}: a non-streamed attempt settles (records its outcome), then the request succeeds. */
+  #settleSuccess<T>(state: RequestState, attempt: RouteAttempt, value: T, usageOf: UsageOf<T> | undefined): Promise<Routed<T>> {
+    if (state.stream) return Promise.resolve(this.#succeeded(state, attempt, value));
+    const usage = usageOf?.(value);
+    // `settle` reads only the two counts (an absent one counts as 0): the answer's usage object goes as is.
+    return attempt.settle({ ok: true, usage: usage ?? undefined }).then(() => {
+      const { entry } = attempt;
+      if (this.events.wants("attempt-end")) this.events.emit({ type: "attempt-end", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: attempt.target.route.routeId, latencyMs: entry.latencyMs, promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 });
+      return this.#succeeded(state, attempt, value);
+    });
+  }
+
+  #succeeded<T>(state: RequestState, attempt: RouteAttempt, value: T): Routed<T> {
+    this.#succeed(state, attempt.target.route.routeId);
     return { value, trace: state.trace };
   }
 
@@ -680,7 +760,7 @@ export class Router {
     const retries = state.sameRouteRetries?.get(route.routeId) ?? 0;
     const decision = decide(error, { retry: pool.retry, sameRouteRetries: retries, remainingMs: state.deadline - this.clock.now(), random: this.#random, failoverOnContentFilter: pool.failoverOnContentFilter, routeParked: parked });
     entry.action = decision.action;
-    if (this.events.active) this.events.emit({ type: "attempt-error", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: route.routeId, category: error.category, code: error.code, status: error.status, action: decision.action, delayMs: decision.action === "retry-same-route" ? decision.delayMs : undefined, message: error.message });
+    if (this.events.wants("attempt-error")) this.events.emit({ type: "attempt-error", timestamp: this.clock.now(), requestId: state.requestId, attempt: entry.attempt, routeId: route.routeId, category: error.category, code: error.code, status: error.status, action: decision.action, delayMs: decision.action === "retry-same-route" ? decision.delayMs : undefined, message: error.message });
     if (decision.action === "surface") throw this.#fail(state, error);
     if (decision.action === "retry-same-route") {
       entry.delayMs = decision.delayMs;
@@ -707,7 +787,7 @@ export class Router {
   async #resume(state: RequestState, failedRouteId: string, partial: string): Promise<AsyncIterable<ChatCompletionChunk> | undefined> {
     const original = state.request as unknown as ChatCompletionRequest;
     const request: ChatCompletionRequest = { ...original, messages: [...original.messages, { role: "assistant", content: partial }] };
-    const sub = this.#begin("chat", request, true, { signal: state.signal, deadlineMs: state.trace.deadlineMs, requestId: `${state.requestId}.resume`, resume: false });
+    const sub = this.#begin("chat", request, true, { abort: state.caller, deadlineMs: state.trace.deadlineMs, requestId: `${state.requestId}.resume`, resume: false });
     sub.tried.add(failedRouteId);
     for (const [routeId, candidate] of sub.candidates) {
       if (candidate.model.features.assistantPrefill !== true) {
@@ -735,7 +815,7 @@ export class Router {
   async #sleep(state: RequestState, ms: number): Promise<void> {
     if (ms <= 0) return;
     try {
-      await sleep(this.clock, ms, state.signal);
+      await sleep(this.clock, ms, state.caller);
     } catch (cause) {
       throw this.#fail(state, new ModelMeshError({ code: "MM_ABORTED", category: "cancelled", message: "[modelmesh] [router] the request was cancelled by the caller", cause }));
     }
@@ -789,7 +869,7 @@ export class Router {
     trace.outcome = "success";
     trace.final = this.#finalOf(state, routeId);
     trace.endedAt = this.clock.now();
-    if (this.events.active) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: true, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, trace });
+    if (this.events.wants("request-end")) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: true, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, trace });
   }
 
   #fail(state: RequestState, error: ModelMeshError): ModelMeshError {
@@ -797,7 +877,7 @@ export class Router {
     trace.outcome = "error";
     trace.endedAt = this.clock.now();
     if (!(error as { trace?: RoutingTrace }).trace) attachTrace(error, trace);
-    if (this.events.active) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: false, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, code: error.code, trace });
+    if (this.events.wants("request-end")) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: false, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, code: error.code, trace });
     return error;
   }
 
@@ -842,6 +922,18 @@ export class Router {
   }
 }
 
+
+/** Reads the token usage of an answer. */
+type UsageOf<T> = (value: T) => { prompt_tokens?: number; completion_tokens?: number } | undefined;
+
+/** A non-streamed chat attempt: the request with the route's upstream model (module-level: no closure per request). */
+function completeChat(provider: ProviderConnectorV1, model: RouterModel, call: CallOptions, request: Record<string, unknown>): Promise<ChatCompletion> {
+  return provider.complete({ ...(request as unknown as ChatCompletionRequest), model: model.upstreamModel }, call);
+}
+
+function chatUsage(response: ChatCompletion): ChatCompletion["usage"] {
+  return response.usage;
+}
 
 /** Notes that a route is out for quota until `until` (the map is created on first use: most requests never need it). */
 function blockForQuota(state: RequestState, routeId: string, until: number): void {

@@ -117,14 +117,14 @@ export async function openCommittedStream(o: OpenOptions): Promise<AsyncIterable
   o.scope.committed();
   // Until the consumer asks for more, the idle timeout waits (the relay resumes it for each upstream read).
   o.scope.pauseIdle();
-  if (o.events.active) o.events.emit({ type: "stream-commit", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ttftMs: o.clock.now() - o.startedAt });
+  if (o.events.wants("stream-commit")) o.events.emit({ type: "stream-commit", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ttftMs: o.clock.now() - o.startedAt });
 
   let finished = false;
   let chunks = 0;
   const finish = async (outcome: StreamOutcome) => {
     if (finished) return;
     finished = true;
-    if (o.events.active) {
+    if (o.events.wants("stream-end")) {
       const u = outcome.usage;
       o.events.emit({
         type: "stream-end", timestamp: o.clock.now(), requestId: o.requestId, routeId: o.route.id, ok: outcome.ok, chunks, code: outcome.error?.code,

@@ -1,3 +1,4 @@
+import type { AbortWatch } from "../internal/abort.js";
 import type { ModelDelivery, ModelFeatures, ModelPricing, ProviderConnectorV1, ResponseLimits } from "../connectors/provider.js";
 import type { RotationPolicySet } from "../connectors/rotation.js";
 import type { QuotaLimits } from "../state/ledger-types.js";
@@ -76,6 +77,11 @@ export interface RouterPool {
 export interface RequestOptions {
   /** Cancels the request (all attempts). */
   signal?: AbortSignal;
+  /**
+   * Cancels the request, as an {@link AbortWatch} (e.g. a `LazyAbort`): cheaper to follow than `signal`, which
+   * it replaces when both are given (docs/ARCHITECTURE.md §2.5).
+   */
+  abort?: AbortWatch;
   /** Overrides the end-to-end deadline. */
   deadlineMs?: number;
   /** Request id for correlation (generated otherwise). */

@@ -58,6 +58,10 @@ export type {
 
 const OK: AcquireResult = Object.freeze({ ok: true, probe: false });
 const OK_PROBE: AcquireResult = Object.freeze({ ok: true, probe: true });
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The identity change: `#mutateRoute` with it applies lazy recovery only. */
+const keep = (record: RouteRecord): RouteRecord => record;
 
 /**
  * The per-route and per-provider state ledger the router consults and updates (docs/ARCHITECTURE.md §2.9).
@@ -97,6 +101,12 @@ export class StateLedger {
   #unwatch: Array<() => void> = [];
   /** Ids noted while a (re-)read of the index is in flight: what the read brings back is older for them. */
   #notedDuringLoad: Set<string> | undefined;
+  /** Route id → key of its record (the same string every time, see {@link #routeKey}). */
+  readonly #routeKeys = new Map<string, string>();
+  /** Per quota-key list of a route (it changes when a window turns over): the keys {@link snapshot} reads. */
+  readonly #snapshotKeyLists = new WeakMap<readonly string[], readonly string[]>();
+  /** Per route descriptor: the keys {@link acquire} reads, and the route and provider ids they were made for. */
+  readonly #acquireKeyLists = new WeakMap<RouteDescriptor, { routeId: string; providerId: string; keys: readonly string[] }>();
 
   constructor(options: StateLedgerOptions) {
     this.#store = options.store;
@@ -151,8 +161,28 @@ export class StateLedger {
   }
 
   /** The route's state, after lazy recovery (a standby route whose time passed turns half-open, once). */
-  async snapshot(route: RouteDescriptor, policies?: LedgerPolicies): Promise<LedgerRouteSnapshot> {
+  snapshot(route: RouteDescriptor, policies?: LedgerPolicies): Promise<LedgerRouteSnapshot> {
     const now = this.#clock.now();
+    const id = route.routeId;
+    const getMany = this.#store.getMany;
+    if (getMany === undefined) return this.#snapshotApart(route, now, policies);
+    try {
+      // The record and the quota counters in one batch read, then a promise chain rather than an async frame:
+      // this is the state read of every routed request.
+      return getMany.call(this.#store, this.#snapshotKeys(route, now)).then((values) => {
+        const stored = values[0] as RouteRecord | undefined;
+        this.#noteRoute(id, stored);
+        const usage = this.#meter.usageOf(route, now, values as Array<number | undefined>, 1);
+        if (!routeRecoveryDue(stored, now)) return toSnapshot(route, stored ?? INITIAL_ROUTE_RECORD, this.#local.get(id), usage, this.#minSamples);
+        return this.#mutateRoute(id, now, policies?.recovery.probe, keep).then((recovered) => toSnapshot(route, recovered, this.#local.get(id), usage, this.#minSamples));
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link snapshot} for a store without batch reads: the record and the counters read side by side. */
+  async #snapshotApart(route: RouteDescriptor, now: number, policies: LedgerPolicies | undefined): Promise<LedgerRouteSnapshot> {
     const [record, usage] = await Promise.all([this.#route(route.routeId, now, policies?.recovery.probe), this.#meter.usage(route, now)]);
     return toSnapshot(route, record, this.#local.get(route.routeId), usage, this.#minSamples);
   }
@@ -191,36 +221,48 @@ export class StateLedger {
    * at a time), or when a quota window is full (emitting `quota-exhausted` once per window). On admission
    * it counts the request in the quota windows and raises the in-flight count: call {@link release} after.
    */
-  async acquire(route: RouteDescriptor, provider: ProviderDescriptor, options: { estimatedTokens?: number } = {}): Promise<AcquireResult> {
+  async acquire(route: RouteDescriptor, provider: ProviderDescriptor, options?: { estimatedTokens?: number }): Promise<AcquireResult> {
     const now = this.#clock.now();
     const id = route.routeId;
-    const prov = await this.#providers.status(provider.providerId, now);
+    let prov: ProviderStatus | Promise<ProviderStatus>;
+    // Where the store reads in batches, the route's record is read with the provider's: it is used when reading
+    // the provider changed nothing (no standby ended, no endpoint probe), else read again below as usual.
+    let batched = false;
+    let batchedRecord: RouteRecord | undefined;
+    if (this.#store.getMany !== undefined) {
+      const values = await this.#store.getMany<unknown>(this.#acquireKeys(route, provider.providerId));
+      prov = this.#providers.statusFrom(provider.providerId, values[0] as ProviderRecord | undefined, now);
+      if (prov instanceof Promise) prov = await prov;
+      else {
+        batched = true;
+        batchedRecord = values[1] as RouteRecord | undefined;
+      }
+    } else prov = await this.#providers.status(provider.providerId, now);
     if (prov.status === "standby") return { ok: false, kind: "provider", reason: `provider standby: ${prov.reason ?? "manual"}`, retryAt: prov.until };
-    const endpointLease = endpointLeaseId(provider.providerId);
     let endpointProbe = false;
     if (prov.probing) {
-      if (!(await this.#probes.acquire(endpointLease, now))) return { ok: false, kind: "probe", reason: "endpoint probe in flight" };
+      if (!(await this.#probes.acquire(endpointLeaseId(provider.providerId), now))) return { ok: false, kind: "probe", reason: "endpoint probe in flight" };
       endpointProbe = true;
+      batched = false;
     }
-    const refuse = async (result: AcquireResult, probe = false): Promise<AcquireResult> => {
-      if (probe) await this.#probes.release(id, 0);
-      if (endpointProbe) await this.#probes.release(endpointLease, 0);
-      return result;
-    };
-    const record = await this.#route(id, now);
+    // The provider whose endpoint lease this acquisition holds, to hand back on a refusal.
+    const heldEndpoint = endpointProbe ? provider.providerId : undefined;
+    const stored = batched ? batchedRecord : await this.#store.get<RouteRecord>(this.#routeKey(id));
+    this.#noteRoute(id, stored);
+    const record = routeRecoveryDue(stored, now) ? await this.#mutateRoute(id, now, undefined, keep) : (stored ?? INITIAL_ROUTE_RECORD);
     if (record.status === "standby" || record.circuit === "open") {
-      return refuse({ ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil });
+      return this.#refuse({ ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil }, id, false, heldEndpoint);
     }
     const limitedUntil = learnedLimitUntil(record.rateLimit, now);
-    if (limitedUntil !== undefined) return refuse({ ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil });
+    if (limitedUntil !== undefined) return this.#refuse({ ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil }, id, false, heldEndpoint);
     let probe = false;
     if (record.circuit === "half-open") {
-      if (!(await this.#probes.acquire(id, now))) return refuse({ ok: false, kind: "probe", reason: "probe in flight" });
+      if (!(await this.#probes.acquire(id, now))) return this.#refuse({ ok: false, kind: "probe", reason: "probe in flight" }, id, false, heldEndpoint);
       probe = true;
     }
-    const full = await this.#meter.admit(route, provider, now, options.estimatedTokens);
+    const full = await this.#meter.admit(route, provider, now, options?.estimatedTokens);
     if (full) {
-      await refuse(OK, probe);
+      await this.#refuse(OK, id, probe, heldEndpoint);
       if (await this.#meter.markExhausted(full)) {
         this.#events?.emit({ type: "quota-exhausted", timestamp: now, routeId: id, window: `${full.scope}:${full.window}`, resetsAt: full.resetsAt });
       }
@@ -241,11 +283,27 @@ export class StateLedger {
    * cancel or a caller error) is shortened to `probeReleaseGraceMs`, so an outcome recorded just after
    * still counts as the probe's and no second probe slips in meanwhile.
    */
-  async release(route: RouteDescriptor, ticket?: AcquireResult): Promise<void> {
+  release(route: RouteDescriptor, ticket?: AcquireResult): Promise<void> {
     const local = this.#local.get(route.routeId);
     if (local && local.inFlight > 0) local.inFlight--;
+    // Most attempts hold no lease: nothing to wait for then.
+    if (!this.#probes.holds(route.routeId) && !(ticket?.ok && ticket.endpointProbe)) return RESOLVED;
+    return this.#releaseLeases(route, ticket);
+  }
+
+  async #releaseLeases(route: RouteDescriptor, ticket: AcquireResult | undefined): Promise<void> {
     await this.#probes.release(route.routeId, this.#graceMs);
     if (ticket?.ok && ticket.endpointProbe) await this.#probes.release(endpointLeaseId(route.providerId), this.#graceMs);
+  }
+
+  /**
+   * Hands back the leases an acquisition took before it was refused (the route's probe lease when `probe`, the
+   * endpoint's of `endpointProvider` when given), and returns `result`.
+   */
+  async #refuse(result: AcquireResult, routeId: string, probe: boolean, endpointProvider: string | undefined): Promise<AcquireResult> {
+    if (probe) await this.#probes.release(routeId, 0);
+    if (endpointProvider !== undefined) await this.#probes.release(endpointLeaseId(endpointProvider), 0);
+    return result;
   }
 
   /**
@@ -268,29 +326,39 @@ export class StateLedger {
   }
 
   /** Records a success: streak reset, circuit closed (probe success), EWMA, tokens/cost, learned limits, caps. */
-  async recordSuccess(route: RouteDescriptor, provider: ProviderDescriptor, report: SuccessReport, policies: LedgerPolicies): Promise<RecordResult> {
-    const now = this.#clock.now();
-    const tokens = report.promptTokens + report.completionTokens;
-    await this.#meter.addConsumption(route, provider, now, tokens, report.costUsd);
-    const usage = await this.#meter.usage(route, now);
+  recordSuccess(route: RouteDescriptor, provider: ProviderDescriptor, report: SuccessReport, policies: LedgerPolicies): Promise<RecordResult> {
+    // Promise chains rather than async frames: this runs for every successful request.
+    try {
+      const now = this.#clock.now();
+      const tokens = report.promptTokens + report.completionTokens;
+      return this.#meter.consume(route, provider, now, tokens, report.costUsd).then((usage) => this.#recordSuccessWith(route, report, policies, now, tokens, usage));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link recordSuccess} once the consumption is counted and the usage read. */
+  #recordSuccessWith(route: RouteDescriptor, report: SuccessReport, policies: LedgerPolicies, now: number, tokens: number, usage: QuotaUsage): Promise<RecordResult> {
+    const id = route.routeId;
     const outcome: AttemptOutcome = { ok: true, latencyMs: report.latencyMs, tokens, costUsd: report.costUsd };
     const context = this.#standbyContext(route, usage, outcome, now, policies);
     let closed = false;
     let decision: DeactivationDecision | null = null;
-    const after = await this.#mutateRoute(route.routeId, now, policies.recovery.probe, (record) => {
+    const result = (after: RouteRecord): RecordResult => {
+      const stateChanges: string[] = [];
+      if (closed && after.circuit === "closed") {
+        this.#events?.emit({ type: "route-recovered", timestamp: now, routeId: id, trigger: "probe_success", halfOpen: false });
+        stateChanges.push("route recovered: probe_success");
+      }
+      return this.#finish(id, after, decision, now, stateChanges);
+    };
+    return this.#mutateRoute(id, now, policies.recovery.probe, (record) => {
       // Runs once per CAS attempt; the flags of the last run describe the committed write.
       closed = record.status === "active" && record.circuit === "half-open";
-      const result = decideStandby(applySuccess(record, report, now, this.#window), context, false);
-      decision = result.decision;
-      return result.record;
-    });
-    await this.#probes.release(route.routeId, 0);
-    const stateChanges: string[] = [];
-    if (closed && after.circuit === "closed") {
-      this.#events?.emit({ type: "route-recovered", timestamp: now, routeId: route.routeId, trigger: "probe_success", halfOpen: false });
-      stateChanges.push("route recovered: probe_success");
-    }
-    return this.#finish(route.routeId, after, decision, now, stateChanges);
+      const next = decideStandby(applySuccess(record, report, now, this.#window), context, false);
+      decision = next.decision;
+      return next.record;
+    }).then((after) => (this.#probes.holds(id) ? this.#probes.release(id, 0).then(() => result(after)) : result(after)));
   }
 
   /**
@@ -410,7 +478,7 @@ export class StateLedger {
     this.#noteRoute(routeId, stored);
     const record = stored ?? INITIAL_ROUTE_RECORD;
     if (!routeRecoveryDue(record, now)) return record;
-    return this.#mutateRoute(routeId, now, probeDefault, (r) => r);
+    return this.#mutateRoute(routeId, now, probeDefault, keep);
   }
 
   /**
@@ -418,21 +486,23 @@ export class StateLedger {
    * loop; the last run is the committed one, which is why callers capture their flags in closures.
    * Emits `route-recovered` when THIS write performed the recovery (exactly once across instances).
    */
-  async #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Promise<RouteRecord> {
+  #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Promise<RouteRecord> {
     let recoveredFrom: RouteRecord | undefined;
-    const result = await updateState<RouteRecord>(this.#store, this.#routeKey(routeId), (current) => {
+    // A promise chain rather than an async frame: this runs for every recorded outcome.
+    return updateState<RouteRecord>(this.#store, this.#routeKey(routeId), (current) => {
       const base = current ?? INITIAL_ROUTE_RECORD;
       const recovered = recoverRoute(base, now, probeDefault);
       recoveredFrom = recovered === base ? undefined : base;
       const next = change(recovered);
       return next === base ? current : next;
+    }).then((result) => {
+      this.#noteRoute(routeId, result.value);
+      const after = result.value ?? INITIAL_ROUTE_RECORD;
+      if (result.written && recoveredFrom) {
+        this.#emitRecovered(routeId, recoveryTriggerFor(recoveredFrom.reason), after.circuit === "half-open", now);
+      }
+      return after;
     });
-    this.#noteRoute(routeId, result.value);
-    const after = result.value ?? INITIAL_ROUTE_RECORD;
-    if (result.written && recoveredFrom) {
-      this.#emitRecovered(routeId, recoveryTriggerFor(recoveredFrom.reason), after.circuit === "half-open", now);
-    }
-    return after;
   }
 
   #emitRecovered(routeId: string, trigger: RecoveryTrigger, halfOpen: boolean, now: number): void {
@@ -440,7 +510,34 @@ export class StateLedger {
   }
 
   #routeKey(routeId: string): string {
-    return `${this.#prefix}route:${routeId}`;
+    let key = this.#routeKeys.get(routeId);
+    if (key === undefined) {
+      // Bounded: route ids come from config, but the manual operations accept any id.
+      if (this.#routeKeys.size >= 10_000) this.#routeKeys.clear();
+      key = `${this.#prefix}route:${routeId}`;
+      this.#routeKeys.set(routeId, key);
+    }
+    return key;
+  }
+
+  /** The keys {@link acquire} reads in one batch: the provider's record, then the route's. */
+  #acquireKeys(route: RouteDescriptor, providerId: string): readonly string[] {
+    const cached = this.#acquireKeyLists.get(route);
+    if (cached !== undefined && cached.routeId === route.routeId && cached.providerId === providerId) return cached.keys;
+    const keys = Object.freeze([this.#providers.key(providerId), this.#routeKey(route.routeId)]);
+    this.#acquireKeyLists.set(route, { routeId: route.routeId, providerId, keys });
+    return keys;
+  }
+
+  /** The keys {@link snapshot} reads in one batch: the route's record, then its quota counters. */
+  #snapshotKeys(route: RouteDescriptor, now: number): readonly string[] {
+    const usageKeys = this.#meter.usageKeys(route, now);
+    let keys = this.#snapshotKeyLists.get(usageKeys);
+    if (keys === undefined) {
+      keys = Object.freeze([this.#routeKey(route.routeId), ...usageKeys]);
+      this.#snapshotKeyLists.set(usageKeys, keys);
+    }
+    return keys;
   }
 
   #noteRoute(routeId: string, record: RouteRecord | undefined): void {

@@ -34,10 +34,27 @@ export class ProviderLedger {
 
   /** Current status; a timed standby that is over is ended here (emitting `provider-recovered` once). */
   async status(providerId: string, now: number): Promise<ProviderStatus> {
-    const stored = await this.#store.get<ProviderRecord>(this.#prefix + providerId);
+    return this.statusFrom(providerId, await this.#store.get<ProviderRecord>(this.key(providerId)), now);
+  }
+
+  /** The store key of a provider's record. */
+  key(providerId: string): string {
+    return this.#prefix + providerId;
+  }
+
+  /**
+   * {@link status} from a record the caller read (at `key(providerId)`, e.g. in a batch with other keys). Synchronous
+   * unless a timed standby is over and must be ended in the store.
+   */
+  statusFrom(providerId: string, stored: ProviderRecord | undefined, now: number): ProviderStatus | Promise<ProviderStatus> {
     this.#onRecord?.(providerId, stored);
     const record = stored ?? INITIAL_PROVIDER_RECORD;
     if (!isDue(record, now)) return record;
+    return this.#recover(providerId, now);
+  }
+
+  /** Ends a timed standby that is over (emitting `provider-recovered` once, across instances). */
+  async #recover(providerId: string, now: number): Promise<ProviderStatus> {
     let recoveredFrom: ProviderRecord | undefined;
     const result = await updateState<ProviderRecord>(this.#store, this.#prefix + providerId, (current) => {
       recoveredFrom = current !== undefined && isDue(current, now) ? current : undefined;

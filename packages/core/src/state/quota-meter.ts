@@ -5,34 +5,49 @@ import type { QuotaClock, QuotaWindow, QuotaWindowKind } from "./quota-windows.j
 
 /** A counted quantity and the window it is counted in. */
 interface Metric {
+  /** Position in {@link ALL_METRICS} (and in a plan's `keys` and `windows`). */
+  index: number;
   /** Short key segment. */
   code: string;
   /** Name used in refusals and `quota-exhausted` events. */
   name: string;
   window: QuotaWindowKind;
   limit: keyof QuotaLimits;
+  /** Whether the metric counts tokens (else requests or cost). */
+  tokens: boolean;
 }
 
-const REQ_MIN: Metric = { code: "rm", name: "requests-per-minute", window: "minute", limit: "requestsPerMinute" };
-const REQ_DAY: Metric = { code: "rd", name: "requests-per-day", window: "day", limit: "requestsPerDay" };
-const TOK_MIN: Metric = { code: "tm", name: "tokens-per-minute", window: "minute", limit: "tokensPerMinute" };
-const TOK_DAY: Metric = { code: "td", name: "tokens-per-day", window: "day", limit: "tokensPerDay" };
-const COST_DAY: Metric = { code: "cd", name: "cost-per-day", window: "day", limit: "costPerDay" };
-const COST_MONTH: Metric = { code: "cm", name: "cost-per-month", window: "month", limit: "costPerMonth" };
+const REQ_MIN: Metric = { index: 0, code: "rm", name: "requests-per-minute", window: "minute", limit: "requestsPerMinute", tokens: false };
+const REQ_DAY: Metric = { index: 1, code: "rd", name: "requests-per-day", window: "day", limit: "requestsPerDay", tokens: false };
+const TOK_MIN: Metric = { index: 2, code: "tm", name: "tokens-per-minute", window: "minute", limit: "tokensPerMinute", tokens: true };
+const TOK_DAY: Metric = { index: 3, code: "td", name: "tokens-per-day", window: "day", limit: "tokensPerDay", tokens: true };
+const COST_DAY: Metric = { index: 4, code: "cd", name: "cost-per-day", window: "day", limit: "costPerDay", tokens: false };
+const COST_MONTH: Metric = { index: 5, code: "cm", name: "cost-per-month", window: "month", limit: "costPerMonth", tokens: false };
 const REQUEST_METRICS = [REQ_MIN, REQ_DAY] as const;
 const CONSUMPTION_METRICS = [TOK_MIN, TOK_DAY, COST_DAY, COST_MONTH] as const;
 const ALL_METRICS = [REQ_MIN, REQ_DAY, TOK_MIN, TOK_DAY, COST_DAY, COST_MONTH] as const;
 
-/** A scope whose usage is counted: a route (`r`) or a provider (`p`). */
-interface Scope {
+/**
+ * The counters of one scope (a route or a provider) in the windows current during `[from, until)`: their keys
+ * and windows, indexed like {@link ALL_METRICS}. Keys embed the window start, so a plan holds until the
+ * earliest of its windows turns over, and is rebuilt then; meanwhile every request reuses the same key
+ * strings and objects instead of building them anew.
+ */
+interface WindowPlan {
   kind: "route" | "provider";
-  /** The route's descriptor (route scopes): what its counter keys are cached on. */
-  route?: RouteDescriptor;
+  /** Route or provider id the keys embed. */
   id: string;
-  limits: QuotaLimits | undefined;
+  /** The quota clock the day and month windows follow. */
   clock: QuotaClock | undefined;
-  /** Routes are always metered (strategies read usage); providers only for the caps they declare. */
-  always: boolean;
+  from: number;
+  until: number;
+  keys: readonly string[];
+  windows: ReadonlyArray<Readonly<QuotaWindow>>;
+  /** Route plans: the two request-counter increments (+1), and their rollback (-1). Never mutated. */
+  admitOps: readonly IncrementOp[];
+  rollbackOps: readonly IncrementOp[];
+  /** The usage from the values read at `keys` (made once per plan, so a read needs no closure of its own). */
+  toUsage: (values: ReadonlyArray<number | undefined>) => QuotaUsage;
 }
 
 /** A full window: no headroom until `resetsAt`. */
@@ -54,6 +69,8 @@ export interface QuotaRefusal {
  * (`<prefix>q:r:<routeId>:rd:<start>`), so a new window starts from zero without any reset job, and each
  * counter expires at its window's end.
  *
+ * Routes are always metered (strategies read usage); providers only for the caps they declare.
+ *
  * Admission is exact under concurrency: the request counters are incremented first and the increment is
  * rolled back when the returned value exceeds the cap, so N concurrent admissions with k slots left admit
  * exactly k (each atomic increment returns a distinct value). Under contention a rollback may briefly make
@@ -63,8 +80,10 @@ export interface QuotaRefusal {
 export class QuotaMeter {
   readonly #store: StateStore;
   readonly #prefix: string;
-  /** Per route descriptor, the latest counter key of each metric (see {@link #key}). */
-  readonly #routeKeys = new WeakMap<RouteDescriptor, Map<Metric, { start: number; id: string; key: string }>>();
+  /** The current window plan of each route descriptor. */
+  readonly #routePlans = new WeakMap<RouteDescriptor, WindowPlan>();
+  /** The current window plan of each provider id (provider descriptors may be built per request). */
+  readonly #providerPlans = new Map<string, WindowPlan>();
 
   constructor(store: StateStore, prefix: string) {
     this.#store = store;
@@ -72,81 +91,113 @@ export class QuotaMeter {
   }
 
   /** Counts one request against the route and provider windows, or refuses without counting. */
-  async admit(route: RouteDescriptor, provider: ProviderDescriptor, now: number, estimatedTokens = 0): Promise<QuotaRefusal | undefined> {
-    const scopes = [routeScope(route), providerScope(provider)];
-    const full = await this.#checkConsumption(scopes, now, estimatedTokens);
+  admit(route: RouteDescriptor, provider: ProviderDescriptor, now: number, estimatedTokens = 0): Promise<QuotaRefusal | undefined> {
+    // Not `async`: on the common path (nothing caps tokens or cost) one promise chain, no async frame.
+    const routePlan = this.#routePlan(route, now);
+    const providerLimits = provider.limits;
+    const providerPlan = providerLimits === undefined ? undefined : this.#providerPlan(provider, now);
+    if (hasCap(route.limits, CONSUMPTION_METRICS) || hasCap(providerLimits, CONSUMPTION_METRICS)) {
+      return this.#checkThenCount(route, routePlan, providerPlan, providerLimits, estimatedTokens);
+    }
+    return this.#count(route, routePlan, providerPlan, providerLimits);
+  }
+
+  async #checkThenCount(
+    route: RouteDescriptor,
+    routePlan: WindowPlan,
+    providerPlan: WindowPlan | undefined,
+    providerLimits: QuotaLimits | undefined,
+    estimatedTokens: number,
+  ): Promise<QuotaRefusal | undefined> {
+    const full = await this.#checkConsumption(routePlan, route.limits, providerPlan, providerLimits, estimatedTokens);
     if (full) return full;
-    const ops: IncrementOp[] = [];
-    const caps: Array<{ scope: Scope; metric: Metric; window: Readonly<QuotaWindow>; cap: number | undefined }> = [];
-    for (const scope of scopes) {
+    return this.#count(route, routePlan, providerPlan, providerLimits);
+  }
+
+  /** Counts the request in its windows, or rolls the count back and refuses when a window is over its cap. */
+  #count(route: RouteDescriptor, routePlan: WindowPlan, providerPlan: WindowPlan | undefined, providerLimits: QuotaLimits | undefined): Promise<QuotaRefusal | undefined> {
+    // The route's two counters always; the provider's only for the caps it declares (rare: built per call).
+    let ops = routePlan.admitOps;
+    let rollback = routePlan.rollbackOps;
+    if (providerPlan !== undefined && hasCap(providerLimits, REQUEST_METRICS)) {
+      const more: IncrementOp[] = [];
+      const less: IncrementOp[] = [];
       for (const metric of REQUEST_METRICS) {
-        const cap = scope.limits?.[metric.limit];
-        if (!scope.always && cap === undefined) continue;
-        const window = windowBounds(metric.window, now, scope.clock);
-        ops.push({ key: this.#key(scope, metric, window.start), by: 1, expireAt: window.end });
-        caps.push({ scope, metric, window, cap });
+        if (providerLimits![metric.limit] === undefined) continue;
+        const window = providerPlan.windows[metric.index]!;
+        more.push({ key: providerPlan.keys[metric.index]!, by: 1, expireAt: window.end });
+        less.push({ key: providerPlan.keys[metric.index]!, by: -1, expireAt: window.end });
       }
+      ops = [...ops, ...more];
+      rollback = [...rollback, ...less];
     }
-    if (ops.length === 0) return undefined;
-    const counts = await this.#incrementAll(ops);
-    for (let i = 0; i < counts.length; i++) {
-      const { scope, metric, window, cap } = caps[i]!;
-      if (cap !== undefined && counts[i]! > cap) {
-        for (const op of ops) op.by = -1;
-        await this.#incrementAll(ops);
-        return refusal(scope, metric, window);
-      }
-    }
-    return undefined;
+    const counted = ops.length;
+    // Nothing caps requests (the common case): the counts need no look.
+    if (counted === 2 && !hasCap(route.limits, REQUEST_METRICS)) return this.#incrementAll(ops).then(noRefusal);
+    return this.#incrementAll(ops).then((counts) => {
+      const refused = overCap(counts, 0, routePlan, route.limits) ?? (counted > 2 ? overCap(counts, 2, providerPlan!, providerLimits) : undefined);
+      if (refused === undefined) return undefined;
+      return this.#incrementAll(rollback).then(() => refused);
+    });
   }
 
   /** Adds tokens and cost of a finished request to the route's (and metered provider's) windows. */
   async addConsumption(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Promise<void> {
+    if (!(tokens > 0) && !(costUsd > 0)) return;
+    await this.#incrementAll(this.#consumptionOps(route, provider, now, tokens, costUsd));
+  }
+
+  /** The token and cost increments of a finished request (at least one of `tokens`, `costUsd` is positive). */
+  #consumptionOps(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): IncrementOp[] {
     const ops: IncrementOp[] = [];
-    for (const scope of [routeScope(route), providerScope(provider)]) {
-      for (const metric of CONSUMPTION_METRICS) {
-        const by = metric === TOK_MIN || metric === TOK_DAY ? tokens : costUsd;
-        if (!(by > 0) || (!scope.always && scope.limits?.[metric.limit] === undefined)) continue;
-        const window = windowBounds(metric.window, now, scope.clock);
-        ops.push({ key: this.#key(scope, metric, window.start), by, expireAt: window.end });
-      }
-    }
-    if (ops.length > 0) await this.#incrementAll(ops);
+    pushConsumption(ops, this.#routePlan(route, now), undefined, tokens, costUsd);
+    const limits = provider.limits;
+    if (hasCap(limits, CONSUMPTION_METRICS)) pushConsumption(ops, this.#providerPlan(provider, now), limits, tokens, costUsd);
+    return ops;
+  }
+
+  /**
+   * {@link addConsumption}, then {@link usage}: the same store operations in the same order, in one call (what
+   * recording a success needs).
+   */
+  consume(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Promise<QuotaUsage> {
+    const plan = this.#routePlan(route, now);
+    if (tokens > 0 || costUsd > 0) return this.#incrementAll(this.#consumptionOps(route, provider, now, tokens, costUsd)).then(() => this.#getAll(plan.keys)).then(plan.toUsage);
+    return this.#getAll(plan.keys).then(plan.toUsage);
   }
 
   /** The route's counters in the current windows. */
   async usage(route: RouteDescriptor, now: number): Promise<QuotaUsage> {
-    return (await this.usageMany([route], now))[0]!;
+    const plan = this.#routePlan(route, now);
+    return usageOf(plan, await this.#getAll(plan.keys), 0);
+  }
+
+  /**
+   * The counter keys {@link usage} reads for the route, for a caller that batches them with other keys; the
+   * same array while the windows stay current. Turn the values read into usage with {@link usageOf}.
+   */
+  usageKeys(route: RouteDescriptor, now: number): readonly string[] {
+    return this.#routePlan(route, now).keys;
+  }
+
+  /** The route's usage from the values of its {@link usageKeys}, read into `values` from index `at` on. */
+  usageOf(route: RouteDescriptor, now: number, values: ReadonlyArray<number | undefined>, at: number): QuotaUsage {
+    return usageOf(this.#routePlan(route, now), values, at);
   }
 
   /** The counters of several routes in their current windows, in one batch read. */
   async usageMany(routes: readonly RouteDescriptor[], now: number): Promise<QuotaUsage[]> {
+    const plans = new Array<WindowPlan>(routes.length);
     const keys = new Array<string>(routes.length * ALL_METRICS.length);
-    const bounds = new Array<Record<QuotaWindowKind, Readonly<QuotaWindow>>>(routes.length);
-    let previous: { clock: QuotaClock | undefined; bounds: Record<QuotaWindowKind, Readonly<QuotaWindow>> } | undefined;
     for (let r = 0; r < routes.length; r++) {
-      const scope = routeScope(routes[r]!);
-      // Routes of one provider share a quota clock: its windows are computed once per batch.
-      if (previous === undefined || previous.clock !== scope.clock) {
-        previous = { clock: scope.clock, bounds: { minute: windowBounds("minute", now, scope.clock), day: windowBounds("day", now, scope.clock), month: windowBounds("month", now, scope.clock) } };
-      }
-      bounds[r] = previous.bounds;
-      for (let m = 0; m < ALL_METRICS.length; m++) keys[r * ALL_METRICS.length + m] = this.#key(scope, ALL_METRICS[m]!, previous.bounds[ALL_METRICS[m]!.window].start);
+      const plan = this.#routePlan(routes[r]!, now);
+      plans[r] = plan;
+      for (let m = 0; m < ALL_METRICS.length; m++) keys[r * ALL_METRICS.length + m] = plan.keys[m]!;
     }
-    const v = await this.#getAll(keys);
-    return routes.map((_, r) => {
-      const at = r * ALL_METRICS.length;
-      const b = bounds[r]!;
-      return {
-        requestsMinute: v[at] ?? 0,
-        requestsDay: v[at + 1] ?? 0,
-        tokensMinute: v[at + 2] ?? 0,
-        tokensDay: v[at + 3] ?? 0,
-        costDay: v[at + 4] ?? 0,
-        costMonth: v[at + 5] ?? 0,
-        resetsAt: { minute: b.minute.end, day: b.day.end, month: b.month.end },
-      };
-    });
+    const values = await this.#getAll(keys);
+    const out = new Array<QuotaUsage>(routes.length);
+    for (let r = 0; r < routes.length; r++) out[r] = usageOf(plans[r]!, values, r * ALL_METRICS.length);
+    return out;
   }
 
   /** True exactly once per full window (across instances sharing the store): gates `quota-exhausted` events. */
@@ -155,63 +206,139 @@ export class QuotaMeter {
     return this.#store.setIfAbsent(key, 1, { expireAt: refusal.resetsAt });
   }
 
-  async #checkConsumption(scopes: Scope[], now: number, estimatedTokens: number): Promise<QuotaRefusal | undefined> {
-    const checks: Array<{ scope: Scope; metric: Metric; window: Readonly<QuotaWindow>; cap: number }> = [];
-    for (const scope of scopes) {
+  /** Headroom of the capped token and cost windows (route first, then provider): the first full one, if any. */
+  async #checkConsumption(
+    routePlan: WindowPlan,
+    routeLimits: QuotaLimits | undefined,
+    providerPlan: WindowPlan | undefined,
+    providerLimits: QuotaLimits | undefined,
+    estimatedTokens: number,
+  ): Promise<QuotaRefusal | undefined> {
+    const checks: Array<{ plan: WindowPlan; metric: Metric; cap: number }> = [];
+    for (const [plan, limits] of [[routePlan, routeLimits], [providerPlan, providerLimits]] as const) {
+      if (plan === undefined || limits === undefined) continue;
       for (const metric of CONSUMPTION_METRICS) {
-        const cap = scope.limits?.[metric.limit];
-        if (cap !== undefined) checks.push({ scope, metric, window: windowBounds(metric.window, now, scope.clock), cap });
+        const cap = limits[metric.limit];
+        if (cap !== undefined) checks.push({ plan, metric, cap });
       }
     }
-    if (checks.length === 0) return undefined;
-    const used = await this.#getAll(checks.map((c) => this.#key(c.scope, c.metric, c.window.start)));
+    const used = await this.#getAll(checks.map((c) => c.plan.keys[c.metric.index]!));
     for (let i = 0; i < checks.length; i++) {
-      const { scope, metric, window, cap } = checks[i]!;
-      const extra = metric === TOK_MIN || metric === TOK_DAY ? estimatedTokens : 0;
+      const { plan, metric, cap } = checks[i]!;
+      const extra = metric.tokens ? estimatedTokens : 0;
       const value = used[i] ?? 0;
-      if (value >= cap || (extra > 0 && value + extra > cap)) return refusal(scope, metric, window);
+      if (value >= cap || (extra > 0 && value + extra > cap)) return refusal(plan, metric);
     }
     return undefined;
   }
 
-  #key(scope: Scope, metric: Metric, start: number): string {
-    const route = scope.route;
-    if (route === undefined) return `${this.#prefix}q:${scope.kind === "route" ? "r" : "p"}:${scope.id}:${metric.code}:${start}`;
-    // A route's keys change only when a window turns over: the same string is reused meanwhile, so the store's
-    // lookups hash it once instead of building and hashing a new key on every read and write.
-    let keys = this.#routeKeys.get(route);
-    if (keys === undefined) {
-      keys = new Map();
-      this.#routeKeys.set(route, keys);
-    }
-    const cached = keys.get(metric);
-    if (cached !== undefined && cached.start === start && cached.id === route.routeId) return cached.key;
-    const key = `${this.#prefix}q:r:${route.routeId}:${metric.code}:${start}`;
-    keys.set(metric, { start, id: route.routeId, key });
-    return key;
+  #routePlan(route: RouteDescriptor, now: number): WindowPlan {
+    const plan = this.#routePlans.get(route);
+    if (plan !== undefined && now >= plan.from && now < plan.until && plan.id === route.routeId && plan.clock === route.quotaClock) return plan;
+    const next = buildPlan(this.#prefix, "route", route.routeId, route.quotaClock, now);
+    this.#routePlans.set(route, next);
+    return next;
   }
 
-  #incrementAll(ops: IncrementOp[]): Promise<number[]> {
+  #providerPlan(provider: ProviderDescriptor, now: number): WindowPlan {
+    const plan = this.#providerPlans.get(provider.providerId);
+    if (plan !== undefined && now >= plan.from && now < plan.until && plan.clock === provider.quotaClock) return plan;
+    const next = buildPlan(this.#prefix, "provider", provider.providerId, provider.quotaClock, now);
+    this.#providerPlans.set(provider.providerId, next);
+    return next;
+  }
+
+  #incrementAll(ops: readonly IncrementOp[]): Promise<number[]> {
     const store = this.#store;
     if (store.incrementMany) return store.incrementMany(ops);
     return Promise.all(ops.map((op) => store.increment(op.key, op.by, { expireAt: op.expireAt })));
   }
 
-  #getAll(keys: string[]): Promise<Array<number | undefined>> {
+  #getAll(keys: readonly string[]): Promise<Array<number | undefined>> {
     const store = this.#store;
     if (store.getMany) return store.getMany<number>(keys);
     return Promise.all(keys.map((key) => store.get<number>(key)));
   }
 }
 
-function routeScope(route: RouteDescriptor): Scope {
-  return { kind: "route", id: route.routeId, limits: route.limits, clock: route.quotaClock, always: true, route };
+const NO_OPS: readonly IncrementOp[] = Object.freeze([]);
+
+function buildPlan(prefix: string, kind: "route" | "provider", id: string, clock: QuotaClock | undefined, now: number): WindowPlan {
+  const bounds: Record<QuotaWindowKind, Readonly<QuotaWindow>> = {
+    minute: windowBounds("minute", now, clock),
+    day: windowBounds("day", now, clock),
+    month: windowBounds("month", now, clock),
+  };
+  const windows = Object.freeze(ALL_METRICS.map((metric) => bounds[metric.window]));
+  const keys = Object.freeze(ALL_METRICS.map((metric) => `${prefix}q:${kind === "route" ? "r" : "p"}:${id}:${metric.code}:${bounds[metric.window].start}`));
+  const requestOps = (by: number): readonly IncrementOp[] =>
+    Object.freeze(REQUEST_METRICS.map((metric) => Object.freeze({ key: keys[metric.index]!, by, expireAt: windows[metric.index]!.end })));
+  const plan: WindowPlan = {
+    kind,
+    id,
+    clock,
+    from: Math.max(bounds.minute.start, bounds.day.start, bounds.month.start),
+    until: Math.min(bounds.minute.end, bounds.day.end, bounds.month.end),
+    keys,
+    windows,
+    admitOps: kind === "route" ? requestOps(1) : NO_OPS,
+    rollbackOps: kind === "route" ? requestOps(-1) : NO_OPS,
+    toUsage: (values) => usageOf(plan, values, 0),
+  };
+  return plan;
 }
 
-function providerScope(provider: ProviderDescriptor): Scope {
-  return { kind: "provider", id: provider.providerId, limits: provider.limits, clock: provider.quotaClock, always: false };
+/** What a count no cap applies to resolves to: no refusal. */
+function noRefusal(): undefined {
+  return undefined;
 }
 
-function refusal(scope: Scope, metric: Metric, window: Readonly<QuotaWindow>): QuotaRefusal {
-  return { scope: scope.kind, scopeId: scope.id, window: metric.name, windowStart: window.start, resetsAt: window.end };
+/** Whether `limits` caps any of `metrics`. */
+function hasCap(limits: QuotaLimits | undefined, metrics: readonly Metric[]): boolean {
+  if (limits === undefined) return false;
+  for (const metric of metrics) if (limits[metric.limit] !== undefined) return true;
+  return false;
+}
+
+/**
+ * The first request window over its cap, reading `counts` from `at` on: one count per request metric the
+ * scope counts (both for a route; the capped ones for a provider, whose `limits` are then given).
+ */
+function overCap(counts: readonly number[], at: number, plan: WindowPlan, limits: QuotaLimits | undefined): QuotaRefusal | undefined {
+  let i = at;
+  for (const metric of REQUEST_METRICS) {
+    const cap = limits?.[metric.limit];
+    if (plan.kind === "provider" && cap === undefined) continue;
+    if (cap !== undefined && counts[i]! > cap) return refusal(plan, metric);
+    i++;
+  }
+  return undefined;
+}
+
+/** Adds the token and cost increments of one scope (a provider's only for its caps, given its `limits`). */
+function pushConsumption(ops: IncrementOp[], plan: WindowPlan, limits: QuotaLimits | undefined, tokens: number, costUsd: number): void {
+  for (const metric of CONSUMPTION_METRICS) {
+    const by = metric.tokens ? tokens : costUsd;
+    if (!(by > 0) || (plan.kind === "provider" && limits?.[metric.limit] === undefined)) continue;
+    ops.push({ key: plan.keys[metric.index]!, by, expireAt: plan.windows[metric.index]!.end });
+  }
+}
+
+/** A route's usage from the counters read for its plan's keys, starting at `at`. */
+function usageOf(plan: WindowPlan, v: ReadonlyArray<number | undefined>, at: number): QuotaUsage {
+  const windows = plan.windows;
+  return {
+    requestsMinute: v[at] ?? 0,
+    requestsDay: v[at + 1] ?? 0,
+    tokensMinute: v[at + 2] ?? 0,
+    tokensDay: v[at + 3] ?? 0,
+    costDay: v[at + 4] ?? 0,
+    costMonth: v[at + 5] ?? 0,
+    resetsAt: { minute: windows[REQ_MIN.index]!.end, day: windows[REQ_DAY.index]!.end, month: windows[COST_MONTH.index]!.end },
+  };
+}
+
+function refusal(plan: WindowPlan, metric: Metric): QuotaRefusal {
+  const window = plan.windows[metric.index]!;
+  return { scope: plan.kind, scopeId: plan.id, window: metric.name, windowStart: window.start, resetsAt: window.end };
 }

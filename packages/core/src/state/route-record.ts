@@ -118,8 +118,10 @@ export function reactivateRoute(record: RouteRecord): RouteRecord {
 
 function pushOutcome(recent: readonly number[], value: number, size: number): readonly number[] {
   const start = recent.length >= size ? recent.length - size + 1 : 0;
-  const next = recent.slice(start);
-  next.push(value);
+  // Filled into an array of the final length (a slice then a push would allocate its storage twice).
+  const next = new Array<number>(recent.length - start + 1);
+  for (let i = start; i < recent.length; i++) next[i - start] = recent[i]!;
+  next[next.length - 1] = value;
   return next;
 }
 

@@ -138,14 +138,19 @@ export interface UpdateStateResult<T> {
  * @example
  * const { value } = await updateState<number>(store, "hits", (n) => (n ?? 0) + 1);
  */
-export async function updateState<T>(
+export function updateState<T>(
   store: StateStore,
   key: string,
   fn: (current: T | undefined) => T | undefined,
   options: UpdateStateOptions = {},
 ): Promise<UpdateStateResult<T>> {
-  if (store.update) return store.update(key, fn, options);
-  return serialised(store, key, () => casLoop(store, key, fn, options));
+  // Not `async`: the backend's own promise is handed back as is (one promise less per update on the hot path).
+  try {
+    if (store.update) return store.update(key, fn, options);
+    return serialised(store, key, () => casLoop(store, key, fn, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 async function casLoop<T>(
