@@ -17,6 +17,26 @@ function routeParts(routeId: string): { provider: string; model: string } {
 
 const CIRCUIT_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
 
+/** The series one route's attempts and usage feed. */
+interface RouteSeries {
+  attemptOk: CounterSeries;
+  attemptError: CounterSeries;
+  attemptLatency: HistogramSeries;
+  promptTokens: CounterSeries;
+  completionTokens: CounterSeries;
+  cost: CounterSeries;
+}
+
+/** The series one pool's requests feed, for one final route. */
+interface RequestSeries {
+  ok: CounterSeries;
+  error: CounterSeries;
+  latency: HistogramSeries;
+}
+
+/** Most bundles of series cached per map (routes, pools; the registry bounds its own caches the same way). */
+const MAX_BUNDLES = 10_000;
+
 /** The events {@link ProxyMetrics} counts (its `#onEvent` cases). */
 const COUNTED_EVENTS: readonly MeshEventType[] = ["request-end", "attempt-end", "rotation", "route-deactivated", "provider-deactivated", "quota-exhausted", "stream-end"];
 
@@ -51,6 +71,9 @@ export class ProxyMetrics {
   readonly providerUp = this.#r.gauge("modelmesh_provider_up", "1 when the provider is active, 0 on standby.", ["provider"]);
 
   readonly #http = new Map<string, { latency: HistogramSeries; byStatus: Map<number, CounterSeries> }>();
+  /** Per route, the series its attempts feed; per pool and final route, the series its requests feed. */
+  readonly #routeSeries = new Map<string, RouteSeries>();
+  readonly #requestSeries = new Map<string, Map<string, RequestSeries>>();
 
   /** One HTTP request served: its endpoint label, status and duration in seconds. */
   recordHttp(endpoint: string, status: number, seconds: number): void {
@@ -86,14 +109,14 @@ export class ProxyMetrics {
         const trace = event.trace;
         const pool = trace.resolution?.poolId ?? "";
         const last = trace.final ?? trace.attempts.at(-1);
-        const model = last?.modelId ?? "";
-        const provider = last?.providerId ?? "";
-        this.requests.labels(pool, model, provider, event.ok ? "ok" : "error").inc();
+        const request = this.#requestSeriesOf(pool, last?.modelId ?? "", last?.providerId ?? "");
+        (event.ok ? request.ok : request.error).inc();
         if (!event.ok) this.requestErrors.labels(pool, event.code ?? "unknown").inc();
-        this.requestLatency.labels(pool, model, provider).observe(event.latencyMs / 1000);
+        request.latency.observe(event.latencyMs / 1000);
         for (const attempt of trace.attempts) {
-          this.attempts.labels(attempt.modelId, attempt.providerId, attempt.ok ? "ok" : "error").inc();
-          this.attemptLatency.labels(attempt.modelId, attempt.providerId).observe(attempt.latencyMs / 1000);
+          const route = this.#routeSeriesOf(attempt.modelId, attempt.providerId);
+          (attempt.ok ? route.attemptOk : route.attemptError).inc();
+          route.attemptLatency.observe(attempt.latencyMs / 1000);
           if (attempt.error) this.attemptErrors.labels(attempt.modelId, attempt.providerId, attempt.error.category, attempt.error.code).inc();
         }
         break;
@@ -135,13 +158,55 @@ export class ProxyMetrics {
   }
 
   #usage(model: string, provider: string, prompt: number, completion: number, router: Mesh["router"] | undefined): void {
-    if (prompt > 0) this.tokens.labels(model, provider, "prompt").inc(prompt);
-    if (completion > 0) this.tokens.labels(model, provider, "completion").inc(completion);
+    const route = this.#routeSeriesOf(model, provider);
+    if (prompt > 0) route.promptTokens.inc(prompt);
+    if (completion > 0) route.completionTokens.inc(completion);
     const pricing = router?.models.get(model)?.pricing;
     if (pricing) {
       const usd = (prompt * pricing.inputPerMillion + completion * pricing.outputPerMillion) / 1_000_000 + (pricing.perRequest ?? 0);
-      this.cost.labels(model, provider).inc(usd);
+      route.cost.inc(usd);
     }
+  }
+
+  /**
+   * The series of one model on one provider, looked up once (every request would otherwise walk the label
+   * caches of five metrics). Bounded like the registry's own cache: past the bound, series are looked up anew.
+   */
+  #routeSeriesOf(model: string, provider: string): RouteSeries {
+    const key = `${provider}/${model}`;
+    let series = this.#routeSeries.get(key);
+    if (series === undefined) {
+      series = {
+        attemptOk: this.attempts.labels(model, provider, "ok"),
+        attemptError: this.attempts.labels(model, provider, "error"),
+        attemptLatency: this.attemptLatency.labels(model, provider),
+        promptTokens: this.tokens.labels(model, provider, "prompt"),
+        completionTokens: this.tokens.labels(model, provider, "completion"),
+        cost: this.cost.labels(model, provider),
+      };
+      if (this.#routeSeries.size < MAX_BUNDLES) this.#routeSeries.set(key, series);
+    }
+    return series;
+  }
+
+  /** The request series of one pool and final model/provider, looked up once (see {@link #routeSeriesOf}). */
+  #requestSeriesOf(pool: string, model: string, provider: string): RequestSeries {
+    let byRoute = this.#requestSeries.get(pool);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      if (this.#requestSeries.size < MAX_BUNDLES) this.#requestSeries.set(pool, byRoute);
+    }
+    const key = `${provider}/${model}`;
+    let series = byRoute.get(key);
+    if (series === undefined) {
+      series = {
+        ok: this.requests.labels(pool, model, provider, "ok"),
+        error: this.requests.labels(pool, model, provider, "error"),
+        latency: this.requestLatency.labels(pool, model, provider),
+      };
+      if (byRoute.size < MAX_BUNDLES) byRoute.set(key, series);
+    }
+    return series;
   }
 
   /** The exposition, with route/provider gauges read from the ledger of `mesh` now. */

@@ -96,6 +96,7 @@ export type {
   DiscoveryConnectorV1,
   EntryMetadata,
   HealthReport,
+  LiveStorageConnector,
   LockHandle,
   ObservabilityConnectorV1,
   ProbeResult,
@@ -108,6 +109,7 @@ export type {
   SyncStatus,
   TraceEntry,
 } from "./connectors/services.js";
+export { hasLiveStore } from "./connectors/services.js";
 
 // Errors
 export {

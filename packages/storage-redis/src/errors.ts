@@ -1,16 +1,16 @@
 /**
- * Errors of the Redis backend. A Redis outage, a timeout or a closed store is a {@link StoreUnavailableError}
- * (docs/errors.md lists the codes of core; this one is local to the package until core has a code for an
- * unreachable state store). A counter holding something other than a number is a {@link StoreValueError},
- * the same `MM_INTERNAL` the memory store throws. Messages name the operation and the key prefix, and show
- * the server's URL only with its password masked.
+ * Errors of the Redis backend. A Redis outage, a timeout or a closed store is a {@link StoreUnavailableError}:
+ * core's code `MM_STORE_UNAVAILABLE`, category `internal` (docs/errors.md), which the router never counts
+ * against a route or a provider. A counter holding something other than a number is a
+ * {@link StoreValueError}, the same `MM_INTERNAL` the memory store throws. Messages name the operation and the
+ * key prefix, and show the server's URL only with its password masked.
  */
 import { ModelMeshError, formatMessage } from "@modelmesh/core";
 
 const UNAVAILABLE = Symbol.for("modelmesh.error.store-unavailable");
 
-/** What an unreachable store reports, to match on. */
-export const STORE_UNAVAILABLE_CODE = "MM_STORE_UNAVAILABLE";
+/** What an unreachable store reports, to match on: core's `MM_STORE_UNAVAILABLE` (docs/errors.md). */
+export const STORE_UNAVAILABLE_CODE = "MM_STORE_UNAVAILABLE" as const;
 
 /** Options of {@link StoreUnavailableError}. */
 export interface StoreUnavailableErrorOptions {
@@ -29,7 +29,8 @@ export interface StoreUnavailableErrorOptions {
 
 /**
  * Redis could not be reached in time: connection refused or lost, a command that did not answer within
- * `commandTimeoutMs`, or a store already closed. `retryable` is true except for a closed store.
+ * `commandTimeoutMs`, or a store already closed. A {@link ModelMeshError} with code `MM_STORE_UNAVAILABLE` and
+ * category `internal`; `retryable` is true except for a closed store.
  *
  * @example
  * try {
@@ -38,31 +39,33 @@ export interface StoreUnavailableErrorOptions {
  *   if (StoreUnavailableError.is(error)) answer503(error.message); // names the operation and the prefix
  * }
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends ModelMeshError {
   readonly [UNAVAILABLE] = true;
   /** Always {@link STORE_UNAVAILABLE_CODE}. */
-  readonly code = STORE_UNAVAILABLE_CODE;
+  declare readonly code: typeof STORE_UNAVAILABLE_CODE;
   /** The operation that failed. */
   readonly operation: string;
   /** The store's key prefix. */
   readonly keyPrefix: string;
-  /** Whether the same operation may succeed later (false once the store is closed). */
-  readonly retryable: boolean;
 
   constructor(options: StoreUnavailableErrorOptions & { retryable?: boolean }) {
     const where = options.server ? ` at ${options.server}` : "";
-    super(
-      formatMessage(
+    super({
+      name: "StoreUnavailableError",
+      code: STORE_UNAVAILABLE_CODE,
+      category: "internal",
+      // Whether the same operation may succeed later: false once the store is closed.
+      retryable: options.retryable ?? true,
+      message: formatMessage(
         "storage-redis",
         `${options.operation} failed for key prefix "${options.keyPrefix}"${where}: ${options.reason}`,
         options.hint ?? (options.retryable === false ? undefined : "Check that Redis is running and reachable; the client reconnects by itself."),
       ),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.name = "StoreUnavailableError";
+      cause: options.cause,
+      metadata: { operation: options.operation, keyPrefix: options.keyPrefix },
+    });
     this.operation = options.operation;
     this.keyPrefix = options.keyPrefix;
-    this.retryable = options.retryable ?? true;
   }
 
   /** True for a StoreUnavailableError from any copy of this package. */

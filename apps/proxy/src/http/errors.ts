@@ -93,6 +93,8 @@ function mapCategory(error: ModelMeshError): Mapping {
       // This host ran out of file descriptors, ports or buffers (docs/errors.md): not the upstream's fault, and
       // over soon; the error carries a retryAfterMs, sent as Retry-After.
       if (error.code === "MM_LOCAL_RESOURCE") return { status: 503, type: "server_error", code: "local_resource_exhausted" };
+      // The shared state store (Redis) is unreachable (docs/errors.md, MM_STORE_UNAVAILABLE): also this side's, not the upstream's.
+      if (error.code === "MM_STORE_UNAVAILABLE") return { status: 503, type: "server_error", code: "state_store_unavailable" };
       return { status: 500, type: "server_error", code: "internal_error" };
     default:
       return { status: 500, type: "server_error", code: "internal_error" };

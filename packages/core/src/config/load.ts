@@ -10,7 +10,7 @@ import { ConfigError } from "../errors/errors.js";
 import type { ResolvedSite } from "./interpolate.js";
 import { configErrorMap, fromZodIssues, scrubMessage, toConfigError, type ConfigPath, type ConfigIssueDraft } from "./issues.js";
 import { validateReferences } from "./references.js";
-import { isRecord } from "./schema-checks.js";
+import { getIn, isRecord } from "./schema-checks.js";
 import { CONFIG_SECTIONS, meshConfigSchema, type MeshConfig } from "./schema.js";
 import { toSourcePath } from "./source-paths.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
@@ -117,6 +117,16 @@ export interface LoadedConfig {
    * replaced in its message and stack. Returns the error to throw.
    */
   redactError(error: unknown): unknown;
+  /**
+   * True when the source itself sets `path` (after interpolation), as opposed to a default filling it in:
+   * `given(["storage", "sync_policy"])`. Paths are those of the source, before normalisation.
+   */
+  given(path: readonly string[]): boolean;
+  /**
+   * A `ConfigError` for problems found while the config is put to use (checks that need a created
+   * connector): located in the YAML source and redacted like the loader's own errors.
+   */
+  configError(issues: readonly ConfigIssueDraft[]): ConfigError;
 }
 
 /** Replaces resolved values in an error raised after loading (see {@link LoadedConfig.redactError}). */
@@ -168,5 +178,11 @@ export async function loadConfigWithRedaction(source: string | object, options: 
     });
   }
   const context = { ...file, resolved: interpolated.resolved, sensitive: interpolated.sensitive };
-  return { config, redactError: (error) => redactLoadedError(error, context) };
+  const value = interpolated.value;
+  return {
+    config,
+    redactError: (error) => redactLoadedError(error, context),
+    given: (path) => getIn(value, path) !== undefined,
+    configError: (drafts) => toConfigError(drafts, { ...context, ...(yaml ? { locate: yaml.locate } : {}) }),
+  };
 }

@@ -3,6 +3,7 @@
  * Every method that may sit on I/O is async.
  */
 import type { MeshEvent } from "../events/events.js";
+import type { StateStore } from "../state/state-store.js";
 
 // -- secret store -------------------------------------------------------------------------------------
 
@@ -69,6 +70,28 @@ export interface StorageConnectorV1 {
   release?(lock: LockHandle): Promise<boolean>;
   isLocked?(key: string): Promise<boolean>;
   close?(): Promise<void>;
+}
+
+/**
+ * A storage connector that is also a live, shared state store (Redis): `openStateStore()` returns a
+ * {@link StateStore} that every instance on the same backend reads and writes directly. When the configured
+ * storage connector has it, `createMesh` uses that store as the mesh's state instead of syncing snapshots of a
+ * memory store into the storage, so `storage.sync_policy` does not apply (docs/ARCHITECTURE.md §2.9). The
+ * mesh closes the store before the connector. {@link StorageConnectorV1} itself is unchanged: this is an
+ * optional capability, detected with {@link hasLiveStore}.
+ *
+ * @example
+ * const storage = await registry.create<StorageConnectorV1>("redis", config.storage, context);
+ * const store = hasLiveStore(storage) ? await storage.openStateStore() : new MemoryStateStore();
+ */
+export interface LiveStorageConnector extends StorageConnectorV1 {
+  /** The live state store on this connector's backend; the same store on every call. */
+  openStateStore(): Promise<StateStore>;
+}
+
+/** True when a storage connector instance offers a live state store ({@link LiveStorageConnector}). */
+export function hasLiveStore(connector: StorageConnectorV1): connector is LiveStorageConnector {
+  return typeof (connector as Partial<LiveStorageConnector>).openStateStore === "function";
 }
 
 // -- observability ------------------------------------------------------------------------------------

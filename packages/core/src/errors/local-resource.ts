@@ -26,10 +26,11 @@ export function localResourceCode(error: unknown): string | undefined {
 }
 
 /**
- * True when a failed attempt failed on this host, not upstream: code `MM_LOCAL_RESOURCE`, or a local-resource
- * system code on the error or its causes whatever category a connector gave it. The router neither records
- * such a failure on the route nor parks the provider's endpoint for it.
+ * True when a failed attempt failed on this host, not upstream: code `MM_LOCAL_RESOURCE`, code
+ * `MM_STORE_UNAVAILABLE` (the shared state store could not be reached), or a local-resource system code on the
+ * error or its causes whatever category a connector gave it. The router neither records such a failure on the
+ * route nor parks the provider's endpoint for it (docs/errors.md).
  */
 export function isLocalFailure(error: ModelMeshError): boolean {
-  return error.code === "MM_LOCAL_RESOURCE" || localResourceCode(error) !== undefined;
+  return error.code === "MM_LOCAL_RESOURCE" || error.code === "MM_STORE_UNAVAILABLE" || localResourceCode(error) !== undefined;
 }

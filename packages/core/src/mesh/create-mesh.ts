@@ -2,11 +2,11 @@ import { CapabilityTree } from "../capability/tree.js";
 import { PREDEFINED_POOLS } from "../capability/taxonomy.js";
 import { poolMembers } from "../capability/resolve-name.js";
 import { DEFAULT_SECRET_STORE, type EnvRecord, type SecretResolver } from "../config/interpolate.js";
-import { loadConfigWithRedaction } from "../config/load.js";
+import { loadConfigWithRedaction, type LoadedConfig } from "../config/load.js";
 import type { MeshConfig } from "../config/schema.js";
 import { providerCapabilities, type ModelInfo, type ProviderConnectorV1 } from "../connectors/provider.js";
 import type { DeactivationPolicyV1, RecoveryPolicyV1, RotationPolicySet, SelectionStrategyV1 } from "../connectors/rotation.js";
-import type { ObservabilityConnectorV1, SecretStoreConnectorV1, StorageConnectorV1 } from "../connectors/services.js";
+import { hasLiveStore, type ObservabilityConnectorV1, type SecretStoreConnectorV1, type StorageConnectorV1 } from "../connectors/services.js";
 import { isModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { systemClock, type Clock } from "../internal/clock.js";
@@ -38,7 +38,10 @@ export interface CreateMeshOptions {
   clock?: Clock;
   events?: MeshEventBus;
   random?: () => number;
-  /** State store; default in-memory. */
+  /**
+   * State store. Default: the live store of the storage connector when it has one (`openStateStore()`, e.g.
+   * Redis), else in-memory (synced to the storage connector per `storage.sync_policy`).
+   */
   store?: StateStore;
   /** Runtime, checked against each connector's runtime tag. Default node when `process.versions.node` exists. */
   runtime?: "node" | "browser";
@@ -57,7 +60,10 @@ export interface Mesh {
   readonly ledger: StateLedger;
   readonly events: MeshEventBus;
   readonly store: StateStore;
-  /** Flushes state, closes providers and sinks. Idempotent. */
+  /**
+   * Flushes state, closes providers and sinks, then the state: the ledger, the store, and last the storage
+   * connector. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -93,16 +99,19 @@ interface Setup {
 export async function createMesh(source: string | object, options: CreateMeshOptions = {}): Promise<Mesh> {
   const setup = setupOf(options);
   const base = options.tree ?? CapabilityTree.createDefault();
-  const { config, redactError } = await loadConfigWithRedaction(source, { file: options.file, env: setup.env, resolveSecret: secretResolver(setup), tree: base });
+  const loaded = await loadConfigWithRedaction(source, { file: options.file, env: setup.env, resolveSecret: secretResolver(setup), tree: base });
+  const { config, redactError } = loaded;
   const tree = extendedTree(base, config);
   // Errors from here on (connector config schemas, connector start-up) may quote a value resolved from
   // ${env:…} / ${secrets:…}: redactError shows the reference instead (packages/core/src/config/load.ts).
+  let state: MeshState | undefined;
   try {
     for (const [index, specifier] of config.connectors.packages.entries()) await setup.registry.load(specifier, `connectors.packages.${index}`);
     const providers = await createProviders(config, setup);
     const models = await gatherModels(config, providers, tree);
     const pools = await buildPools(config, models, tree, setup);
-    const { store, ledger, sync } = await startState(config, setup);
+    state = await startState(config, setup, loaded);
+    const { store, ledger, sync, liveStorage } = state;
     await attachSinks(config, setup);
     const router = new Router({ providers, models, pools, tree, ledger, clock: setup.clock, events: setup.events, random: options.random, defaults: routingDefaults(config) });
     let closed: Promise<void> | undefined;
@@ -113,7 +122,9 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
           if (sync) await sync.stop();
           const results = await Promise.allSettled(setup.closers.map((close) => close()));
           ledger.close();
-          await store.close?.();
+          // The store before the connector it came from (docs/ARCHITECTURE.md §2.9).
+          results.push(...(await Promise.allSettled([store.close?.()])));
+          if (liveStorage) results.push(...(await Promise.allSettled([liveStorage.close?.()])));
           const failure = results.find((r) => r.status === "rejected");
           if (failure) throw (failure as PromiseRejectedResult).reason;
         })();
@@ -122,6 +133,7 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
     };
   } catch (error) {
     await Promise.allSettled(setup.closers.map((close) => close()));
+    if (state?.liveStorage) await closeLiveState(state.ledger, state.store, state.liveStorage);
     throw redactError(error);
   }
 }
@@ -232,22 +244,77 @@ async function buildPools(config: MeshConfig, models: ReadonlyMap<string, Router
   return pools;
 }
 
-/** The state store (synced to a storage connector unless in-memory) and the ledger over it. */
-async function startState(config: MeshConfig, setup: Setup): Promise<{ store: StateStore; ledger: StateLedger; sync: StateSync | undefined }> {
+/** The mesh's state: the store, the ledger over it, and what keeps the store persisted or open. */
+interface MeshState {
+  store: StateStore;
+  ledger: StateLedger;
+  /** Snapshots of a memory store into the storage connector (`storage.sync_policy`). */
+  sync: StateSync | undefined;
+  /** The storage connector whose live store is `store`: closed after it. */
+  liveStorage: StorageConnectorV1 | undefined;
+}
+
+/** Config keys that only concern snapshot syncing, in both of their forms (flat and `persistence`). */
+const SYNC_KEYS: ReadonlyArray<readonly string[]> = [
+  ["storage", "sync_policy"],
+  ["storage", "persistence", "sync_policy"],
+  ["storage", "sync_interval"],
+  ["storage", "persistence", "sync_interval"],
+];
+
+/**
+ * The state store and the ledger over it (docs/ARCHITECTURE.md §2.9): the caller's store, else the live store
+ * of a storage connector that has one (Redis: shared by every instance, no snapshots), else a memory store
+ * synced to the storage connector per `storage.sync_policy` (none with `in-memory` or the memory connector).
+ */
+async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig): Promise<MeshState> {
   const { registry, clock } = setup;
-  const store = setup.options.store ?? new MemoryStateStore({ clock });
+  let store = setup.options.store;
   let sync: StateSync | undefined;
+  let liveStorage: StorageConnectorV1 | undefined;
   const storageId = config.storage.connector;
   if (config.storage.sync_policy !== "in-memory" && registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     const storage = await registry.create<StorageConnectorV1>(storageId, config.storage, setup.context("storage"), { type: "storage", path: "storage" });
-    setup.closers.push(() => storage.close?.());
-    sync = new StateSync({ store, storage, policy: config.storage.sync_policy, intervalMs: config.storage.sync_interval, clock });
+    if (store === undefined && hasLiveStore(storage)) {
+      try {
+        rejectSyncKeys(storage.id, loaded);
+        store = await storage.openStateStore();
+      } catch (error) {
+        await Promise.allSettled([storage.close?.()]);
+        throw error;
+      }
+      liveStorage = storage;
+    } else {
+      setup.closers.push(() => storage.close?.());
+      store ??= new MemoryStateStore({ clock });
+      sync = new StateSync({ store, storage, policy: config.storage.sync_policy, intervalMs: config.storage.sync_interval, clock });
+    }
   } else if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     registry.resolve(storageId, { type: "storage", path: "storage.connector" });
   }
+  store ??= new MemoryStateStore({ clock });
   const ledger = new StateLedger({ store, clock, events: setup.events, onChange: sync ? () => sync!.notifyChange() : undefined });
   if (sync) await sync.start();
-  return { store, ledger, sync };
+  return { store, ledger, sync, liveStorage };
+}
+
+/** A live store needs no snapshots: `sync_policy` / `sync_interval` next to it are a mistake, named at start-up. */
+function rejectSyncKeys(connectorId: string, loaded: LoadedConfig): void {
+  const given = SYNC_KEYS.filter((path) => loaded.given(path));
+  if (given.length === 0) return;
+  throw loaded.configError(
+    given.map((path) => ({
+      path,
+      message: `does not apply to storage connector '${connectorId}': it is a live state store that every instance reads and writes directly, so there are no snapshots to sync. Remove the key (docs/ARCHITECTURE.md §2.9)`,
+    })),
+  );
+}
+
+/** Closes a live state after a failed start-up: the ledger, the store, then its connector. */
+async function closeLiveState(ledger: StateLedger, store: StateStore, storage: StorageConnectorV1): Promise<void> {
+  ledger.close();
+  await Promise.allSettled([store.close?.()]);
+  await Promise.allSettled([storage.close?.()]);
 }
 
 /** Observability sinks: each receives every event. */

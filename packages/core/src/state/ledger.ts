@@ -2,6 +2,8 @@ import type { AttemptOutcome, DeactivationDecision, DeactivationReason, Recovery
 import type { RateLimitInfo } from "../connectors/provider.js";
 import type { MeshEventBus } from "../events/events.js";
 import type { Clock } from "../internal/clock.js";
+import { chain, isPending, promised } from "../internal/maybe.js";
+import type { Maybe } from "../internal/maybe.js";
 import type {
   AcquireResult,
   FailureReport,
@@ -38,8 +40,8 @@ import {
 import type { LocalRouteState } from "./route-record.js";
 import { decideStandby } from "./standby-decision.js";
 import type { StandbyContext } from "./standby-decision.js";
-import { updateState } from "./state-store.js";
 import type { StateStore } from "./state-store.js";
+import { StoreAccess } from "./store-access.js";
 
 export type {
   AcquireResult,
@@ -74,6 +76,11 @@ const keep = (record: RouteRecord): RouteRecord => record;
  * before another probe starts. Policies passed to `record*` must be pure: with a compare-and-set backend
  * they run inside the retry loop and may be evaluated more than once.
  *
+ * The calls of every request (`snapshot`, `acquire`, `release`, `recordSuccess`) compose the store's
+ * operations as {@link Maybe} values ({@link StoreAccess}): on the in-process memory store they run
+ * synchronously and each call creates at most the one promise it returns; any other store is awaited step by
+ * step as usual.
+ *
  * @example
  * const ledger = new StateLedger({ store: new MemoryStateStore({ clock }), clock, events });
  * const ticket = await ledger.acquire(route, provider);
@@ -81,6 +88,8 @@ const keep = (record: RouteRecord): RouteRecord => record;
  */
 export class StateLedger {
   readonly #store: StateStore;
+  /** The store as the hot path reads it: synchronous on the memory store. */
+  readonly #access: StoreAccess;
   readonly #clock: Clock;
   readonly #events: MeshEventBus | undefined;
   readonly #prefix: string;
@@ -110,6 +119,7 @@ export class StateLedger {
 
   constructor(options: StateLedgerOptions) {
     this.#store = options.store;
+    this.#access = new StoreAccess(options.store);
     this.#clock = options.clock;
     this.#events = options.events;
     this.#prefix = options.keyPrefix ?? "mm:";
@@ -117,9 +127,9 @@ export class StateLedger {
     this.#minSamples = options.errorRateMinSamples ?? 5;
     this.#graceMs = options.probeReleaseGraceMs ?? 1_000;
     this.#onChange = options.onChange;
-    this.#meter = new QuotaMeter(this.#store, this.#prefix);
+    this.#meter = new QuotaMeter(this.#access, this.#prefix);
     const instanceId = options.instanceId ?? Math.random().toString(36).slice(2, 10);
-    this.#probes = new ProbeLeases(this.#store, this.#clock, `${this.#prefix}probe:`, options.probeLeaseMs ?? 60_000, instanceId);
+    this.#probes = new ProbeLeases(this.#access, this.#clock, `${this.#prefix}probe:`, options.probeLeaseMs ?? 60_000, instanceId);
     this.#providers = new ProviderLedger(this.#store, `${this.#prefix}provider:`, options.events, options.onChange, (id, record) => this.#noteProvider(id, record));
     this.#refreshMs = options.availabilityRefreshMs ?? 5_000;
   }
@@ -164,18 +174,19 @@ export class StateLedger {
   snapshot(route: RouteDescriptor, policies?: LedgerPolicies): Promise<LedgerRouteSnapshot> {
     const now = this.#clock.now();
     const id = route.routeId;
-    const getMany = this.#store.getMany;
-    if (getMany === undefined) return this.#snapshotApart(route, now, policies);
+    if (!this.#access.batchesReads) return this.#snapshotApart(route, now, policies);
     try {
-      // The record and the quota counters in one batch read, then a promise chain rather than an async frame:
+      // The record and the quota counters in one batch read, then a Maybe chain rather than an async frame:
       // this is the state read of every routed request.
-      return getMany.call(this.#store, this.#snapshotKeys(route, now)).then((values) => {
-        const stored = values[0] as RouteRecord | undefined;
-        this.#noteRoute(id, stored);
-        const usage = this.#meter.usageOf(route, now, values as Array<number | undefined>, 1);
-        if (!routeRecoveryDue(stored, now)) return toSnapshot(route, stored ?? INITIAL_ROUTE_RECORD, this.#local.get(id), usage, this.#minSamples);
-        return this.#mutateRoute(id, now, policies?.recovery.probe, keep).then((recovered) => toSnapshot(route, recovered, this.#local.get(id), usage, this.#minSamples));
-      });
+      return promised(
+        chain(this.#access.getMany(this.#snapshotKeys(route, now)), (values) => {
+          const stored = values[0] as RouteRecord | undefined;
+          this.#noteRoute(id, stored);
+          const usage = this.#meter.usageOf(route, now, values as Array<number | undefined>, 1);
+          if (!routeRecoveryDue(stored, now)) return toSnapshot(route, stored ?? INITIAL_ROUTE_RECORD, this.#local.get(id), usage, this.#minSamples);
+          return chain(this.#mutateRoute(id, now, policies?.recovery.probe, keep), (recovered) => toSnapshot(route, recovered, this.#local.get(id), usage, this.#minSamples));
+        }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -221,61 +232,104 @@ export class StateLedger {
    * at a time), or when a quota window is full (emitting `quota-exhausted` once per window). On admission
    * it counts the request in the quota windows and raises the in-flight count: call {@link release} after.
    */
-  async acquire(route: RouteDescriptor, provider: ProviderDescriptor, options?: { estimatedTokens?: number }): Promise<AcquireResult> {
-    const now = this.#clock.now();
-    const id = route.routeId;
-    let prov: ProviderStatus | Promise<ProviderStatus>;
-    // Where the store reads in batches, the route's record is read with the provider's: it is used when reading
-    // the provider changed nothing (no standby ended, no endpoint probe), else read again below as usual.
-    let batched = false;
-    let batchedRecord: RouteRecord | undefined;
-    if (this.#store.getMany !== undefined) {
-      const values = await this.#store.getMany<unknown>(this.#acquireKeys(route, provider.providerId));
-      prov = this.#providers.statusFrom(provider.providerId, values[0] as ProviderRecord | undefined, now);
-      if (prov instanceof Promise) prov = await prov;
-      else {
-        batched = true;
-        batchedRecord = values[1] as RouteRecord | undefined;
+  acquire(route: RouteDescriptor, provider: ProviderDescriptor, options?: { estimatedTokens?: number }): Promise<AcquireResult> {
+    try {
+      const now = this.#clock.now();
+      const estimatedTokens = options?.estimatedTokens;
+      if (!this.#access.batchesReads) {
+        return this.#providers.status(provider.providerId, now).then((prov) => this.#acquireFor(route, provider, now, estimatedTokens, prov, false, undefined));
       }
-    } else prov = await this.#providers.status(provider.providerId, now);
+      // Where the store reads in batches, the route's record is read with the provider's: it is used when reading
+      // the provider changed nothing (no standby ended, no endpoint probe), else read again below as usual.
+      return promised(
+        chain(this.#access.getMany<unknown>(this.#acquireKeys(route, provider.providerId)), (values) => {
+          const prov = this.#providers.statusFrom(provider.providerId, values[0] as ProviderRecord | undefined, now);
+          if (isPending(prov)) return prov.then((ended) => this.#acquireFor(route, provider, now, estimatedTokens, ended, false, undefined));
+          return this.#acquireFor(route, provider, now, estimatedTokens, prov, true, values[1] as RouteRecord | undefined);
+        }),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link acquire} once the provider's status is known: takes the endpoint probe lease when the provider is on
+   * probation, then reads the route's record unless the batch read (`batched`) brought a still valid one.
+   */
+  #acquireFor(
+    route: RouteDescriptor,
+    provider: ProviderDescriptor,
+    now: number,
+    estimatedTokens: number | undefined,
+    prov: ProviderStatus,
+    batched: boolean,
+    batchedRecord: RouteRecord | undefined,
+  ): Maybe<AcquireResult> {
     if (prov.status === "standby") return { ok: false, kind: "provider", reason: `provider standby: ${prov.reason ?? "manual"}`, retryAt: prov.until };
-    let endpointProbe = false;
-    if (prov.probing) {
-      if (!(await this.#probes.acquire(endpointLeaseId(provider.providerId), now))) return { ok: false, kind: "probe", reason: "endpoint probe in flight" };
-      endpointProbe = true;
-      batched = false;
-    }
-    // The provider whose endpoint lease this acquisition holds, to hand back on a refusal.
-    const heldEndpoint = endpointProbe ? provider.providerId : undefined;
-    const stored = batched ? batchedRecord : await this.#store.get<RouteRecord>(this.#routeKey(id));
-    this.#noteRoute(id, stored);
-    const record = routeRecoveryDue(stored, now) ? await this.#mutateRoute(id, now, undefined, keep) : (stored ?? INITIAL_ROUTE_RECORD);
-    if (record.status === "standby" || record.circuit === "open") {
-      return this.#refuse({ ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil }, id, false, heldEndpoint);
-    }
-    const limitedUntil = learnedLimitUntil(record.rateLimit, now);
-    if (limitedUntil !== undefined) return this.#refuse({ ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil }, id, false, heldEndpoint);
-    let probe = false;
-    if (record.circuit === "half-open") {
-      if (!(await this.#probes.acquire(id, now))) return this.#refuse({ ok: false, kind: "probe", reason: "probe in flight" }, id, false, heldEndpoint);
-      probe = true;
-    }
-    const full = await this.#meter.admit(route, provider, now, options?.estimatedTokens);
-    if (full) {
-      await this.#refuse(OK, id, probe, heldEndpoint);
-      if (await this.#meter.markExhausted(full)) {
-        this.#events?.emit({ type: "quota-exhausted", timestamp: now, routeId: id, window: `${full.scope}:${full.window}`, resetsAt: full.resetsAt });
+    const routeKey = this.#routeKey(route.routeId);
+    if (!prov.probing) return this.#acquireRoute(route, provider, now, estimatedTokens, undefined, batched ? batchedRecord : this.#access.get<RouteRecord>(routeKey));
+    return chain(this.#probes.acquire(endpointLeaseId(provider.providerId), now), (taken): Maybe<AcquireResult> => {
+      if (!taken) return { ok: false, kind: "probe", reason: "endpoint probe in flight" };
+      return this.#acquireRoute(route, provider, now, estimatedTokens, provider.providerId, this.#access.get<RouteRecord>(routeKey));
+    });
+  }
+
+  /**
+   * {@link acquire} given the route's stored record: lazy recovery, then the route's own refusals (standby, a
+   * spent learned limit, the half-open probe held elsewhere). `heldEndpoint` is the provider whose endpoint
+   * lease this acquisition holds, to hand back on a refusal.
+   */
+  #acquireRoute(
+    route: RouteDescriptor,
+    provider: ProviderDescriptor,
+    now: number,
+    estimatedTokens: number | undefined,
+    heldEndpoint: string | undefined,
+    storedRecord: Maybe<RouteRecord | undefined>,
+  ): Maybe<AcquireResult> {
+    const id = route.routeId;
+    return chain(storedRecord, (stored) => {
+      this.#noteRoute(id, stored);
+      const record = routeRecoveryDue(stored, now) ? this.#mutateRoute(id, now, undefined, keep) : (stored ?? INITIAL_ROUTE_RECORD);
+      return chain(record, (record): Maybe<AcquireResult> => {
+        if (record.status === "standby" || record.circuit === "open") {
+          return this.#refuse({ ok: false, kind: "route", reason: `route standby: ${record.reason ?? "manual"}`, retryAt: record.standbyUntil }, id, false, heldEndpoint);
+        }
+        const limitedUntil = learnedLimitUntil(record.rateLimit, now);
+        if (limitedUntil !== undefined) return this.#refuse({ ok: false, kind: "rate_limit", reason: "rate limit: spent per response headers", retryAt: limitedUntil }, id, false, heldEndpoint);
+        if (record.circuit !== "half-open") return this.#admit(route, provider, now, estimatedTokens, heldEndpoint, false);
+        return chain(this.#probes.acquire(id, now), (taken) =>
+          taken ? this.#admit(route, provider, now, estimatedTokens, heldEndpoint, true) : this.#refuse({ ok: false, kind: "probe", reason: "probe in flight" }, id, false, heldEndpoint),
+        );
+      });
+    });
+  }
+
+  /**
+   * The last step of {@link acquire}: counts the request in the quota windows (refusing, and emitting
+   * `quota-exhausted` once per window, when one is full) and raises the in-flight count.
+   */
+  #admit(route: RouteDescriptor, provider: ProviderDescriptor, now: number, estimatedTokens: number | undefined, heldEndpoint: string | undefined, probe: boolean): Maybe<AcquireResult> {
+    const id = route.routeId;
+    return chain(this.#meter.admit(route, provider, now, estimatedTokens), (full): Maybe<AcquireResult> => {
+      if (full) {
+        return chain(this.#refuse(OK, id, probe, heldEndpoint), () =>
+          chain(this.#meter.markExhausted(full), (first): AcquireResult => {
+            if (first) this.#events?.emit({ type: "quota-exhausted", timestamp: now, routeId: id, window: `${full.scope}:${full.window}`, resetsAt: full.resetsAt });
+            return { ok: false, kind: "quota", reason: `quota: ${full.scope} ${full.window}`, retryAt: full.resetsAt };
+          }),
+        );
       }
-      return { ok: false, kind: "quota", reason: `quota: ${full.scope} ${full.window}`, retryAt: full.resetsAt };
-    }
-    const local = this.#local.get(id);
-    if (local) {
-      local.inFlight++;
-      local.lastUsedAt = now;
-    } else this.#local.set(id, { inFlight: 1, lastUsedAt: now });
-    this.#onChange?.();
-    if (endpointProbe) return { ok: true, probe, endpointProbe: true };
-    return probe ? OK_PROBE : OK;
+      const local = this.#local.get(id);
+      if (local) {
+        local.inFlight++;
+        local.lastUsedAt = now;
+      } else this.#local.set(id, { inFlight: 1, lastUsedAt: now });
+      this.#onChange?.();
+      if (heldEndpoint !== undefined) return { ok: true, probe, endpointProbe: true };
+      return probe ? OK_PROBE : OK;
+    });
   }
 
   /**
@@ -300,10 +354,10 @@ export class StateLedger {
    * Hands back the leases an acquisition took before it was refused (the route's probe lease when `probe`, the
    * endpoint's of `endpointProvider` when given), and returns `result`.
    */
-  async #refuse(result: AcquireResult, routeId: string, probe: boolean, endpointProvider: string | undefined): Promise<AcquireResult> {
-    if (probe) await this.#probes.release(routeId, 0);
-    if (endpointProvider !== undefined) await this.#probes.release(endpointLeaseId(endpointProvider), 0);
-    return result;
+  #refuse(result: AcquireResult, routeId: string, probe: boolean, endpointProvider: string | undefined): Maybe<AcquireResult> {
+    return chain(probe ? this.#probes.release(routeId, 0) : undefined, () =>
+      endpointProvider === undefined ? result : chain(this.#probes.release(endpointLeaseId(endpointProvider), 0), () => result),
+    );
   }
 
   /**
@@ -327,18 +381,18 @@ export class StateLedger {
 
   /** Records a success: streak reset, circuit closed (probe success), EWMA, tokens/cost, learned limits, caps. */
   recordSuccess(route: RouteDescriptor, provider: ProviderDescriptor, report: SuccessReport, policies: LedgerPolicies): Promise<RecordResult> {
-    // Promise chains rather than async frames: this runs for every successful request.
+    // Maybe chains rather than async frames: this runs for every successful request.
     try {
       const now = this.#clock.now();
       const tokens = report.promptTokens + report.completionTokens;
-      return this.#meter.consume(route, provider, now, tokens, report.costUsd).then((usage) => this.#recordSuccessWith(route, report, policies, now, tokens, usage));
+      return promised(chain(this.#meter.consume(route, provider, now, tokens, report.costUsd), (usage) => this.#recordSuccessWith(route, report, policies, now, tokens, usage)));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** {@link recordSuccess} once the consumption is counted and the usage read. */
-  #recordSuccessWith(route: RouteDescriptor, report: SuccessReport, policies: LedgerPolicies, now: number, tokens: number, usage: QuotaUsage): Promise<RecordResult> {
+  #recordSuccessWith(route: RouteDescriptor, report: SuccessReport, policies: LedgerPolicies, now: number, tokens: number, usage: QuotaUsage): Maybe<RecordResult> {
     const id = route.routeId;
     const outcome: AttemptOutcome = { ok: true, latencyMs: report.latencyMs, tokens, costUsd: report.costUsd };
     const context = this.#standbyContext(route, usage, outcome, now, policies);
@@ -352,13 +406,14 @@ export class StateLedger {
       }
       return this.#finish(id, after, decision, now, stateChanges);
     };
-    return this.#mutateRoute(id, now, policies.recovery.probe, (record) => {
+    const written = this.#mutateRoute(id, now, policies.recovery.probe, (record) => {
       // Runs once per CAS attempt; the flags of the last run describe the committed write.
       closed = record.status === "active" && record.circuit === "half-open";
       const next = decideStandby(applySuccess(record, report, now, this.#window), context, false);
       decision = next.decision;
       return next.record;
-    }).then((after) => (this.#probes.holds(id) ? this.#probes.release(id, 0).then(() => result(after)) : result(after)));
+    });
+    return chain(written, (after) => (this.#probes.holds(id) ? chain(this.#probes.release(id, 0), () => result(after)) : result(after)));
   }
 
   /**
@@ -486,16 +541,17 @@ export class StateLedger {
    * loop; the last run is the committed one, which is why callers capture their flags in closures.
    * Emits `route-recovered` when THIS write performed the recovery (exactly once across instances).
    */
-  #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Promise<RouteRecord> {
+  #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Maybe<RouteRecord> {
     let recoveredFrom: RouteRecord | undefined;
-    // A promise chain rather than an async frame: this runs for every recorded outcome.
-    return updateState<RouteRecord>(this.#store, this.#routeKey(routeId), (current) => {
+    // A Maybe chain rather than an async frame: this runs for every recorded outcome.
+    const result = this.#access.update<RouteRecord>(this.#routeKey(routeId), (current) => {
       const base = current ?? INITIAL_ROUTE_RECORD;
       const recovered = recoverRoute(base, now, probeDefault);
       recoveredFrom = recovered === base ? undefined : base;
       const next = change(recovered);
       return next === base ? current : next;
-    }).then((result) => {
+    });
+    return chain(result, (result) => {
       this.#noteRoute(routeId, result.value);
       const after = result.value ?? INITIAL_ROUTE_RECORD;
       if (result.written && recoveredFrom) {

@@ -30,8 +30,38 @@ const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
 const ABSENT: Readonly<VersionedValue<never>> = Object.freeze({ version: 0 });
 
 /**
+ * The synchronous twins of the {@link MemoryStateStore} operations the state ledger uses on every request:
+ * same semantics, but the result is returned directly and an error is thrown instead of rejected. Internal
+ * (not exported from the package index); reach it through {@link syncStateOf}.
+ */
+export interface SyncStateStore {
+  get<T>(key: string): T | undefined;
+  getMany<T>(keys: readonly string[]): Array<T | undefined>;
+  getVersioned<T>(key: string): VersionedValue<T>;
+  compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: StateWriteOptions): boolean;
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: StateWriteOptions): UpdateStateResult<T>;
+  incrementMany(ops: readonly IncrementOp[]): number[];
+  setIfAbsent<T>(key: string, value: T, options: { expireAt: number }): boolean;
+  delete(key: string): boolean;
+}
+
+/** Each memory store's synchronous facade (a WeakMap rather than a property: the public class stays as it is). */
+const facades = /* @__PURE__ */ new WeakMap<StateStore, SyncStateStore>();
+
+/**
+ * The synchronous facade of `store` when it is a plain {@link MemoryStateStore}, else undefined. A subclass, or an
+ * instance with methods of its own (a wrapper or a test spy set on it), may change what an operation does, so it
+ * is only ever used through the async {@link StateStore} interface.
+ */
+export function syncStateOf(store: StateStore): SyncStateStore | undefined {
+  if (Object.getPrototypeOf(store) !== MemoryStateStore.prototype || Object.getOwnPropertyNames(store).length > 0) return undefined;
+  return facades.get(store);
+}
+
+/**
  * The default {@link StateStore}: a `Map` in this process. Every operation runs synchronously and returns an
- * already-settled promise, so it is atomic by construction and costs one microtask on the routing hot path.
+ * already-settled promise, so it is atomic by construction. The state ledger reaches the same operations
+ * without any promise through an internal synchronous facade ({@link syncStateOf}).
  *
  * Values are kept by reference (no copy): callers must treat them as immutable, as the interface requires.
  * Expired entries are invisible and dropped lazily when touched (and by `keys`/`export`), so no timer runs.
@@ -50,6 +80,16 @@ export class MemoryStateStore implements StateStore {
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    facades.set(this, {
+      get: <T>(key: string) => this.#live(key)?.value as T | undefined,
+      getMany: (keys) => this.#getMany(keys),
+      getVersioned: (key) => this.#getVersioned(key),
+      compareAndSet: (key, expectedVersion, value, options) => this.#compareAndSet(key, expectedVersion, value, options),
+      update: (key, fn, options) => this.#update(key, fn, options),
+      incrementMany: (ops) => this.#incrementMany(ops),
+      setIfAbsent: (key, value, options) => this.#setIfAbsent(key, value, options),
+      delete: (key) => this.#delete(key),
+    });
   }
 
   /** Number of live entries (expired ones are dropped first). Mainly for tests and introspection. */
@@ -66,11 +106,7 @@ export class MemoryStateStore implements StateStore {
 
   /** Batch read, one microtask for all keys. */
   getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
-    const out = new Array<T | undefined>(keys.length);
-    // One clock read for the batch: the batch is one instant.
-    const now = this.#clock.now();
-    for (let i = 0; i < keys.length; i++) out[i] = this.#live(keys[i]!, now)?.value as T | undefined;
-    return Promise.resolve(out);
+    return Promise.resolve(this.#getMany<T>(keys));
   }
 
   /** Writes a value unconditionally. */
@@ -81,26 +117,18 @@ export class MemoryStateStore implements StateStore {
 
   /** Reads a value and its version (0 when absent). */
   getVersioned<T>(key: string): Promise<VersionedValue<T>> {
-    const entry = this.#live(key);
-    return Promise.resolve(entry ? { value: entry.value as T, version: entry.version } : ABSENT);
+    return Promise.resolve(this.#getVersioned<T>(key));
   }
 
   /** Writes only when the version still matches. */
   compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: StateWriteOptions): Promise<boolean> {
-    const entry = this.#live(key);
-    if ((entry?.version ?? 0) !== expectedVersion) return RESOLVED_FALSE;
-    this.#write(key, value, options?.expireAt);
-    return RESOLVED_TRUE;
+    return this.#compareAndSet(key, expectedVersion, value, options) ? RESOLVED_TRUE : RESOLVED_FALSE;
   }
 
   /** Atomic read-modify-write: `fn` runs synchronously, so there is never a conflict to retry. */
   update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: StateWriteOptions): Promise<UpdateStateResult<T>> {
     try {
-      const current = this.#live(key)?.value as T | undefined;
-      const next = fn(current);
-      if (next === undefined || next === current) return Promise.resolve({ value: current, previous: current, written: false });
-      this.#write(key, next, options?.expireAt);
-      return Promise.resolve({ value: next, previous: current, written: true });
+      return Promise.resolve(this.#update(key, fn, options));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -118,13 +146,7 @@ export class MemoryStateStore implements StateStore {
   /** Several increments in one microtask. */
   incrementMany(ops: readonly IncrementOp[]): Promise<number[]> {
     try {
-      const out = new Array<number>(ops.length);
-      const now = this.#clock.now();
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]!;
-        out[i] = this.#increment(op.key, op.by, op.expireAt, now);
-      }
-      return Promise.resolve(out);
+      return Promise.resolve(this.#incrementMany(ops));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -132,16 +154,12 @@ export class MemoryStateStore implements StateStore {
 
   /** Writes only if absent or expired. */
   setIfAbsent<T>(key: string, value: T, options: { expireAt: number }): Promise<boolean> {
-    if (this.#live(key)) return RESOLVED_FALSE;
-    this.#write(key, value, options.expireAt);
-    return RESOLVED_TRUE;
+    return this.#setIfAbsent(key, value, options) ? RESOLVED_TRUE : RESOLVED_FALSE;
   }
 
   /** Removes a key; true if a live entry existed. */
   delete(key: string): Promise<boolean> {
-    const live = this.#live(key) !== undefined;
-    if (this.#map.delete(key) && live) this.#notify(key, undefined);
-    return live ? RESOLVED_TRUE : RESOLVED_FALSE;
+    return this.#delete(key) ? RESOLVED_TRUE : RESOLVED_FALSE;
   }
 
   /** Calls `listener` synchronously after each write or removal of a key under `prefix` (see {@link StateStore.watch}). */
@@ -187,6 +205,58 @@ export class MemoryStateStore implements StateStore {
   close(): Promise<void> {
     this.#clear();
     return RESOLVED_VOID;
+  }
+
+  // The synchronous implementations behind both the async methods above and the facade (syncStateOf).
+
+  #getMany<T>(keys: readonly string[]): Array<T | undefined> {
+    const out = new Array<T | undefined>(keys.length);
+    // One clock read for the batch: the batch is one instant.
+    const now = this.#clock.now();
+    for (let i = 0; i < keys.length; i++) out[i] = this.#live(keys[i]!, now)?.value as T | undefined;
+    return out;
+  }
+
+  #getVersioned<T>(key: string): VersionedValue<T> {
+    const entry = this.#live(key);
+    return entry ? { value: entry.value as T, version: entry.version } : ABSENT;
+  }
+
+  #compareAndSet(key: string, expectedVersion: number, value: unknown, options: StateWriteOptions | undefined): boolean {
+    const entry = this.#live(key);
+    if ((entry?.version ?? 0) !== expectedVersion) return false;
+    this.#write(key, value, options?.expireAt);
+    return true;
+  }
+
+  #update<T>(key: string, fn: (current: T | undefined) => T | undefined, options: StateWriteOptions | undefined): UpdateStateResult<T> {
+    const current = this.#live(key)?.value as T | undefined;
+    const next = fn(current);
+    if (next === undefined || next === current) return { value: current, previous: current, written: false };
+    this.#write(key, next, options?.expireAt);
+    return { value: next, previous: current, written: true };
+  }
+
+  #incrementMany(ops: readonly IncrementOp[]): number[] {
+    const out = new Array<number>(ops.length);
+    const now = this.#clock.now();
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.#increment(op.key, op.by, op.expireAt, now);
+    }
+    return out;
+  }
+
+  #setIfAbsent(key: string, value: unknown, options: { expireAt: number }): boolean {
+    if (this.#live(key)) return false;
+    this.#write(key, value, options.expireAt);
+    return true;
+  }
+
+  #delete(key: string): boolean {
+    const live = this.#live(key) !== undefined;
+    if (this.#map.delete(key) && live) this.#notify(key, undefined);
+    return live;
   }
 
   /** The entry of `key` unless absent or expired (then dropped); `now` lets a batch read the clock once. */

@@ -1,5 +1,7 @@
 import type { Clock } from "../internal/clock.js";
-import type { StateStore } from "./state-store.js";
+import { chain } from "../internal/maybe.js";
+import type { Maybe } from "../internal/maybe.js";
+import type { StoreAccess } from "./store-access.js";
 
 /**
  * Half-open probe leases: at most one probe per route at a time, across every instance sharing the store.
@@ -7,7 +9,7 @@ import type { StateStore } from "./state-store.js";
  * crashed probe frees the route after `leaseMs` at the latest. Used by {@link StateLedger}.
  */
 export class ProbeLeases {
-  readonly #store: StateStore;
+  readonly #store: StoreAccess;
   readonly #clock: Clock;
   readonly #prefix: string;
   readonly #leaseMs: number;
@@ -16,7 +18,7 @@ export class ProbeLeases {
   /** Leases held by this instance: route id → token. */
   readonly #held = new Map<string, string>();
 
-  constructor(store: StateStore, clock: Clock, prefix: string, leaseMs: number, instanceId: string) {
+  constructor(store: StoreAccess, clock: Clock, prefix: string, leaseMs: number, instanceId: string) {
     this.#store = store;
     this.#clock = clock;
     this.#prefix = prefix;
@@ -25,11 +27,12 @@ export class ProbeLeases {
   }
 
   /** Takes the route's probe lease; false when someone else holds it. */
-  async acquire(routeId: string, now: number): Promise<boolean> {
+  acquire(routeId: string, now: number): Maybe<boolean> {
     const token = `${this.#instanceId}:${++this.#seq}`;
-    if (!(await this.#store.setIfAbsent(this.#prefix + routeId, token, { expireAt: now + this.#leaseMs }))) return false;
-    this.#held.set(routeId, token);
-    return true;
+    return chain(this.#store.setIfAbsent(this.#prefix + routeId, token, { expireAt: now + this.#leaseMs }), (taken) => {
+      if (taken) this.#held.set(routeId, token);
+      return taken;
+    });
   }
 
   /** True while this instance holds the route's lease. */
@@ -41,15 +44,16 @@ export class ProbeLeases {
    * Ends this instance's lease `graceMs` from now, only if the lease is still ours (compare-and-set on the
    * token: a lease that expired and was taken by another request is left alone). No-op when not held.
    */
-  async release(routeId: string, graceMs: number): Promise<void> {
+  release(routeId: string, graceMs: number): Maybe<void> {
     const token = this.#held.get(routeId);
     if (token === undefined) return;
     this.#held.delete(routeId);
     const key = this.#prefix + routeId;
-    const lease = await this.#store.getVersioned<string>(key);
-    if (lease.value !== token) return;
-    // An entry expiring now is invisible at once: compare-and-delete with the primitives we have.
-    await this.#store.compareAndSet(key, lease.version, token, { expireAt: this.#clock.now() + Math.max(0, graceMs) });
+    return chain(this.#store.getVersioned<string>(key), (lease) => {
+      if (lease.value !== token) return;
+      // An entry expiring now is invisible at once: compare-and-delete with the primitives we have.
+      return chain(this.#store.compareAndSet(key, lease.version, token, { expireAt: this.#clock.now() + Math.max(0, graceMs) }), () => {});
+    });
   }
 
   /** Drops any lease on the route, whoever holds it (manual reactivation). */

@@ -1,4 +1,7 @@
-import type { IncrementOp, StateStore } from "./state-store.js";
+import { chain } from "../internal/maybe.js";
+import type { Maybe } from "../internal/maybe.js";
+import type { IncrementOp } from "./state-store.js";
+import type { StoreAccess } from "./store-access.js";
 import type { ProviderDescriptor, QuotaLimits, QuotaUsage, RouteDescriptor } from "./ledger-types.js";
 import { windowBounds } from "./quota-windows.js";
 import type { QuotaClock, QuotaWindow, QuotaWindowKind } from "./quota-windows.js";
@@ -78,21 +81,22 @@ export interface QuotaRefusal {
  * afterwards, so for them admission checks headroom (`used < cap`, or `used + estimate ≤ cap`).
  */
 export class QuotaMeter {
-  readonly #store: StateStore;
+  readonly #store: StoreAccess;
   readonly #prefix: string;
   /** The current window plan of each route descriptor. */
   readonly #routePlans = new WeakMap<RouteDescriptor, WindowPlan>();
   /** The current window plan of each provider id (provider descriptors may be built per request). */
   readonly #providerPlans = new Map<string, WindowPlan>();
 
-  constructor(store: StateStore, prefix: string) {
+  constructor(store: StoreAccess, prefix: string) {
     this.#store = store;
     this.#prefix = prefix;
   }
 
   /** Counts one request against the route and provider windows, or refuses without counting. */
-  admit(route: RouteDescriptor, provider: ProviderDescriptor, now: number, estimatedTokens = 0): Promise<QuotaRefusal | undefined> {
-    // Not `async`: on the common path (nothing caps tokens or cost) one promise chain, no async frame.
+  admit(route: RouteDescriptor, provider: ProviderDescriptor, now: number, estimatedTokens = 0): Maybe<QuotaRefusal | undefined> {
+    // Not `async`: on the common path (nothing caps tokens or cost) no async frame, and no promise at all on
+    // the memory store.
     const routePlan = this.#routePlan(route, now);
     const providerLimits = provider.limits;
     const providerPlan = providerLimits === undefined ? undefined : this.#providerPlan(provider, now);
@@ -115,7 +119,7 @@ export class QuotaMeter {
   }
 
   /** Counts the request in its windows, or rolls the count back and refuses when a window is over its cap. */
-  #count(route: RouteDescriptor, routePlan: WindowPlan, providerPlan: WindowPlan | undefined, providerLimits: QuotaLimits | undefined): Promise<QuotaRefusal | undefined> {
+  #count(route: RouteDescriptor, routePlan: WindowPlan, providerPlan: WindowPlan | undefined, providerLimits: QuotaLimits | undefined): Maybe<QuotaRefusal | undefined> {
     // The route's two counters always; the provider's only for the caps it declares (rare: built per call).
     let ops = routePlan.admitOps;
     let rollback = routePlan.rollbackOps;
@@ -133,18 +137,18 @@ export class QuotaMeter {
     }
     const counted = ops.length;
     // Nothing caps requests (the common case): the counts need no look.
-    if (counted === 2 && !hasCap(route.limits, REQUEST_METRICS)) return this.#incrementAll(ops).then(noRefusal);
-    return this.#incrementAll(ops).then((counts) => {
+    if (counted === 2 && !hasCap(route.limits, REQUEST_METRICS)) return chain(this.#store.incrementMany(ops), noRefusal);
+    return chain(this.#store.incrementMany(ops), (counts) => {
       const refused = overCap(counts, 0, routePlan, route.limits) ?? (counted > 2 ? overCap(counts, 2, providerPlan!, providerLimits) : undefined);
       if (refused === undefined) return undefined;
-      return this.#incrementAll(rollback).then(() => refused);
+      return chain(this.#store.incrementMany(rollback), () => refused);
     });
   }
 
   /** Adds tokens and cost of a finished request to the route's (and metered provider's) windows. */
   async addConsumption(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Promise<void> {
     if (!(tokens > 0) && !(costUsd > 0)) return;
-    await this.#incrementAll(this.#consumptionOps(route, provider, now, tokens, costUsd));
+    await this.#store.incrementMany(this.#consumptionOps(route, provider, now, tokens, costUsd));
   }
 
   /** The token and cost increments of a finished request (at least one of `tokens`, `costUsd` is positive). */
@@ -160,16 +164,16 @@ export class QuotaMeter {
    * {@link addConsumption}, then {@link usage}: the same store operations in the same order, in one call (what
    * recording a success needs).
    */
-  consume(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Promise<QuotaUsage> {
+  consume(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Maybe<QuotaUsage> {
     const plan = this.#routePlan(route, now);
-    if (tokens > 0 || costUsd > 0) return this.#incrementAll(this.#consumptionOps(route, provider, now, tokens, costUsd)).then(() => this.#getAll(plan.keys)).then(plan.toUsage);
-    return this.#getAll(plan.keys).then(plan.toUsage);
+    if (tokens > 0 || costUsd > 0) return chain(this.#store.incrementMany(this.#consumptionOps(route, provider, now, tokens, costUsd)), () => chain(this.#store.getMany<number>(plan.keys), plan.toUsage));
+    return chain(this.#store.getMany<number>(plan.keys), plan.toUsage);
   }
 
   /** The route's counters in the current windows. */
   async usage(route: RouteDescriptor, now: number): Promise<QuotaUsage> {
     const plan = this.#routePlan(route, now);
-    return usageOf(plan, await this.#getAll(plan.keys), 0);
+    return usageOf(plan, await this.#store.getMany<number>(plan.keys), 0);
   }
 
   /**
@@ -194,14 +198,14 @@ export class QuotaMeter {
       plans[r] = plan;
       for (let m = 0; m < ALL_METRICS.length; m++) keys[r * ALL_METRICS.length + m] = plan.keys[m]!;
     }
-    const values = await this.#getAll(keys);
+    const values = await this.#store.getMany<number>(keys);
     const out = new Array<QuotaUsage>(routes.length);
     for (let r = 0; r < routes.length; r++) out[r] = usageOf(plans[r]!, values, r * ALL_METRICS.length);
     return out;
   }
 
   /** True exactly once per full window (across instances sharing the store): gates `quota-exhausted` events. */
-  markExhausted(refusal: QuotaRefusal): Promise<boolean> {
+  markExhausted(refusal: QuotaRefusal): Maybe<boolean> {
     const key = `${this.#prefix}qx:${refusal.scope === "route" ? "r" : "p"}:${refusal.scopeId}:${refusal.window}:${refusal.windowStart}`;
     return this.#store.setIfAbsent(key, 1, { expireAt: refusal.resetsAt });
   }
@@ -222,7 +226,7 @@ export class QuotaMeter {
         if (cap !== undefined) checks.push({ plan, metric, cap });
       }
     }
-    const used = await this.#getAll(checks.map((c) => c.plan.keys[c.metric.index]!));
+    const used = await this.#store.getMany<number>(checks.map((c) => c.plan.keys[c.metric.index]!));
     for (let i = 0; i < checks.length; i++) {
       const { plan, metric, cap } = checks[i]!;
       const extra = metric.tokens ? estimatedTokens : 0;
@@ -248,17 +252,6 @@ export class QuotaMeter {
     return next;
   }
 
-  #incrementAll(ops: readonly IncrementOp[]): Promise<number[]> {
-    const store = this.#store;
-    if (store.incrementMany) return store.incrementMany(ops);
-    return Promise.all(ops.map((op) => store.increment(op.key, op.by, { expireAt: op.expireAt })));
-  }
-
-  #getAll(keys: readonly string[]): Promise<Array<number | undefined>> {
-    const store = this.#store;
-    if (store.getMany) return store.getMany<number>(keys);
-    return Promise.all(keys.map((key) => store.get<number>(key)));
-  }
 }
 
 const NO_OPS: readonly IncrementOp[] = Object.freeze([]);
