@@ -109,12 +109,12 @@ export class ProxyMetrics {
         const trace = event.trace;
         const pool = trace.resolution?.poolId ?? "";
         const last = trace.final ?? trace.attempts.at(-1);
-        const request = this.#requestSeriesOf(pool, last?.modelId ?? "", last?.providerId ?? "");
+        const request = this.#requestSeriesOf(pool, last?.routeId ?? "", last?.modelId ?? "", last?.providerId ?? "");
         (event.ok ? request.ok : request.error).inc();
         if (!event.ok) this.requestErrors.labels(pool, event.code ?? "unknown").inc();
         request.latency.observe(event.latencyMs / 1000);
         for (const attempt of trace.attempts) {
-          const route = this.#routeSeriesOf(attempt.modelId, attempt.providerId);
+          const route = this.#routeSeriesOf(attempt.routeId, attempt.modelId, attempt.providerId);
           (attempt.ok ? route.attemptOk : route.attemptError).inc();
           route.attemptLatency.observe(attempt.latencyMs / 1000);
           if (attempt.error) this.attemptErrors.labels(attempt.modelId, attempt.providerId, attempt.error.category, attempt.error.code).inc();
@@ -123,7 +123,7 @@ export class ProxyMetrics {
       }
       case "attempt-end": {
         const { provider, model } = routeParts(event.routeId);
-        this.#usage(model, provider, event.promptTokens, event.completionTokens, currentMesh()?.router);
+        this.#usage(event.routeId, model, provider, event.promptTokens, event.completionTokens, currentMesh()?.router);
         break;
       }
       case "rotation":
@@ -154,11 +154,11 @@ export class ProxyMetrics {
    * in the last chunk, which only the proxy sees).
    */
   recordStreamUsage(mesh: Mesh, modelId: string, providerId: string, usage: CompletionUsage): void {
-    this.#usage(modelId, providerId, usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0, mesh.router);
+    this.#usage(`${providerId}/${modelId}`, modelId, providerId, usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0, mesh.router);
   }
 
-  #usage(model: string, provider: string, prompt: number, completion: number, router: Mesh["router"] | undefined): void {
-    const route = this.#routeSeriesOf(model, provider);
+  #usage(routeId: string, model: string, provider: string, prompt: number, completion: number, router: Mesh["router"] | undefined): void {
+    const route = this.#routeSeriesOf(routeId, model, provider);
     if (prompt > 0) route.promptTokens.inc(prompt);
     if (completion > 0) route.completionTokens.inc(completion);
     const pricing = router?.models.get(model)?.pricing;
@@ -169,12 +169,11 @@ export class ProxyMetrics {
   }
 
   /**
-   * The series of one model on one provider, looked up once (every request would otherwise walk the label
+   * The series of one route (`<provider>/<model>`), looked up once (every request would otherwise walk the label
    * caches of five metrics). Bounded like the registry's own cache: past the bound, series are looked up anew.
    */
-  #routeSeriesOf(model: string, provider: string): RouteSeries {
-    const key = `${provider}/${model}`;
-    let series = this.#routeSeries.get(key);
+  #routeSeriesOf(routeId: string, model: string, provider: string): RouteSeries {
+    let series = this.#routeSeries.get(routeId);
     if (series === undefined) {
       series = {
         attemptOk: this.attempts.labels(model, provider, "ok"),
@@ -184,27 +183,26 @@ export class ProxyMetrics {
         completionTokens: this.tokens.labels(model, provider, "completion"),
         cost: this.cost.labels(model, provider),
       };
-      if (this.#routeSeries.size < MAX_BUNDLES) this.#routeSeries.set(key, series);
+      if (this.#routeSeries.size < MAX_BUNDLES) this.#routeSeries.set(routeId, series);
     }
     return series;
   }
 
   /** The request series of one pool and final model/provider, looked up once (see {@link #routeSeriesOf}). */
-  #requestSeriesOf(pool: string, model: string, provider: string): RequestSeries {
+  #requestSeriesOf(pool: string, routeId: string, model: string, provider: string): RequestSeries {
     let byRoute = this.#requestSeries.get(pool);
     if (byRoute === undefined) {
       byRoute = new Map();
       if (this.#requestSeries.size < MAX_BUNDLES) this.#requestSeries.set(pool, byRoute);
     }
-    const key = `${provider}/${model}`;
-    let series = byRoute.get(key);
+    let series = byRoute.get(routeId);
     if (series === undefined) {
       series = {
         ok: this.requests.labels(pool, model, provider, "ok"),
         error: this.requests.labels(pool, model, provider, "error"),
         latency: this.requestLatency.labels(pool, model, provider),
       };
-      if (byRoute.size < MAX_BUNDLES) byRoute.set(key, series);
+      if (byRoute.size < MAX_BUNDLES) byRoute.set(routeId, series);
     }
     return series;
   }

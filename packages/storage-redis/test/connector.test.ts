@@ -4,6 +4,7 @@
  */
 import { ConfigError, ConnectorRegistry, createManualClock, type ConnectorContext } from "@modelmesh/core";
 import { describeStorageConformance } from "@modelmesh/testing";
+import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connector, createRedisStateStore, createRedisStorage, redisStorageConnector, type RedisStorage } from "../src/index.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -89,6 +90,31 @@ describeWithRedis("RedisStorage on a real redis-server", () => {
     } finally {
       await storage.close();
       await other.close();
+    }
+  });
+
+  it("takes key_prefix, lock_ttl, lock_wait and command_timeout from its config section", async () => {
+    const storage = await create({ connector: "redis", config: { url: server.url, key_prefix: "cfg:", command_timeout: "150ms", lock_ttl: "400ms", lock_wait: "60ms" } });
+    const admin = createClient({ url: server.url });
+    await admin.connect();
+    try {
+      await storage.acquire("job");
+      // lock_ttl (default 30 s) is the lock's expiry, under key_prefix.
+      const ttl = await admin.pTTL("cfg:l:job");
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(400);
+      // lock_wait (default 10 s) bounds the wait for a held lock.
+      const started = Date.now();
+      await expect(storage.acquire("job")).rejects.toMatchObject({ code: "MM_TIMEOUT_RESPONSE" });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // command_timeout (default 1 s): with the server paused for 600 ms a read fails instead of waiting it out.
+      const store = await storage.openStateStore();
+      await admin.sendCommand(["CLIENT", "PAUSE", "600", "ALL"]);
+      await expect(store.get("anything")).rejects.toMatchObject({ code: "MM_STORE_UNAVAILABLE" });
+    } finally {
+      await admin.ping(); // returns once the pause is over
+      await admin.quit();
+      await storage.close();
     }
   });
 
