@@ -14,7 +14,7 @@ import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { create, type MeshClient } from "modelmesh";
 import OpenAI from "openai";
 import { VERSION as OPENAI_VERSION } from "openai/version";
-import { median, round } from "./stats.js";
+import { collectGarbage, median, round, sample } from "./stats.js";
 import { startUpstream, UPSTREAM_MODEL, UPSTREAM_REPLY } from "./upstream.js";
 
 /** Options of {@link runP1}. */
@@ -181,20 +181,4 @@ export async function runP1(options: P1Options = {}): Promise<P1Result> {
     await mesh?.close();
     await upstream.close();
   }
-}
-
-/** Times `count` sequential calls; µs each. */
-async function sample(call: Call, count: number): Promise<number[]> {
-  const samples = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    const started = process.hrtime.bigint();
-    await call();
-    samples[i] = Number(process.hrtime.bigint() - started) / 1000;
-  }
-  return samples;
-}
-
-/** Runs a full GC between sides when node was started with --expose-gc, so one side's garbage does not bill the other. */
-function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
 }

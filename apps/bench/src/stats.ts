@@ -13,3 +13,19 @@ export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** Times `count` sequential calls of `call`; µs each. */
+export async function sample(call: () => Promise<unknown>, count: number): Promise<number[]> {
+  const samples = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const started = process.hrtime.bigint();
+    await call();
+    samples[i] = Number(process.hrtime.bigint() - started) / 1000;
+  }
+  return samples;
+}
+
+/** Runs a full GC between sides when node was started with --expose-gc, so one side's garbage does not bill the other. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}

@@ -38,8 +38,9 @@ const BANNER = [
   "const __dirname = __mmDirname(__filename);",
 ].join("\n");
 
-// Optional native accelerators that their packages load inside try/catch and do without.
-const OPTIONAL_NATIVE = ["msgpackr-extract"];
+// Optional native accelerators that their packages load inside try/catch and do without (@redis/client loads
+// @node-rs/xxhash only for its own digest() helper, which the Redis state store never calls).
+const OPTIONAL_NATIVE = ["msgpackr-extract", "@node-rs/xxhash"];
 
 /** The imports an output leaves to run time (Node built-ins, optional natives), from esbuild's metafile. */
 function externalsOf(metafile) {

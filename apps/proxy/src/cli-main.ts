@@ -6,10 +6,9 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
-import { createDefaultRegistry } from "modelmesh";
 import { formatSummary, formatTrace } from "./cli-format.js";
 import { assertServable, readConfigFile } from "./reload.js";
-import { startProxy, type ProxyHandle } from "./server.js";
+import { createProxyRegistry, startProxy, type ProxyHandle } from "./server.js";
 
 /** Where the CLI reads and writes; defaults to the process. */
 export interface CliIO {
@@ -178,7 +177,7 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO
 async function withMesh(path: string, io: CliIO, fn: (mesh: Mesh) => Promise<number>): Promise<number> {
   const transport = createUndiciTransport({ keepAliveTimeoutMs: 1_000 });
   try {
-    const mesh = await createMesh(await readConfigFile(path), { registry: createDefaultRegistry(), transport, env: io.env, file: path });
+    const mesh = await createMesh(await readConfigFile(path), { registry: createProxyRegistry(), transport, env: io.env, file: path });
     try {
       // The proxy's rule (reload.ts): a config without an enabled provider is invalid.
       assertServable(mesh, path);

@@ -182,6 +182,33 @@ export interface RequestContext {
   readonly cors: Record<string, string>;
 }
 
+/**
+ * The router's options for one request: its abort, id, and its headers as a plain record, built only if the
+ * router reads them (a pool that keys sessions by a header; most never do). A class, so the lazy `headers`
+ * is one getter on the prototype rather than an accessor and a closure made per request.
+ */
+export class RouteOptions {
+  readonly abort: AbortWatch;
+  readonly requestId: string;
+  readonly #req: IncomingMessage;
+  #headers: Record<string, string> | undefined;
+
+  constructor(ctx: RequestContext) {
+    this.abort = ctx.abort;
+    this.requestId = ctx.requestId;
+    this.#req = ctx.req;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.#headers ??= headerRecord(this.#req));
+  }
+}
+
+/** {@link RouteOptions} of a request. */
+export function routeOptions(ctx: RequestContext): RouteOptions {
+  return new RouteOptions(ctx);
+}
+
 /** Request headers as a plain record (for session keys; never forwarded upstream). */
 export function headerRecord(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,8 +4,9 @@
  */
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
-import { createMesh, MeshEventBus, type Mesh } from "@modelmesh/core";
+import { ConnectorRegistry, createMesh, MeshEventBus, type Mesh } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
+import { redisStorageConnector } from "@modelmesh/storage-redis";
 import { createDefaultRegistry } from "modelmesh";
 import { DecisionLog } from "./decisions.js";
 import { dispatch } from "./dispatch.js";
@@ -57,6 +58,32 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
+/** The connector package the proxy ships; {@link createProxyRegistry} registers its descriptor up front. */
+const SHIPPED_PACKAGE = "@modelmesh/storage-redis";
+
+/**
+ * A registry for which `connectors.packages: ["@modelmesh/storage-redis"]` (what configs written for the library
+ * list) names the copy the proxy ships instead of importing a second one: a second copy would be a different
+ * descriptor with the same id ("registered twice", e.g. in a bundle built with that `--connector`), and the
+ * proxy's own dependency is the one that can always be resolved. Every other package loads as usual.
+ */
+class ProxyConnectorRegistry extends ConnectorRegistry {
+  override load(specifier: string, path?: string): Promise<string[]> {
+    if (specifier === SHIPPED_PACKAGE) return Promise.resolve([redisStorageConnector.id]);
+    return super.load(specifier, path);
+  }
+}
+
+/**
+ * The connectors a proxy knows without `connectors.packages`: the default catalogue of `modelmesh` plus the
+ * Redis storage connector (`modelmesh.redis.v1`, alias `redis`), so that instances sharing one Redis need no
+ * extra install (docs/ARCHITECTURE.md §2.9). Importing `@modelmesh/storage-redis` does no work; the Redis
+ * client is loaded only when a config names the connector.
+ */
+export function createProxyRegistry(): ConnectorRegistry {
+  return new ProxyConnectorRegistry({ connectors: [...createDefaultRegistry().list(), redisStorageConnector] });
+}
+
 /**
  * Builds the mesh from the config, then listens. Rejects with the ConfigError (path and line) when the config
  * is invalid, or with the listen error.
@@ -74,7 +101,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const transport = createUndiciTransport({ keepAliveTimeoutMs: 10_000 });
   // A config without an enabled provider is refused at start and on reload (reload.ts, `servable`).
   const build = async (source: string | object, file: string | undefined) =>
-    servable(await createMesh(source, { registry: createDefaultRegistry(), transport, env, events, ...(file !== undefined ? { file } : {}) }), file);
+    servable(await createMesh(source, { registry: createProxyRegistry(), transport, env, events, ...(file !== undefined ? { file } : {}) }), file);
 
   const initialText = options.configPath !== undefined ? await readConfigFile(options.configPath) : undefined;
   const source = initialText ?? options.config ?? {};
@@ -89,7 +116,16 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const host = new MeshHost(mesh, { drainMs: graceMs, log });
   const metrics = new ProxyMetrics();
   const decisions = new DecisionLog(100);
-  const unsubscribe = [metrics.subscribe(events, () => host.mesh), events.on("request-end", (event) => decisions.record(event))];
+  const unsubscribe = [
+    metrics.subscribe(events, () => host.mesh),
+    events.on("request-end", (event) => decisions.record(event)),
+    // A shared state store going out or coming back (storage.on_store_failure, docs/state-stores.md).
+    events.on("store-status", (event) => {
+      const fields = { state: event.state, policy: event.policy, reconciliations: event.reconciliations, ...(event.error ? { code: event.error.code, error: event.error.message } : {}) };
+      if (event.state === "ok") log.info("state store reachable again", fields);
+      else log.warn(event.state === "degraded" ? "state store unreachable: serving on local state" : "state store unreachable: failing requests that need it", fields);
+    }),
+  ];
   let runtime!: ProxyRuntime;
   const reloader = new ConfigReloader(
     {

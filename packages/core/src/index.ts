@@ -151,6 +151,7 @@ export {
   type ProviderDeactivatedEvent,
   type ProviderRecoveredEvent,
   type QuotaExhaustedEvent,
+  type StoreStatusEvent,
   type RequestEndEvent,
   type RequestStartEvent,
   type RotationEvent,
@@ -286,6 +287,7 @@ export {
   type VersionedValue,
 } from "./state/state-store.js";
 export { MemoryStateStore, type MemoryStateStoreOptions } from "./state/memory-store.js";
+export { FallbackStateStore, isStoreUnavailable, type FallbackStateStoreOptions, type StoreFailurePolicy, type StoreStatus } from "./state/fallback-store.js";
 export { windowBounds, windowEnd, windowStart, type QuotaWindow, type QuotaWindowKind } from "./state/quota-windows.js";
 export {
   COOLDOWN_RECOVERY_ID,

@@ -126,6 +126,28 @@ describe("a storage connector with a live state store", () => {
     expect(log).toEqual(["connector.close"]); // opened nothing, closed the connector
   });
 
+  it("storeStatus() says which kind of store the mesh runs on, and on_store_failure sets the live store's policy", async () => {
+    const memory = await createMesh("storage:\n  sync_policy: in-memory\n", { registry: new ConnectorRegistry(), env: {} });
+    expect(memory.storeStatus()).toEqual({ kind: "memory", state: "ok", reconciliations: 0 });
+    await memory.close();
+    const registry = new ConnectorRegistry({ connectors: [liveConnector([])] });
+    const live = await createMesh("storage:\n  connector: test-live\n", { registry, env: {} });
+    expect(live.storeStatus()).toEqual({ kind: "live", state: "ok", policy: "local", reconciliations: 0 });
+    await live.close();
+    const failing = await createMesh("storage:\n  connector: test-live\n  on_store_failure: fail\n", { registry, env: {} });
+    expect(failing.storeStatus()).toMatchObject({ kind: "live", policy: "fail" });
+    await failing.close();
+  });
+
+  it("rejects on_store_failure next to a store that is not shared, naming the key and line", async () => {
+    const error = await rejection(() => createMesh("storage:\n  sync_policy: immediate\n  on_store_failure: local\n", { registry: new ConnectorRegistry(), env: {}, file: "mesh.yaml" }));
+    expect(ConfigError.is(error)).toBe(true);
+    const issue = (error as ConfigError).issues[0]!;
+    expect(issue.path).toBe("storage.on_store_failure");
+    expect(issue.line).toBe(3);
+    expect(issue.message).toContain("only a live state store");
+  });
+
   it("sync_policy stays valid for a snapshot storage (existing configs unchanged)", async () => {
     const registry = new ConnectorRegistry();
     const mesh = await createMesh("storage:\n  sync_policy: immediate\n", { registry, env: {} });

@@ -27,6 +27,9 @@ export function unsupportedRequestFields(quirks: OpenAICompatibleQuirks | undefi
  */
 export function convertToOpenAIChatPayload(request: ChatCompletionRequest, quirks?: OpenAICompatibleQuirks): Record<string, unknown> {
   const payload: Record<string, unknown> = { ...request };
-  for (const field of unsupportedRequestFields(quirks)) delete payload[field];
+  // OpenAI itself has no quirks: no field list to build, and no `delete` (which would make the payload a slow
+  // dictionary object for JSON.stringify) unless a field is really there.
+  if (quirks === undefined) return payload;
+  for (const field of unsupportedRequestFields(quirks)) if (field in payload) delete payload[field];
   return payload;
 }

@@ -172,10 +172,25 @@ class CommandTimeout extends Error {}
 /** Reply type mapping of the store's commands: Redis strings as JS strings, whatever the client's defaults. */
 const STRINGS = { typeMapping: {} };
 
+/** A command in flight: its deadline (`performance.now()` ms) and how to fail it when that passes. */
+interface Pending {
+  readonly deadline: number;
+  settled: boolean;
+  expire: (() => void) | undefined;
+}
+
+/** Entries settled at the head of the in-flight queue beyond which it is compacted. */
+const COMPACT_AT = 1_024;
+
 /**
  * Sends the commands of a store or a storage connector: each bounded by `commandTimeoutMs`, scripts by SHA1
  * (loaded on NOSCRIPT: first use, or a restarted server), and every failure turned into a
  * {@link StoreUnavailableError} naming the operation (or whatever `mapReplyError` makes of a script's error).
+ *
+ * Every command is one round trip and costs no more than it must on the client: all commands share one
+ * bound, so their deadlines come in the order they were sent, and one timer (armed for the oldest command
+ * still in flight, at most once per bound while commands keep coming) replaces a timer and a `Promise.race`
+ * per command. Commands sent in the same tick go out in one write (node-redis pipelines them).
  */
 export class CommandRunner {
   readonly client: RedisClient;
@@ -184,6 +199,10 @@ export class CommandRunner {
   #closed = false;
   #lastError: string | undefined;
   readonly #watched: Array<{ client: RedisClient; listener: (error: unknown) => void }> = [];
+  /** Commands in flight, oldest first (settled ones are dropped from the head lazily). */
+  #pending: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(client: RedisClient, context: Pick<ConnectionContext, "keyPrefix" | "url">, timeoutMs: number) {
     this.client = client;
@@ -223,37 +242,99 @@ export class CommandRunner {
     return this.run(operation, () => this.client.sendCommand([...args], options));
   }
 
-  /** Runs a script: EVALSHA, then EVAL on NOSCRIPT. */
+  /** Runs a script: EVALSHA, then EVAL on NOSCRIPT (one round trip once the server has the script). */
   eval(operation: string, lua: LuaScript, keys: readonly string[], args: ReadonlyArray<string | Buffer>, mapReplyError?: (error: ErrorReply) => Error | undefined): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
     return this.run(
       operation,
-      async () => {
-        try {
-          return await this.client.sendCommand(["EVALSHA", lua.sha1, ...tail], STRINGS);
-        } catch (error) {
-          if (isReplyError(error) && error.message.startsWith("NOSCRIPT")) return this.client.sendCommand(["EVAL", lua.source, ...tail], STRINGS);
-          throw error;
-        }
+      () => {
+        const command: Array<string | Buffer> = ["EVALSHA", lua.sha1, String(keys.length), ...keys, ...args];
+        return this.client.sendCommand(command, STRINGS).catch((error: unknown) => {
+          if (!(isReplyError(error) && error.message.startsWith("NOSCRIPT"))) throw error;
+          command[0] = "EVAL";
+          command[1] = lua.source;
+          return this.client.sendCommand(command, STRINGS);
+        });
       },
       mapReplyError,
     );
   }
 
   /** Runs `work` bounded by the command timeout, mapping failures. */
-  async run<R>(operation: string, work: () => Promise<R>, mapReplyError?: (error: ErrorReply) => Error | undefined): Promise<R> {
-    if (this.#closed) throw unavailable(operation, this.context, "the store is closed", undefined, false);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CommandTimeout()), this.timeoutMs);
-    });
+  run<R>(operation: string, work: () => Promise<R>, mapReplyError?: (error: ErrorReply) => Error | undefined): Promise<R> {
+    if (this.#closed) return Promise.reject(unavailable(operation, this.context, "the store is closed", undefined, false));
+    let sent: Promise<R>;
     try {
-      return await Promise.race([work(), timeout]);
+      sent = work();
     } catch (error) {
-      throw this.#toError(operation, error, mapReplyError);
-    } finally {
-      clearTimeout(timer);
+      return Promise.reject(this.#toError(operation, error, mapReplyError));
     }
+    return new Promise<R>((resolve, reject) => {
+      const entry: Pending = {
+        deadline: performance.now() + this.timeoutMs,
+        settled: false,
+        expire: () => reject(this.#toError(operation, new CommandTimeout(), mapReplyError)),
+      };
+      this.#track(entry);
+      sent.then(
+        (value) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          entry.expire = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          entry.expire = undefined;
+          reject(this.#toError(operation, error, mapReplyError));
+        },
+      );
+    });
+  }
+
+  /** Queues a command's deadline, arming the shared timer when none is armed. */
+  #track(entry: Pending): void {
+    const pending = this.#pending;
+    while (this.#head < pending.length && pending[this.#head]!.settled) this.#head++;
+    if (this.#head === pending.length) {
+      pending.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AT) {
+      pending.splice(0, this.#head);
+      this.#head = 0;
+    }
+    pending.push(entry);
+    if (this.#timer === undefined) this.#arm(this.timeoutMs);
+  }
+
+  #arm(delayMs: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(1, Math.ceil(delayMs)));
+    // Pending commands keep their socket, hence the process, alive; the timer alone must not.
+    this.#timer.unref?.();
+  }
+
+  /** The shared timer fired: fails every command past its deadline, then re-arms for the oldest left. */
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const pending = this.#pending;
+    while (this.#head < pending.length) {
+      const entry = pending[this.#head]!;
+      if (!entry.settled) {
+        if (entry.deadline > now) break;
+        entry.settled = true;
+        const expire = entry.expire;
+        entry.expire = undefined;
+        expire?.();
+      }
+      this.#head++;
+    }
+    if (this.#head === pending.length) {
+      pending.length = 0;
+      this.#head = 0;
+      return;
+    }
+    this.#arm(pending[this.#head]!.deadline - now);
   }
 
   #toError(operation: string, error: unknown, mapReplyError?: (error: ErrorReply) => Error | undefined): Error {

@@ -45,6 +45,9 @@ export interface RedisStateStoreOptions {
   client?: RedisClient;
 }
 
+/** The scripts of the state operations, loaded on every (re)connection. */
+const STATE_SCRIPTS: readonly LuaScript[] = [SET, COMPARE_AND_SET, SET_IF_ABSENT, INCREMENT, INCREMENT_MANY, DELETE, DELETE_MANY, GET_MANY, EXPORT, IMPORT];
+
 /** Keys scanned per SCAN call and entries per export/import/delete batch. */
 const BATCH = 500;
 const ABSENT: Readonly<VersionedValue<never>> = Object.freeze({ version: 0 });
@@ -72,7 +75,9 @@ interface Watcher {
  * Redis server's clock: keep hosts NTP-synchronised.
  *
  * Every operation is one atomic server-side step (a Lua script, or one read command) and one round trip,
- * except `keys`, `export` and `import`, which walk the keyspace with SCAN in batches. There is no `update`:
+ * except `keys`, `export` and `import`, which walk the keyspace with SCAN in batches. The scripts are loaded
+ * on every (re)connection, so operations issued in the same tick go out in one write and run in the order
+ * they were made (a caller may read what it just wrote in the same round trip). There is no `update`:
  * a JS function cannot run on the server, so `updateState` uses `getVersioned` + `compareAndSet`.
  *
  * Failures: every command is bounded by `commandTimeoutMs`; while the connection is down commands fail at
@@ -108,6 +113,10 @@ export class RedisStateStore implements StateStore {
   #subscriberReadyOnce = false;
   #resyncGeneration = 0;
   #closed = false;
+  /** Loads the scripts whenever the command connection becomes ready (first connection and every reconnection). */
+  readonly #loadScripts = () => {
+    for (const lua of STATE_SCRIPTS) this.#runner.send("loadScripts", ["SCRIPT", "LOAD", lua.source]).catch(() => {});
+  };
 
   /**
    * Wraps a client; {@link createRedisStateStore} is the way to get a connected store.
@@ -123,6 +132,11 @@ export class RedisStateStore implements StateStore {
     this.#counterKey = `${options.keyPrefix}__version`;
     this.#channel = `${options.keyPrefix}__changes`;
     this.#runner = new CommandRunner(options.client, { keyPrefix: options.keyPrefix, url: options.url }, options.commandTimeoutMs);
+    // Scripts loaded up front, ahead of any operation on the same connection: the first use of each costs no
+    // NOSCRIPT round trip, and operations issued in one tick stay in the order they were made (a NOSCRIPT
+    // fallback would send its EVAL after them). A server that lost them (SCRIPT FLUSH) still gets EVAL.
+    options.client.on("ready", this.#loadScripts);
+    if (options.client.isReady) this.#loadScripts();
   }
 
   /** The prefix of every Redis key of this store. */
@@ -141,6 +155,14 @@ export class RedisStateStore implements StateStore {
   }
 
   /** Reads a value; undefined when absent or expired. */
+  /**
+   * Commands go over one connection and Redis runs them in arrival order, so operations issued without awaiting
+   * apply in the order issued ({@link StateStore.ordered}): the ledger sends dependent ones together.
+   */
+  get ordered(): boolean {
+    return true;
+  }
+
   async get<T>(key: string): Promise<T | undefined> {
     const json = (await this.#send("get", ["HGET", this.#stateKey(key), "d"])) as string | null;
     return json === null ? undefined : (JSON.parse(json) as T);
@@ -283,6 +305,7 @@ export class RedisStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#client.off("ready", this.#loadScripts);
     this.#runner.close();
     this.#watchers = [];
     this.#resyncGeneration++;
@@ -363,17 +386,28 @@ export class RedisStateStore implements StateStore {
   #deliver(message: string): void {
     const split = message.indexOf("\n");
     let key: string;
-    let value: unknown;
     try {
       key = JSON.parse(split < 0 ? message : message.slice(0, split)) as string;
-      value = split < 0 ? undefined : JSON.parse(message.slice(split + 1));
     } catch {
       return; // not one of ours
     }
+    if (typeof key !== "string") return;
+    // Every write is published, watched or not (quota counters usually are not): the value is parsed only
+    // when a listener wants it.
     const watchers = this.#watchers;
+    let value: unknown;
+    let parsed = false;
     for (let i = 0; i < watchers.length; i++) {
       const watcher = watchers[i]!;
       if (!key.startsWith(watcher.prefix)) continue;
+      if (!parsed) {
+        try {
+          value = split < 0 ? undefined : JSON.parse(message.slice(split + 1));
+        } catch {
+          return; // not one of ours
+        }
+        parsed = true;
+      }
       if (value === undefined) watcher.live.delete(key);
       else watcher.live.add(key);
       notify(watcher, key, value);

@@ -51,6 +51,7 @@ export const redisStorageConfigSchema = z.strictObject({
   connector: z.string().optional(),
   sync_policy: z.string().optional(),
   sync_interval: z.unknown().optional(),
+  on_store_failure: z.string().optional(),
   config: redisConnectionConfigSchema,
 });
 

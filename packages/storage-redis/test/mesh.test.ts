@@ -7,12 +7,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConnectorRegistry, isModelMeshError, type ModelMeshError, type ModuleImporter } from "@modelmesh/core";
+import { isModelMeshError, type ModelMeshError } from "@modelmesh/core";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
-import { create, createDefaultRegistry, getTrace, type MeshClient } from "modelmesh";
+import { getTrace, type MeshClient } from "modelmesh";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { createRedisStorage, RedisStateStore } from "../src/index.js";
-import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { createRedisStorage } from "../src/index.js";
+import { redisMeshClient } from "./support/mesh-client.js";
+import { describeWithRedis, startRedisServer, waitFor, type RedisServer } from "./support/redis-server.js";
 
 let server: RedisServer;
 let mock: MockProvider;
@@ -20,11 +21,6 @@ let prefixes = 0;
 const open: MeshClient[] = [];
 const ask = (text: string) => ({ model: "chat-completion", messages: [{ role: "user" as const, content: text }] });
 
-/**
- * `connectors.packages` imports the package by name, as an installed app would; here that name maps to this
- * package's source, so the test runs the code under test rather than a build of it.
- */
-const importer: ModuleImporter = (specifier) => (specifier === "@modelmesh/storage-redis" ? import("../src/index.js") : import(/* @vite-ignore */ specifier));
 
 /** The config of the issue, written to a file: Redis storage (one key prefix per test) and the mock upstream. */
 function configFile(keyPrefix: string, models: string): string {
@@ -47,13 +43,7 @@ ${models}`,
   return path;
 }
 
-/** A client on the shared Redis: what one proxy instance is. */
-function client(config: string): MeshClient {
-  const registry = new ConnectorRegistry({ importer, connectors: createDefaultRegistry().list() });
-  const mesh = create("chat-completion", { config, env: { REDIS_URL: server.url }, cwd: tmpdir(), mesh: { registry } });
-  open.push(mesh);
-  return mesh;
-}
+const client = (config: string): MeshClient => redisMeshClient(config, server.url, open);
 
 /** Upstream chat calls for `model`. */
 const upstreamCalls = (model: string) => mock.callsFor(model).filter((call) => call.path.endsWith("/chat/completions")).length;
@@ -77,7 +67,7 @@ describeWithRedis("two meshes on one Redis (storage.connector: redis)", () => {
     const config = configFile(keyPrefix, "      - { id: model-a, capabilities: [chat-completion] }\n");
     const one = client(config);
     const mesh = await one.mesh();
-    expect(mesh.store).toBeInstanceOf(RedisStateStore);
+    expect(mesh.storeStatus()).toEqual({ kind: "live", state: "ok", policy: "local", reconciliations: 0 });
     await one.chat.completions.create(ask("hello"));
     expect((await mesh.store.keys("")).length).toBeGreaterThan(0); // the request's state is in Redis
     await one.close();
@@ -125,7 +115,16 @@ describeWithRedis("two meshes on one Redis (storage.connector: redis)", () => {
     expect(first.model).toBe("model-a"); // priority: the first-listed model
     const routeId = getTrace(first)!.final!.routeId;
 
+    // B follows the change feed: it learns of A's standby within 100 ms, without a request of its own.
+    const bIndex = await (await b.mesh()).ledger.availability();
+    expect(bIndex.route(routeId)).toBeUndefined();
+    // First make sure B's subscription is live (it is set up in the background): a warm-up standby it must hear of.
+    await (await a.mesh()).ledger.deactivateRoute("mock/warm-up", "manual");
+    await waitFor(() => bIndex.route("mock/warm-up") !== undefined, "B's feed to be live", 5_000);
     await (await a.mesh()).ledger.deactivateRoute(routeId, "manual");
+    const parkedAt = performance.now();
+    await waitFor(() => bIndex.route(routeId) !== undefined, "B's availability index to show A's standby", 2_000);
+    expect(performance.now() - parkedAt).toBeLessThan(100);
 
     const next = await b.chat.completions.create(ask("after"));
     expect(next.model).toBe("model-b");

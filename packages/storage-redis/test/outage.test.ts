@@ -62,7 +62,7 @@ describeWithRedis("RedisStateStore when Redis goes away", () => {
       // The client reconnects by itself (capped backoff); the data is gone (no persistence), the store works.
       await waitFor(async () => (await store.set("after", 2).then(() => true, () => false)), "the store to work again", 10_000);
       expect(await store.increment("n", 1)).toBe(1);
-      // Scripts are loaded again on the fresh server (EVALSHA → NOSCRIPT → EVAL), and the feed resubscribes.
+      // The scripts are loaded again on reconnecting to the fresh server, and the feed resubscribes.
       await waitFor(() => changes.includes("after") || changes.includes("n"), "the change feed after the restart", 10_000);
     } finally {
       await store.close();

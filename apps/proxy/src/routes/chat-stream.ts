@@ -9,7 +9,7 @@ import { parseStreamCommit, type ChatCompletionChunk, type ChatCompletionRequest
 import { logMessage, ProxyHttpError, sseErrorEvent } from "../http/errors.js";
 import { routingHeaders, sendError } from "../http/respond.js";
 import { upstreamUrlOf } from "../log.js";
-import { headerRecord, type RequestContext } from "../runtime.js";
+import { routeOptions, type RequestContext } from "../runtime.js";
 
 const SHUTDOWN = new ProxyHttpError(503, "server_error", "shutdown", "[modelmesh] [proxy] the proxy is shutting down; the stream was ended before it completed.");
 
@@ -58,7 +58,7 @@ export async function streamChat(ctx: RequestContext, body: ChatCompletionReques
   const release = runtime.acquireStream(mesh);
   let routed: Routed<AsyncIterable<ChatCompletionChunk>>;
   try {
-    routed = await mesh.router.chatStream(body, { abort: ctx.abort, requestId: ctx.requestId, headers: headerRecord(ctx.req), ...streamCommitOf(ctx) });
+    routed = await mesh.router.chatStream(body, Object.assign(routeOptions(ctx), streamCommitOf(ctx)));
   } catch (error) {
     release();
     if (!ctx.abort.aborted || ctx.flight.shutdown) sendError(res, ctx.requestId, ctx.flight.shutdown ? SHUTDOWN : error, ctx.cors, { secrets: runtime.secretsFor(mesh) });

@@ -10,7 +10,7 @@ import { readForm, readJson } from "../http/body.js";
 import { ProxyHttpError } from "../http/errors.js";
 import { routingHeaders, sendJson, sendRoutedJson, sendText } from "../http/respond.js";
 import { limitsOf, type EffectiveLimits } from "../limits.js";
-import { headerRecord, type RequestContext } from "../runtime.js";
+import { routeOptions, type RequestContext } from "../runtime.js";
 import { publicPools } from "../state.js";
 import { streamChat } from "./chat-stream.js";
 
@@ -23,7 +23,7 @@ function requireModel(body: Record<string, unknown>, fallback?: string): string 
 }
 
 function options(ctx: RequestContext) {
-  return { abort: ctx.abort, requestId: ctx.requestId, headers: headerRecord(ctx.req) };
+  return routeOptions(ctx);
 }
 
 function sendRouted(ctx: RequestContext, routed: Routed<unknown>): void {

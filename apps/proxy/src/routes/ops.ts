@@ -10,10 +10,20 @@ export function healthz(ctx: RequestContext): void {
   sendJson(ctx.res, 200, { status: "ok", uptimeMs: Date.now() - ctx.runtime.startedAt }, ctx.cors);
 }
 
-/** `GET /readyz`: 200 once the mesh is built and while not shutting down; 503 otherwise. */
+/**
+ * `GET /readyz`: 200 once the mesh is built and while not shutting down; 503 otherwise. The state store's
+ * condition is part of it: with a shared store out, `storage.on_store_failure: local` keeps the instance in
+ * rotation (200, `status: "degraded"`: it serves on local state) while `fail` takes it out (503,
+ * `status: "store_unavailable"`: its requests would fail). docs/state-stores.md.
+ */
 export function readyz(ctx: RequestContext): void {
-  if (ctx.runtime.closing) sendJson(ctx.res, 503, { status: "shutting_down" }, { ...ctx.cors, connection: "close" });
-  else sendJson(ctx.res, 200, { status: "ready", inFlight: ctx.runtime.inFlight.size, streams: ctx.runtime.streams }, ctx.cors);
+  if (ctx.runtime.closing) {
+    sendJson(ctx.res, 503, { status: "shutting_down" }, { ...ctx.cors, connection: "close" });
+    return;
+  }
+  const store = ctx.mesh.storeStatus();
+  const body = { status: store.state === "ok" ? "ready" : store.state === "degraded" ? "degraded" : "store_unavailable", inFlight: ctx.runtime.inFlight.size, streams: ctx.runtime.streams, store };
+  sendJson(ctx.res, store.state === "unavailable" ? 503 : 200, body, ctx.cors);
 }
 
 /**

@@ -150,7 +150,8 @@ export abstract class ProviderBase<C extends ProviderConfig = ProviderConfig> ex
   /** Maps the parsed JSON of a non-streamed response to a chat completion. Default: OpenAI shape, checked. */
   protected parseResponse(json: unknown): ChatCompletion {
     if (!looksLikeCompletion(json)) throw invalidResponseError("the body has no choices array", this.errorContext(undefined));
-    return { ...json, object: "chat.completion" };
+    // The parsed body is this call's own object: it is returned as is when it already says what it is.
+    return json.object === "chat.completion" ? json : { ...json, object: "chat.completion" };
   }
 
   /** Maps one parsed SSE payload to a chunk, or `null` to skip it. Throw for payloads that are not chunks. */

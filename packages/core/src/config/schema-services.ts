@@ -4,6 +4,7 @@
  * connector, which validates them with its own schema.
  */
 import { z } from "zod";
+import { STORE_FAILURE_POLICIES, type StoreFailurePolicy } from "../state/fallback-store.js";
 import type { SyncPolicy } from "../state/sync.js";
 import { exclusive, getIn, isRecord } from "./schema-checks.js";
 import { duration, flag, idList, positiveInt, size, text } from "./schema-primitives.js";
@@ -51,6 +52,11 @@ export const storageSchema = z
     sync_policy: syncPolicySchema.optional(),
     /** Save period for `periodic` (required then); output ms. */
     sync_interval: duration().optional(),
+    /**
+     * What a live (shared) store's outage does: `local` (default: keep serving on local state, reconcile when
+     * it returns) or `fail` (requests that need it fail with MM_STORE_UNAVAILABLE). Live stores only.
+     */
+    on_store_failure: z.enum(Object.keys(STORE_FAILURE_POLICIES) as [StoreFailurePolicy, ...StoreFailurePolicy[]]).optional(),
     /** SystemServices' nested form of `sync_policy` / `sync_interval`; normalised to the flat keys. */
     persistence: z
       .strictObject({ sync_policy: syncPolicySchema.optional(), sync_interval: duration().optional() })

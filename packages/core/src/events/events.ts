@@ -114,6 +114,20 @@ export interface QuotaExhaustedEvent extends EventBase {
   resetsAt: number;
 }
 
+/**
+ * The shared state store went out or came back (docs/state-stores.md): `degraded` (serving on local state,
+ * policy `local`), `unavailable` (requests that need it fail, policy `fail`) or `ok` again.
+ */
+export interface StoreStatusEvent extends EventBase {
+  type: "store-status";
+  state: "ok" | "degraded" | "unavailable";
+  policy: "local" | "fail";
+  /** Why it is out (absent once `ok`). */
+  error?: { code: string; message: string };
+  /** Write-backs of local state done since start. */
+  reconciliations: number;
+}
+
 /** A stream committed its first content to the caller. */
 export interface StreamCommitEvent extends EventBase {
   type: "stream-commit";
@@ -166,6 +180,7 @@ export type MeshEvent =
   | ProviderDeactivatedEvent
   | ProviderRecoveredEvent
   | QuotaExhaustedEvent
+  | StoreStatusEvent
   | StreamCommitEvent
   | StreamEndEvent
   | WarningEvent

@@ -106,20 +106,35 @@ export class LazyAbort implements AbortWatch {
 
 /** An {@link AbortWatch} over an AbortSignal (a caller's): it listens to the signal only while someone follows it. */
 export function watchSignal(signal: AbortSignal): AbortWatch {
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    get reason() {
-      return signal.reason;
-    },
-    onAbort(listener) {
-      if (signal.aborted) return noop;
-      const onAbort = () => listener(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      return () => signal.removeEventListener("abort", onAbort);
-    },
-  };
+  return new SignalWatch(signal);
+}
+
+/**
+ * {@link watchSignal}'s watch: a class, so a request that brings a signal does not pay for an object literal
+ * with getters (V8 builds those through a slow path, with a fresh hidden class each time).
+ */
+class SignalWatch implements AbortWatch {
+  readonly #signal: AbortSignal;
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+  }
+
+  get aborted(): boolean {
+    return this.#signal.aborted;
+  }
+
+  get reason(): unknown {
+    return this.#signal.reason;
+  }
+
+  onAbort(listener: (reason: unknown) => void): () => void {
+    const signal = this.#signal;
+    if (signal.aborted) return noop;
+    const onAbort = () => listener(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
+  }
 }
 
 function noop(): void {}

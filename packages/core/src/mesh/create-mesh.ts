@@ -14,6 +14,7 @@ import { ConnectorRegistry, type ConnectorContext, type ModuleImporter } from ".
 import { Router } from "../router/router.js";
 import type { RouterModel, RouterProvider, RoutingDefaults } from "../router/types.js";
 import { StateLedger } from "../state/ledger.js";
+import { FallbackStateStore, type StoreStatus } from "../state/fallback-store.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { StateSync } from "../state/sync.js";
@@ -60,6 +61,11 @@ export interface Mesh {
   readonly ledger: StateLedger;
   readonly events: MeshEventBus;
   readonly store: StateStore;
+  /**
+   * The state store's condition: `ok`, or, for a live shared store that cannot be reached, `degraded` (serving
+   * on local state, `storage.on_store_failure: local`) or `unavailable` (`fail`). See docs/state-stores.md.
+   */
+  storeStatus(): StoreStatus;
   /**
    * Flushes state, closes providers and sinks, then the state: the ledger, the store, and last the storage
    * connector. Idempotent.
@@ -111,12 +117,12 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
     const models = await gatherModels(config, providers, tree);
     const pools = await buildPools(config, models, tree, setup);
     state = await startState(config, setup, loaded);
-    const { store, ledger, sync, liveStorage } = state;
+    const { store, ledger, sync, liveStorage, status } = state;
     await attachSinks(config, setup);
     const router = new Router({ providers, models, pools, tree, ledger, clock: setup.clock, events: setup.events, random: options.random, defaults: routingDefaults(config) });
     let closed: Promise<void> | undefined;
     return {
-      config, router, registry: setup.registry, tree, ledger, events: setup.events, store,
+      config, router, registry: setup.registry, tree, ledger, events: setup.events, store, storeStatus: status,
       close() {
         closed ??= (async () => {
           if (sync) await sync.stop();
@@ -252,6 +258,8 @@ interface MeshState {
   sync: StateSync | undefined;
   /** The storage connector whose live store is `store`: closed after it. */
   liveStorage: StorageConnectorV1 | undefined;
+  /** The state store's condition. */
+  status: () => StoreStatus;
 }
 
 /** Config keys that only concern snapshot syncing, in both of their forms (flat and `persistence`). */
@@ -272,30 +280,65 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
   let store = setup.options.store;
   let sync: StateSync | undefined;
   let liveStorage: StorageConnectorV1 | undefined;
+  let fallback: FallbackStateStore | undefined;
   const storageId = config.storage.connector;
   if (config.storage.sync_policy !== "in-memory" && registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     const storage = await registry.create<StorageConnectorV1>(storageId, config.storage, setup.context("storage"), { type: "storage", path: "storage" });
     if (store === undefined && hasLiveStore(storage)) {
       try {
         rejectSyncKeys(storage.id, loaded);
-        store = await storage.openStateStore();
+        const live = await storage.openStateStore();
+        fallback = new FallbackStateStore({
+          live,
+          policy: config.storage.on_store_failure ?? "local",
+          clock,
+          onStatus: (status) => setup.events.emit({ type: "store-status", timestamp: clock.now(), state: status.state, policy: status.policy!, ...(status.error ? { error: status.error } : {}), reconciliations: status.reconciliations }),
+        });
+        store = fallback;
       } catch (error) {
         await Promise.allSettled([storage.close?.()]);
         throw error;
       }
       liveStorage = storage;
     } else {
+      rejectFailurePolicy(storage.id, loaded);
       setup.closers.push(() => storage.close?.());
       store ??= new MemoryStateStore({ clock });
       sync = new StateSync({ store, storage, policy: config.storage.sync_policy, intervalMs: config.storage.sync_interval, clock });
     }
   } else if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     registry.resolve(storageId, { type: "storage", path: "storage.connector" });
+  } else {
+    rejectFailurePolicy(storageId, loaded);
   }
   store ??= new MemoryStateStore({ clock });
-  const ledger = new StateLedger({ store, clock, events: setup.events, onChange: sync ? () => sync!.notifyChange() : undefined });
+  const ledger = new StateLedger({ store, clock, events: setup.events, onChange: sync ? () => sync!.notifyChange() : undefined, probeLeaseMs: probeLeaseMs(config) });
   if (sync) await sync.start();
-  return { store, ledger, sync, liveStorage };
+  const memoryStatus: StoreStatus = Object.freeze({ kind: sync ? "snapshot" : "memory", state: "ok", reconciliations: 0 });
+  const status = fallback ? () => fallback!.status : () => memoryStatus;
+  return { store, ledger, sync, liveStorage, status };
+}
+
+/**
+ * How long a half-open probe holds its route's lease: the longest deadline a request can have (`routing.deadline`,
+ * or a pool's `deadline`), so a probe never outlives its lease, and an instance that dies mid-probe (SIGKILL: no
+ * release) blocks the route's next probe for at most that long (docs/ARCHITECTURE.md §2.9).
+ */
+function probeLeaseMs(config: MeshConfig): number {
+  let longest = config.routing.deadline;
+  for (const pool of Object.values(config.pools)) if (pool.deadline !== undefined && pool.deadline > longest) longest = pool.deadline;
+  return longest;
+}
+
+/** `on_store_failure` concerns a live (shared) store's outages only: next to any other storage it is a mistake. */
+function rejectFailurePolicy(connectorId: string, loaded: LoadedConfig): void {
+  if (!loaded.given(["storage", "on_store_failure"])) return;
+  throw loaded.configError([
+    {
+      path: ["storage", "on_store_failure"],
+      message: `does not apply to storage connector '${connectorId}': only a live state store shared by instances (e.g. redis) can become unreachable while the mesh runs. Remove the key (docs/state-stores.md)`,
+    },
+  ]);
 }
 
 /** A live store needs no snapshots: `sync_policy` / `sync_interval` next to it are a mistake, named at start-up. */

@@ -14,6 +14,18 @@ import type { RouterModel, RouterPool } from "./types.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** Where a routed call's `signal` accessor finds its attempt scope. */
+const CALL_SCOPE: unique symbol = Symbol("modelmesh.callScope");
+
+/** The `signal` of every routed call: one getter shared by all of them (see {@link RouteAttempt}). */
+const SIGNAL_OF_SCOPE: PropertyDescriptor = {
+  get(this: { [CALL_SCOPE]: AttemptScope }): AbortSignal {
+    return this[CALL_SCOPE].signal;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 /** What an attempt needs from its router and request. */
 export interface AttemptContext {
   ledger: StateLedger;
@@ -90,17 +102,18 @@ export class RouteAttempt {
     const scope = this.scope;
     // The provider gets the scope's abort and, for its transport, the connect timeout; nothing else times it.
     // The abort as an AbortSignal is created only if the provider reads `signal`; `abort` is the cheap view.
-    // Optional members are added in place (not spread in), in the same order as the interface lists them.
-    const call: CallOptions = {
-      get signal() {
-        return scope.signal;
-      },
+    // `signal` stays an own enumerable accessor (a spread of the options still copies the signal), defined with
+    // the shared getter of {@link SIGNAL_OF_SCOPE}: a getter written in the object literal would cost a fresh
+    // accessor pair and hidden class per call (about 1 µs). Optional members are added in place (not spread in).
+    const fields: Omit<CallOptions, "signal"> & { [CALL_SCOPE]: AttemptScope } = {
       abort: scope,
       deadline: context.deadline,
       requestId: context.requestId,
       attempt: entry.attempt,
       timeouts: { connectMs: target.connectMs },
+      [CALL_SCOPE]: scope,
     };
+    const call = Object.defineProperty(fields, "signal", SIGNAL_OF_SCOPE) as typeof fields & Pick<CallOptions, "signal">;
     if (target.responseLimits) call.responseLimits = target.responseLimits;
     call.onResponse = (meta) => {
       if (meta.rateLimit) this.learned = meta.rateLimit;

@@ -1,7 +1,8 @@
 import { ProviderError } from "../errors/errors.js";
 import { ModelMeshError, type ModelMeshErrorCode } from "../errors/model-mesh-error.js";
 import { LazyAbort, type AbortWatch } from "../internal/abort.js";
-import type { Clock } from "../internal/clock.js";
+import { systemClock, type Clock } from "../internal/clock.js";
+import { COARSE_MIN_MS, coarseTimers } from "../internal/coarse-timers.js";
 
 /** Why an attempt's signal fired. */
 export type AbortCause = "attempt-timeout" | "deadline" | "caller";
@@ -231,7 +232,10 @@ export class AttemptScope implements AbortWatch {
     this.#cancel();
     if (at === Infinity) return;
     this.#timerAt = at;
-    this.#cancelTimer = this.#clock.setTimer(this.#onDue, Math.max(0, at - now));
+    const delay = Math.max(0, at - now);
+    // On the system clock, a long limit shares the process-wide coarse timer (it fires up to 25 ms late, and
+    // costs no runtime timer of its own: nearly every attempt ends long before it; `coarse-timers.ts`).
+    this.#cancelTimer = delay >= COARSE_MIN_MS && this.#clock === systemClock ? coarseTimers.schedule(this.#onDue, delay) : this.#clock.setTimer(this.#onDue, delay);
   }
 
   #cancel(): void {

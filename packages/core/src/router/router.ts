@@ -250,7 +250,7 @@ export class Router {
       resume: options.resume ?? this.#o.defaults.resumeStreams ?? false,
       commit: options.streamCommit ?? pool.streamCommit ?? this.#o.defaults.streamCommit ?? "first_token",
       request: request as Record<string, unknown>,
-      sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options.headers),
+      sessionKey: sessionKeyOf(pool, request as Record<string, unknown>, options),
     };
     const names = new Array<string>(requirements.length);
     for (let i = 0; i < requirements.length; i++) names[i] = requirements[i]!.name;
@@ -952,7 +952,9 @@ function mediaUsage(response: object): { prompt_tokens: number; completion_token
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: typeof usage.total_tokens === "number" ? usage.total_tokens : prompt + completion };
 }
 
-function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, headers: Record<string, string> | undefined): string | undefined {
+function sessionKeyOf(pool: RouterPool, request: Record<string, unknown>, options: RequestOptions): string | undefined {
+  // `options.headers` is read only when the pool keys sessions by a header (a caller may build it on read).
+  const headers = pool.session?.header ? options.headers : undefined;
   if (pool.session?.header && headers) {
     const value = headers[pool.session.header.toLowerCase()] ?? headers[pool.session.header];
     if (value) return boundedKey(value);

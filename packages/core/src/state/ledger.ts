@@ -40,7 +40,7 @@ import {
 import type { LocalRouteState } from "./route-record.js";
 import { decideStandby } from "./standby-decision.js";
 import type { StandbyContext } from "./standby-decision.js";
-import type { StateStore } from "./state-store.js";
+import type { StateStore, VersionedValue } from "./state-store.js";
 import { StoreAccess } from "./store-access.js";
 
 export type {
@@ -61,6 +61,9 @@ export type {
 const OK: AcquireResult = Object.freeze({ ok: true, probe: false });
 const OK_PROBE: AcquireResult = Object.freeze({ ok: true, probe: true });
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Longest age (ms) of a read `snapshot` sent for `acquire` ({@link StateLedger}'s prefetch) that `acquire` still uses. */
+const PREFETCH_MS = 100;
 
 /** The identity change: `#mutateRoute` with it applies lazy recovery only. */
 const keep = (record: RouteRecord): RouteRecord => record;
@@ -112,6 +115,12 @@ export class StateLedger {
   #notedDuringLoad: Set<string> | undefined;
   /** Route id → key of its record (the same string every time, see {@link #routeKey}). */
   readonly #routeKeys = new Map<string, string>();
+  /**
+   * Ordered async stores (Redis): the provider and route records `acquire` reads, sent by `snapshot` in the same
+   * round trip as its own read, per route id. `acquire` takes them when they are younger than
+   * {@link PREFETCH_MS} and nothing in this process wrote the route or a provider since; else it reads anew.
+   */
+  readonly #prefetched = new Map<string, { at: number; providerId: string; values: Promise<unknown[]> }>();
   /** Per quota-key list of a route (it changes when a window turns over): the keys {@link snapshot} reads. */
   readonly #snapshotKeyLists = new WeakMap<readonly string[], readonly string[]>();
   /** Per route descriptor: the keys {@link acquire} reads, and the route and provider ids they were made for. */
@@ -178,6 +187,7 @@ export class StateLedger {
     try {
       // The record and the quota counters in one batch read, then a Maybe chain rather than an async frame:
       // this is the state read of every routed request.
+      if (this.#access.pipelines) this.#prefetch(route, now);
       return promised(
         chain(this.#access.getMany(this.#snapshotKeys(route, now)), (values) => {
           const stored = values[0] as RouteRecord | undefined;
@@ -241,8 +251,9 @@ export class StateLedger {
       }
       // Where the store reads in batches, the route's record is read with the provider's: it is used when reading
       // the provider changed nothing (no standby ended, no endpoint probe), else read again below as usual.
+      const read = this.#takePrefetched(route.routeId, provider.providerId, now) ?? this.#access.getMany<unknown>(this.#acquireKeys(route, provider.providerId));
       return promised(
-        chain(this.#access.getMany<unknown>(this.#acquireKeys(route, provider.providerId)), (values) => {
+        chain(read, (values) => {
           const prov = this.#providers.statusFrom(provider.providerId, values[0] as ProviderRecord | undefined, now);
           if (isPending(prov)) return prov.then((ended) => this.#acquireFor(route, provider, now, estimatedTokens, ended, false, undefined));
           return this.#acquireFor(route, provider, now, estimatedTokens, prov, true, values[1] as RouteRecord | undefined);
@@ -368,6 +379,7 @@ export class StateLedger {
    */
   async parkEndpoint(providerId: string): Promise<number | undefined> {
     const now = this.#clock.now();
+    this.#prefetched.clear();
     const until = await this.#providers.parkEndpoint(providerId, now);
     await this.#probes.release(endpointLeaseId(providerId), 0);
     return until;
@@ -375,6 +387,7 @@ export class StateLedger {
 
   /** The endpoint answered (any HTTP answer counts) after probation: the provider is back in full. */
   async endpointReachable(providerId: string): Promise<void> {
+    this.#prefetched.clear();
     await this.#providers.endpointReachable(providerId, this.#clock.now());
     await this.#probes.release(endpointLeaseId(providerId), 0);
   }
@@ -385,14 +398,26 @@ export class StateLedger {
     try {
       const now = this.#clock.now();
       const tokens = report.promptTokens + report.completionTokens;
-      return promised(chain(this.#meter.consume(route, provider, now, tokens, report.costUsd), (usage) => this.#recordSuccessWith(route, report, policies, now, tokens, usage)));
+      // On an ordered async store (Redis) the route's record is read in the same round trip as the counters;
+      // the compare-and-set that follows starts from that read.
+      const routeRead = this.#access.pipelines ? this.#store.getVersioned<RouteRecord>(this.#routeKey(route.routeId)) : undefined;
+      routeRead?.catch(() => {});
+      return promised(chain(this.#meter.consume(route, provider, now, tokens, report.costUsd), (usage) => this.#recordSuccessWith(route, report, policies, now, tokens, usage, routeRead)));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** {@link recordSuccess} once the consumption is counted and the usage read. */
-  #recordSuccessWith(route: RouteDescriptor, report: SuccessReport, policies: LedgerPolicies, now: number, tokens: number, usage: QuotaUsage): Maybe<RecordResult> {
+  #recordSuccessWith(
+    route: RouteDescriptor,
+    report: SuccessReport,
+    policies: LedgerPolicies,
+    now: number,
+    tokens: number,
+    usage: QuotaUsage,
+    routeRead: Promise<VersionedValue<RouteRecord>> | undefined,
+  ): Maybe<RecordResult> {
     const id = route.routeId;
     const outcome: AttemptOutcome = { ok: true, latencyMs: report.latencyMs, tokens, costUsd: report.costUsd };
     const context = this.#standbyContext(route, usage, outcome, now, policies);
@@ -412,7 +437,7 @@ export class StateLedger {
       const next = decideStandby(applySuccess(record, report, now, this.#window), context, false);
       decision = next.decision;
       return next.record;
-    });
+    }, routeRead);
     return chain(written, (after) => (this.#probes.holds(id) ? chain(this.#probes.release(id, 0), () => result(after)) : result(after)));
   }
 
@@ -429,6 +454,7 @@ export class StateLedger {
     const now = this.#clock.now();
     if (report.category === "auth") {
       await this.#probes.release(id, 0);
+      this.#prefetched.clear();
       const parked = await this.#providers.park(provider.providerId, "auth_failure", undefined, now, true);
       return { stateChanges: parked ? ["provider standby: auth_failure"] : [] };
     }
@@ -483,11 +509,13 @@ export class StateLedger {
 
   /** Parks a whole provider (all its routes drop out) until `until`, or until {@link reactivateProvider}. */
   async deactivateProvider(providerId: string, reason: DeactivationReason, until?: number): Promise<void> {
+    this.#prefetched.clear();
     await this.#providers.park(providerId, reason, until, this.#clock.now(), false);
   }
 
   /** Brings a provider back (trigger `manual`). */
   async reactivateProvider(providerId: string, trigger: RecoveryTrigger = "manual"): Promise<void> {
+    this.#prefetched.clear();
     await this.#providers.reactivate(providerId, this.#clock.now(), trigger);
   }
 
@@ -541,16 +569,28 @@ export class StateLedger {
    * loop; the last run is the committed one, which is why callers capture their flags in closures.
    * Emits `route-recovered` when THIS write performed the recovery (exactly once across instances).
    */
-  #mutateRoute(routeId: string, now: number, probeDefault: boolean | undefined, change: (record: RouteRecord) => RouteRecord): Maybe<RouteRecord> {
+  #mutateRoute(
+    routeId: string,
+    now: number,
+    probeDefault: boolean | undefined,
+    change: (record: RouteRecord) => RouteRecord,
+    firstRead?: Promise<VersionedValue<RouteRecord>>,
+  ): Maybe<RouteRecord> {
     let recoveredFrom: RouteRecord | undefined;
+    if (this.#prefetched.size > 0) this.#prefetched.delete(routeId);
     // A Maybe chain rather than an async frame: this runs for every recorded outcome.
-    const result = this.#access.update<RouteRecord>(this.#routeKey(routeId), (current) => {
-      const base = current ?? INITIAL_ROUTE_RECORD;
-      const recovered = recoverRoute(base, now, probeDefault);
-      recoveredFrom = recovered === base ? undefined : base;
-      const next = change(recovered);
-      return next === base ? current : next;
-    });
+    const result = this.#access.update<RouteRecord>(
+      this.#routeKey(routeId),
+      (current) => {
+        const base = current ?? INITIAL_ROUTE_RECORD;
+        const recovered = recoverRoute(base, now, probeDefault);
+        recoveredFrom = recovered === base ? undefined : base;
+        const next = change(recovered);
+        return next === base ? current : next;
+      },
+      undefined,
+      firstRead,
+    );
     return chain(result, (result) => {
       this.#noteRoute(routeId, result.value);
       const after = result.value ?? INITIAL_ROUTE_RECORD;
@@ -577,6 +617,23 @@ export class StateLedger {
   }
 
   /** The keys {@link acquire} reads in one batch: the provider's record, then the route's. */
+  /** Sends `acquire`'s read together with `snapshot`'s (ordered stores only; see {@link #prefetched}). */
+  #prefetch(route: RouteDescriptor, now: number): void {
+    const values = this.#access.getMany<unknown>(this.#acquireKeys(route, route.providerId)) as Promise<unknown[]>;
+    values.catch(() => {});
+    if (this.#prefetched.size >= 10_000) this.#prefetched.clear();
+    this.#prefetched.set(route.routeId, { at: now, providerId: route.providerId, values });
+  }
+
+  /** The prefetched read of `acquire`, when still fresh; taken once. */
+  #takePrefetched(routeId: string, providerId: string, now: number): Promise<unknown[]> | undefined {
+    if (this.#prefetched.size === 0) return undefined;
+    const early = this.#prefetched.get(routeId);
+    if (early === undefined) return undefined;
+    this.#prefetched.delete(routeId);
+    return early.providerId === providerId && now - early.at <= PREFETCH_MS ? early.values : undefined;
+  }
+
   #acquireKeys(route: RouteDescriptor, providerId: string): readonly string[] {
     const cached = this.#acquireKeyLists.get(route);
     if (cached !== undefined && cached.routeId === route.routeId && cached.providerId === providerId) return cached.keys;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../internal/clock.js";
-import { MemoryStateStore } from "./memory-store.js";
+import { MemoryStateStore, trackedStateOf } from "./memory-store.js";
 import { updateState } from "./state-store.js";
 import type { StateStore } from "./state-store.js";
 
@@ -191,5 +191,35 @@ describe("MemoryStateStore.watch", () => {
     stop();
     await store.set("mm:route:e", 1);
     expect(seen).toHaveLength(7);
+  });
+
+  it("tracks, for snapshot merges, each entry's write time and whether an increment wrote it", async () => {
+    const clock = createManualClock(1_000);
+    const store = new MemoryStateStore({ clock });
+    const tracked = trackedStateOf(store)!;
+    await store.increment("c", 2, { expireAt: 9_000 });
+    clock.advance(5);
+    await store.set("r", { a: 1 });
+    await store.setIfAbsent("m", 1, { expireAt: 9_000 });
+    const entries = tracked.entries();
+    expect(entries.get("c")).toMatchObject({ value: 2, expireAt: 9_000, updatedAt: 1_000, counter: true });
+    expect(entries.get("r")).toMatchObject({ value: { a: 1 }, updatedAt: 1_005, counter: false });
+    expect(entries.get("m")).toMatchObject({ value: 1, counter: false });
+    // replace is a compare-and-set that keeps the given write time and flag
+    const version = tracked.version("r");
+    expect(tracked.replace("r", version + 1, { value: 0, updatedAt: 1, counter: false })).toBe(false);
+    const next = tracked.replace("r", version, { value: { a: 2 }, updatedAt: 900, counter: false });
+    expect(next).toBe(tracked.version("r"));
+    expect(tracked.entries().get("r")).toMatchObject({ value: { a: 2 }, updatedAt: 900 });
+    expect(tracked.replace("r", tracked.version("r"), undefined)).toBe(0);
+    expect(await store.get("r")).toBeUndefined();
+    tracked.add("c", 3, undefined);
+    expect(tracked.entries().get("c")).toMatchObject({ value: 5, expireAt: 9_000, counter: true });
+    // import keeps updatedAt/counter when the snapshot carries them
+    const copy = new MemoryStateStore({ clock });
+    await copy.import({ c: { value: 5, counter: true, updatedAt: 7 } as never, r: { value: 1 } });
+    expect(trackedStateOf(copy)!.entries().get("c")).toMatchObject({ counter: true, updatedAt: 7 });
+    expect(trackedStateOf(copy)!.entries().get("r")).toMatchObject({ counter: false, updatedAt: 1_005 });
+    expect(trackedStateOf({} as StateStore)).toBeUndefined();
   });
 });

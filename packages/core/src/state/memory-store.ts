@@ -15,6 +15,10 @@ interface Entry {
   /** Epoch ms; undefined = never. */
   expireAt: number | undefined;
   version: number;
+  /** Epoch ms of the last write (the store's clock); snapshot merges compare it ({@link trackedStateOf}). */
+  updatedAt: number;
+  /** True when the last write was an increment: a counter, merged by adding deltas ({@link trackedStateOf}). */
+  counter: boolean;
 }
 
 /** Options of {@link MemoryStateStore}. */
@@ -58,6 +62,43 @@ export function syncStateOf(store: StateStore): SyncStateStore | undefined {
   return facades.get(store);
 }
 
+/** One live entry with what {@link StateSync} needs to merge snapshots (see {@link trackedStateOf}). */
+export interface TrackedEntry {
+  value: unknown;
+  expireAt?: number;
+  /** The store's version of the entry (changes on every write). */
+  version: number;
+  /** Epoch ms of the last write. */
+  updatedAt: number;
+  /** Last written by `increment`/`incrementMany`. */
+  counter: boolean;
+}
+
+/**
+ * Merge support of the memory store for snapshot syncing. Internal (not exported from the package index).
+ * Every operation is synchronous, so a caller can compare a version and write in one step.
+ */
+export interface TrackedStateStore {
+  /** Every live entry (expired ones are dropped first). */
+  entries(): Map<string, TrackedEntry>;
+  /** The live entry's version, 0 when absent. */
+  version(key: string): number;
+  /**
+   * Writes `entry` (or deletes the key when undefined) only if the key's version is still `expectedVersion`;
+   * keeps the given write time and counter flag. Returns the new version (0 after a delete), or false.
+   */
+  replace(key: string, expectedVersion: number, entry: { value: unknown; expireAt?: number; updatedAt: number; counter: boolean } | undefined): number | false;
+  /** Adds `by` to a counter (absent = 0) and returns the entry's new version. */
+  add(key: string, by: number, expireAt: number | undefined): number;
+}
+
+const tracked = /* @__PURE__ */ new WeakMap<StateStore, TrackedStateStore>();
+
+/** The merge facade of `store` when it is (or derives from) a {@link MemoryStateStore}, else undefined. */
+export function trackedStateOf(store: StateStore): TrackedStateStore | undefined {
+  return tracked.get(store);
+}
+
 /**
  * The default {@link StateStore}: a `Map` in this process. Every operation runs synchronously and returns an
  * already-settled promise, so it is atomic by construction. The state ledger reaches the same operations
@@ -89,6 +130,15 @@ export class MemoryStateStore implements StateStore {
       incrementMany: (ops) => this.#incrementMany(ops),
       setIfAbsent: (key, value, options) => this.#setIfAbsent(key, value, options),
       delete: (key) => this.#delete(key),
+    });
+    tracked.set(this, {
+      entries: () => this.#tracked(),
+      version: (key) => this.#live(key)?.version ?? 0,
+      replace: (key, expectedVersion, entry) => this.#replace(key, expectedVersion, entry),
+      add: (key, by, expireAt) => {
+        this.#increment(key, by, expireAt);
+        return this.#map.get(key)!.version;
+      },
     });
   }
 
@@ -162,6 +212,11 @@ export class MemoryStateStore implements StateStore {
     return this.#delete(key) ? RESOLVED_TRUE : RESOLVED_FALSE;
   }
 
+  /** Operations run synchronously, so they apply in the order issued ({@link StateStore.ordered}). */
+  get ordered(): boolean {
+    return true;
+  }
+
   /** Calls `listener` synchronously after each write or removal of a key under `prefix` (see {@link StateStore.watch}). */
   watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
     const watcher = { prefix, listener };
@@ -189,14 +244,18 @@ export class MemoryStateStore implements StateStore {
     return Promise.resolve(out);
   }
 
-  /** Loads a snapshot; expired entries are skipped, each loaded key gets a fresh version. */
+  /**
+   * Loads a snapshot; expired entries are skipped, each loaded key gets a fresh version. Entries written by
+   * {@link StateSync} may carry `updatedAt` (epoch ms) and `counter: true`; they are kept as the entry's write
+   * time and counter flag (otherwise: now, not a counter).
+   */
   import(snapshot: StateSnapshot, options: { replace?: boolean } = {}): Promise<void> {
     if (options.replace) this.#clear();
     const now = this.#clock.now();
     for (const key of Object.keys(snapshot)) {
-      const entry = snapshot[key]!;
+      const entry = snapshot[key]! as StateSnapshot[string] & { updatedAt?: unknown; counter?: unknown };
       if (entry.expireAt !== undefined && entry.expireAt <= now) continue;
-      this.#write(key, entry.value, entry.expireAt);
+      this.#write(key, entry.value, entry.expireAt, entry.counter === true, typeof entry.updatedAt === "number" ? entry.updatedAt : now);
     }
     return RESOLVED_VOID;
   }
@@ -282,7 +341,7 @@ export class MemoryStateStore implements StateStore {
     for (const key of keys) this.#notify(key, undefined);
   }
 
-  #write(key: string, value: unknown, expireAt: number | undefined): void {
+  #write(key: string, value: unknown, expireAt: number | undefined, counter = false, updatedAt = this.#clock.now()): void {
     const entry = this.#map.get(key);
     const version = ++this.#version;
     // Reuse the entry object on overwrite: the hot path rewrites the same keys on every request.
@@ -290,8 +349,10 @@ export class MemoryStateStore implements StateStore {
       entry.value = value;
       entry.expireAt = expireAt;
       entry.version = version;
+      entry.updatedAt = updatedAt;
+      entry.counter = counter;
     } else {
-      this.#map.set(key, { value, expireAt, version });
+      this.#map.set(key, { value, expireAt, version, updatedAt, counter });
     }
     if (this.#watchers.length > 0) this.#notify(key, value);
   }
@@ -307,8 +368,29 @@ export class MemoryStateStore implements StateStore {
       });
     }
     const next = current + by;
-    this.#write(key, next, expireAt ?? entry?.expireAt);
+    this.#write(key, next, expireAt ?? entry?.expireAt, true, now);
     return next;
+  }
+
+  #tracked(): Map<string, TrackedEntry> {
+    this.#sweep();
+    const out = new Map<string, TrackedEntry>();
+    for (const [key, e] of this.#map) {
+      const item: TrackedEntry = { value: e.value, version: e.version, updatedAt: e.updatedAt, counter: e.counter };
+      if (e.expireAt !== undefined) item.expireAt = e.expireAt;
+      out.set(key, item);
+    }
+    return out;
+  }
+
+  #replace(key: string, expectedVersion: number, entry: { value: unknown; expireAt?: number; updatedAt: number; counter: boolean } | undefined): number | false {
+    if ((this.#live(key)?.version ?? 0) !== expectedVersion) return false;
+    if (entry === undefined) {
+      this.#delete(key);
+      return 0;
+    }
+    this.#write(key, entry.value, entry.expireAt, entry.counter, entry.updatedAt);
+    return this.#version;
   }
 
   #sweep(): void {

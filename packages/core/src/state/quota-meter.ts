@@ -166,6 +166,12 @@ export class QuotaMeter {
    */
   consume(route: RouteDescriptor, provider: ProviderDescriptor, now: number, tokens: number, costUsd: number): Maybe<QuotaUsage> {
     const plan = this.#routePlan(route, now);
+    if ((tokens > 0 || costUsd > 0) && this.#store.pipelines) {
+      // An ordered store applies the read after the increments although both leave together: one round trip.
+      const counted = this.#store.incrementMany(this.#consumptionOps(route, provider, now, tokens, costUsd)) as Promise<number[]>;
+      const read = this.#store.getMany<number>(plan.keys) as Promise<Array<number | undefined>>;
+      return Promise.all([counted, read]).then(([, values]) => plan.toUsage(values));
+    }
     if (tokens > 0 || costUsd > 0) return chain(this.#store.incrementMany(this.#consumptionOps(route, provider, now, tokens, costUsd)), () => chain(this.#store.getMany<number>(plan.keys), plan.toUsage));
     return chain(this.#store.getMany<number>(plan.keys), plan.toUsage);
   }

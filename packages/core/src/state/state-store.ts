@@ -106,6 +106,13 @@ export interface StateStore {
   watch?(prefix: string, listener: (key: string, value: unknown) => void): () => void;
   /** Optional: releases connections or timers. */
   close?(): Promise<void>;
+  /**
+   * True when operations issued one after another without awaiting are applied in the order issued (a read
+   * issued after a write, in the same tick, sees it): one connection to Redis, or an in-process store. The
+   * ledger then sends dependent operations together instead of waiting for each answer (one round trip instead
+   * of several). Absent or false: the ledger waits for each answer before sending what depends on it.
+   */
+  readonly ordered?: boolean;
 }
 
 /** Options of {@link updateState}. */
@@ -144,10 +151,33 @@ export function updateState<T>(
   fn: (current: T | undefined) => T | undefined,
   options: UpdateStateOptions = {},
 ): Promise<UpdateStateResult<T>> {
+  return updateStateFrom(store, key, fn, options, undefined);
+}
+
+/**
+ * {@link updateState} whose first compare-and-set attempt starts from `firstRead`, a `getVersioned(key)` the
+ * caller sent earlier (together with other operations, to save a round trip). A stale first read only costs
+ * one more attempt: the compare-and-set fails and the loop reads again. Internal to the state ledger.
+ */
+export function updateStateFrom<T>(
+  store: StateStore,
+  key: string,
+  fn: (current: T | undefined) => T | undefined,
+  options: UpdateStateOptions,
+  firstRead: Promise<VersionedValue<T>> | undefined,
+): Promise<UpdateStateResult<T>> {
   // Not `async`: the backend's own promise is handed back as is (one promise less per update on the hot path).
   try {
-    if (store.update) return store.update(key, fn, options);
-    return serialised(store, key, () => casLoop(store, key, fn, options));
+    if (store.update) {
+      firstRead?.catch(() => {});
+      return store.update(key, fn, options);
+    }
+    if (firstRead !== undefined && queues.get(store)?.has(key)) {
+      // Another update of this key from this process is queued: the early read predates it.
+      firstRead.catch(() => {});
+      firstRead = undefined;
+    }
+    return serialised(store, key, () => casLoop(store, key, fn, options, firstRead));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -158,10 +188,11 @@ async function casLoop<T>(
   key: string,
   fn: (current: T | undefined) => T | undefined,
   options: UpdateStateOptions,
+  firstRead: Promise<VersionedValue<T>> | undefined,
 ): Promise<UpdateStateResult<T>> {
   const maxAttempts = options.maxAttempts ?? 32;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const current = await store.getVersioned<T>(key);
+    const current = attempt === 0 && firstRead !== undefined ? await firstRead : await store.getVersioned<T>(key);
     const next = fn(current.value);
     if (next === undefined || next === current.value) {
       return { value: current.value, previous: current.value, written: false };

@@ -1,7 +1,7 @@
 import type { Maybe } from "../internal/maybe.js";
 import { syncStateOf } from "./memory-store.js";
 import type { SyncStateStore } from "./memory-store.js";
-import { updateState } from "./state-store.js";
+import { updateStateFrom } from "./state-store.js";
 import type { IncrementOp, StateStore, StateWriteOptions, UpdateStateResult, VersionedValue } from "./state-store.js";
 
 /**
@@ -53,9 +53,20 @@ export class StoreAccess {
     return Promise.all(ops.map((op) => store.increment(op.key, op.by, { expireAt: op.expireAt })));
   }
 
-  /** {@link updateState} (the memory store's update runs synchronously). */
-  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: StateWriteOptions): Maybe<UpdateStateResult<T>> {
-    return this.#sync ? this.#sync.update(key, fn, options) : updateState(this.store, key, fn, options);
+  /**
+   * {@link updateState} (the memory store's update runs synchronously). `firstRead`: a `getVersioned(key)` sent
+   * earlier on an async store, which the first compare-and-set attempt starts from.
+   */
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: StateWriteOptions, firstRead?: Promise<VersionedValue<T>>): Maybe<UpdateStateResult<T>> {
+    return this.#sync ? this.#sync.update(key, fn, options) : updateStateFrom(this.store, key, fn, options ?? {}, firstRead);
+  }
+
+  /**
+   * Whether dependent operations may be sent without awaiting the previous answer ({@link StateStore.ordered}):
+   * never needed on the memory store's synchronous path, where nothing waits anyway.
+   */
+  get pipelines(): boolean {
+    return this.#sync === undefined && this.store.ordered === true;
   }
 
   setIfAbsent<T>(key: string, value: T, options: { expireAt: number }): Maybe<boolean> {

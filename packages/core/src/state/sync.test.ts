@@ -139,8 +139,7 @@ describe("StateSync", () => {
     const open = hold();
     await store.set("n", 1);
     sync.notifyChange();
-    await Promise.resolve();
-    await Promise.resolve();
+    await settle();
     expect(log.inFlight).toBe(1);
     for (let n = 2; n <= 5; n++) {
       await store.set("n", n);
@@ -151,7 +150,7 @@ describe("StateSync", () => {
     await sync.flush();
     expect(log.maxInFlight).toBe(1);
     expect(log.saves).toBe(2);
-    expect(doc()?.entries).toEqual({ n: { value: 5 } });
+    expect(doc()?.entries).toEqual({ n: { value: 5, updatedAt: clock.now() } });
   });
 
   it("leaves probe leases out of snapshots when told to", async () => {
