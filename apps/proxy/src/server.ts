@@ -121,8 +121,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     events.on("request-end", (event) => decisions.record(event)),
     // A shared state store going out or coming back (storage.on_store_failure, docs/state-stores.md).
     events.on("store-status", (event) => {
-      const fields = { state: event.state, policy: event.policy, reconciliations: event.reconciliations, ...(event.error ? { code: event.error.code, error: event.error.message } : {}) };
-      if (event.state === "ok") log.info("state store reachable again", fields);
+      const fields = { state: event.state, ...(event.policy ? { policy: event.policy } : {}), reconciliations: event.reconciliations, ...(event.error ? { code: event.error.code, error: event.error.message } : {}) };
+      if (event.kind === "snapshot") {
+        if (event.state === "ok") log.info("state snapshot saved again", fields);
+        else log.warn("state snapshot save failed: changes kept for the next save", fields);
+      } else if (event.state === "ok") log.info("state store reachable again", fields);
       else log.warn(event.state === "degraded" ? "state store unreachable: serving on local state" : "state store unreachable: failing requests that need it", fields);
     }),
   ];

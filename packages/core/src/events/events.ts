@@ -115,13 +115,17 @@ export interface QuotaExhaustedEvent extends EventBase {
 }
 
 /**
- * The shared state store went out or came back (docs/state-stores.md): `degraded` (serving on local state,
- * policy `local`), `unavailable` (requests that need it fail, policy `fail`) or `ok` again.
+ * The state store went out or came back (docs/state-stores.md). A live store: `degraded` (serving on local
+ * state, policy `local`), `unavailable` (requests that need it fail, policy `fail`) or `ok` again. A snapshot
+ * store: `degraded` while background saves fail (the changes stay pending), `ok` after the next save.
  */
 export interface StoreStatusEvent extends EventBase {
   type: "store-status";
+  /** `live` (shared, e.g. Redis) or `snapshot` (a memory store saved through a storage connector). */
+  kind: "live" | "snapshot";
   state: "ok" | "degraded" | "unavailable";
-  policy: "local" | "fail";
+  /** The live store's `storage.on_store_failure` (live stores only). */
+  policy?: "local" | "fail";
   /** Why it is out (absent once `ok`). */
   error?: { code: string; message: string };
   /** Write-backs of local state done since start. */

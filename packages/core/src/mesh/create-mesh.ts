@@ -281,6 +281,7 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
   let sync: StateSync | undefined;
   let liveStorage: StorageConnectorV1 | undefined;
   let fallback: FallbackStateStore | undefined;
+  let snapshotFailure: { since: number; error: { code: string; message: string } } | undefined;
   const storageId = config.storage.connector;
   if (config.storage.sync_policy !== "in-memory" && registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     const storage = await registry.create<StorageConnectorV1>(storageId, config.storage, setup.context("storage"), { type: "storage", path: "storage" });
@@ -292,7 +293,7 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
           live,
           policy: config.storage.on_store_failure ?? "local",
           clock,
-          onStatus: (status) => setup.events.emit({ type: "store-status", timestamp: clock.now(), state: status.state, policy: status.policy!, ...(status.error ? { error: status.error } : {}), reconciliations: status.reconciliations }),
+          onStatus: (status) => setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "live", state: status.state, policy: status.policy!, ...(status.error ? { error: status.error } : {}), reconciliations: status.reconciliations }),
         });
         store = fallback;
       } catch (error) {
@@ -304,7 +305,25 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
       rejectFailurePolicy(storage.id, loaded);
       setup.closers.push(() => storage.close?.());
       store ??= new MemoryStateStore({ clock });
-      sync = new StateSync({ store, storage, policy: config.storage.sync_policy, intervalMs: config.storage.sync_interval, clock });
+      sync = new StateSync({
+        store,
+        storage,
+        policy: config.storage.sync_policy,
+        intervalMs: config.storage.sync_interval,
+        clock,
+        // A background save that fails (storage error, lock timeout) keeps its changes pending for the next one;
+        // the status and a `store-status` event say so instead of nothing.
+        onError: (error) => {
+          const first = snapshotFailure === undefined;
+          snapshotFailure = { since: snapshotFailure?.since ?? clock.now(), error: errorSummary(error) };
+          if (first) setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "snapshot", state: "degraded", error: snapshotFailure.error, reconciliations: 0 });
+        },
+        onSaved: () => {
+          if (snapshotFailure === undefined) return;
+          snapshotFailure = undefined;
+          setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "snapshot", state: "ok", reconciliations: 0 });
+        },
+      });
     }
   } else if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     registry.resolve(storageId, { type: "storage", path: "storage.connector" });
@@ -315,7 +334,9 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
   const ledger = new StateLedger({ store, clock, events: setup.events, onChange: sync ? () => sync!.notifyChange() : undefined, probeLeaseMs: probeLeaseMs(config) });
   if (sync) await sync.start();
   const memoryStatus: StoreStatus = Object.freeze({ kind: sync ? "snapshot" : "memory", state: "ok", reconciliations: 0 });
-  const status = fallback ? () => fallback!.status : () => memoryStatus;
+  const status = fallback
+    ? () => fallback!.status
+    : () => (snapshotFailure === undefined ? memoryStatus : { kind: "snapshot" as const, state: "degraded" as const, since: snapshotFailure.since, error: snapshotFailure.error, reconciliations: 0 });
   return { store, ledger, sync, liveStorage, status };
 }
 
@@ -328,6 +349,12 @@ function probeLeaseMs(config: MeshConfig): number {
   let longest = config.routing.deadline;
   for (const pool of Object.values(config.pools)) if (pool.deadline !== undefined && pool.deadline > longest) longest = pool.deadline;
   return longest;
+}
+
+/** An error's code and message for a status report (store errors carry no secret: URLs are redacted at the source). */
+function errorSummary(error: unknown): { code: string; message: string } {
+  if (isModelMeshError(error)) return { code: error.code, message: error.message };
+  return { code: "MM_INTERNAL", message: error instanceof Error ? error.message : String(error) };
 }
 
 /** `on_store_failure` concerns a live (shared) store's outages only: next to any other storage it is a mistake. */

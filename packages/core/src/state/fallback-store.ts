@@ -17,7 +17,8 @@ export const STORE_FAILURE_POLICIES: Readonly<Record<StoreFailurePolicy, true>> 
 /**
  * The state store's condition, as `/readyz` and `Mesh.storeStatus()` report it:
  * - `ok`: the store answers (or the store is this process's memory);
- * - `degraded`: the live store is unreachable and the mesh serves on local state (policy `local`);
+ * - `degraded`: the live store is unreachable and the mesh serves on local state (policy `local`); for a
+ *   snapshot store, background saves are failing (the changes stay pending for the next save);
  * - `unavailable`: the live store is unreachable and requests that need it fail (policy `fail`).
  */
 export interface StoreStatus {

@@ -27,6 +27,8 @@ export interface StateSyncOptions {
   exclude?: (key: string) => boolean;
   /** Receives errors of background saves (`immediate`, `periodic`). Default: ignored. */
   onError?: (error: unknown) => void;
+  /** Called after each successful save (so a caller that saw {@link onError} knows the snapshot is current again). */
+  onSaved?: () => void;
   /**
    * How long a save waits for the storage lock when the connector has `acquire` (ms). Default 10 000. When
    * the lock cannot be taken in time the save fails with `MM_STORE_UNAVAILABLE` and the changes stay pending.
@@ -135,6 +137,7 @@ export class StateSync {
   readonly #key: string;
   readonly #exclude: ((key: string) => boolean) | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #onSaved: (() => void) | undefined;
   readonly #lockWaitMs: number;
   readonly #lockTtlMs: number;
   readonly #local: LocalView;
@@ -157,6 +160,7 @@ export class StateSync {
     this.#key = options.key ?? "modelmesh/state";
     this.#exclude = options.exclude;
     this.#onError = options.onError ?? (() => {});
+    this.#onSaved = options.onSaved;
     this.#lockWaitMs = options.lockWaitMs ?? 10_000;
     this.#lockTtlMs = options.lockTtlMs ?? 30_000;
     if (this.#policy !== "in-memory" && (!options.store.export || !options.store.import)) {
@@ -237,6 +241,7 @@ export class StateSync {
       this.#dirty = true;
       throw error;
     }
+    this.#onSaved?.();
   }
 
   /** One merge round (see the class comment): under the lock when the connector has one; writes when `write`. */
