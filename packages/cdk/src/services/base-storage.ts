@@ -128,13 +128,7 @@ export class BaseStorage implements StorageConnectorV1 {
         return { ...handle };
       }
       if (now >= deadline) {
-        throw new ModelMeshError({
-          name: "ModelMeshLockTimeoutError",
-          code: "MM_TIMEOUT_RESPONSE",
-          category: "timeout",
-          retryable: true,
-          message: `[modelmesh] [storage:${this.id}] could not acquire the lock on '${key}' within ${waitMs} ms; it is held until ${new Date(held.expiresAt).toISOString()}`,
-        });
+        throw this.lockTimeout(key, waitMs, held.expiresAt);
       }
       await this.#waitForChange(key, Math.min(held.expiresAt, deadline) - now);
     }
@@ -166,6 +160,17 @@ export class BaseStorage implements StorageConnectorV1 {
   // -- persistence hooks (override for other backends) ------------------------------------------------
 
   /** Reads one record, or null. */
+  /** The error of an `acquire` that waited `waitMs` for a lock held until `heldUntil` (every lock backend's). */
+  protected lockTimeout(key: string, waitMs: number, heldUntil: number): ModelMeshError {
+    return new ModelMeshError({
+      name: "ModelMeshLockTimeoutError",
+      code: "MM_TIMEOUT_RESPONSE",
+      category: "timeout",
+      retryable: true,
+      message: `[modelmesh] [storage:${this.id}] could not acquire the lock on '${key}' within ${waitMs} ms; it is held until ${new Date(heldUntil).toISOString()}`,
+    });
+  }
+
   protected async readRecord(key: string): Promise<StoredRecord | null> {
     return this.#records.get(key) ?? null;
   }

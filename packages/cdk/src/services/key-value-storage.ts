@@ -115,13 +115,7 @@ export class KeyValueStorage extends BaseStorage {
         continue;
       }
       if (now >= deadline) {
-        throw new ModelMeshError({
-          name: "ModelMeshLockTimeoutError",
-          code: "MM_TIMEOUT_RESPONSE",
-          category: "timeout",
-          retryable: true,
-          message: `[modelmesh] [storage:${this.id}] could not acquire the lock on '${key}' within ${waitMs} ms; it is held until ${new Date(held.expiresAt).toISOString()}`,
-        });
+        throw this.lockTimeout(key, waitMs, held.expiresAt);
       }
       await new Promise<void>((resolve) => this.clock.setTimer(resolve, Math.max(1, Math.min(LOCK_POLL_MS, deadline - now, held.expiresAt - now))));
     }
