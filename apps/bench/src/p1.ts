@@ -14,7 +14,7 @@ import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { create, type MeshClient } from "modelmesh";
 import OpenAI from "openai";
 import { VERSION as OPENAI_VERSION } from "openai/version";
-import { collectGarbage, median, round, sample } from "./stats.js";
+import { median, round, sample, settle } from "./stats.js";
 import { startUpstream, UPSTREAM_MODEL, UPSTREAM_REPLY } from "./upstream.js";
 
 /** Options of {@link runP1}. */
@@ -147,7 +147,7 @@ export async function runP1(options: P1Options = {}): Promise<P1Result> {
       const order = [...sides.slice(shift), ...sides.slice(0, shift)];
       const result = {} as Record<P1SideId, number>;
       for (const side of order) {
-        collectGarbage();
+        await settle(calls[side]);
         result[side] = median(await sample(calls[side], requestsPerRound));
       }
       const entry: P1Round = { round: r, order, baselineUs: result.baseline, meshUs: result.mesh, passThroughUs: result.passThrough };

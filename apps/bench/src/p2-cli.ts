@@ -29,6 +29,7 @@ const result = await runP2({
   requestsPerRound: intFlag("requests"),
   warmup: intFlag("warmup"),
   portkey: !boolFlag("no-portkey"),
+  pin: boolFlag("pin"),
   log: (line) => console.log(line),
   onRound: (r) =>
     console.log(`round ${String(r.round).padStart(2)} (${r.order[0]} first): ${r.order.map((id) => `${id} ${r.medians[id]!.toFixed(1)}`).join(" · ")} µs/request`),

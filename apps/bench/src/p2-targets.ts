@@ -8,6 +8,8 @@
  * With `isolation: "process"` (the benches) every server runs in a child process of its own; with
  * `"in-process"` (the harness test) our own servers run in the test's process and Portkey is left out.
  */
+import { execFileSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { ensurePortkey, portkeyHeaders, startPortkey, type PortkeyInstall } from "./p2-portkey.js";
 import { spawnServer, type ServerProcess } from "./p2-servers.js";
@@ -55,6 +57,13 @@ export interface StartTargetsOptions {
   portkeyDir?: string;
   /** Progress lines. */
   log?: (line: string) => void;
+  /**
+   * Pins processes to CPUs with `taskset` (Linux, at least 2 CPUs; process isolation only): this process and
+   * the upstream on CPU 0, each proxy side on the last CPU, so the proxy measured never shares its CPU with
+   * the client or the upstream. Without it the scheduler's placement of three busy processes on few CPUs
+   * moves the figures run to run. Default false.
+   */
+  pin?: boolean;
 }
 
 /** Bearer token the benches configure on the ModelMesh proxy. */
@@ -106,8 +115,20 @@ export async function startModelMeshProxy(upstreamBaseUrl: string, options: { qu
 
 const CHILD_ENTRY = fileURLToPath(new URL("./p2-child.js", import.meta.url));
 
-function child(role: string, args: string[]): Promise<ServerProcess> {
-  return spawnServer({ name: role, command: process.execPath, args: [CHILD_ENTRY, role, ...args], ready: "json-line" });
+function child(role: string, args: string[], cpu?: number): Promise<ServerProcess> {
+  const argv = [CHILD_ENTRY, role, ...args];
+  if (cpu === undefined) return spawnServer({ name: role, command: process.execPath, args: argv, ready: "json-line" });
+  return spawnServer({ name: role, command: "taskset", args: ["-c", String(cpu), process.execPath, ...argv], ready: "json-line" });
+}
+
+/** Pins this process to CPU 0 (see `StartTargetsOptions.pin`). */
+function pinSelf(lastCpu: number): void {
+  if (lastCpu < 1) throw new Error("[modelmesh] [bench] --pin needs at least 2 CPUs");
+  try {
+    execFileSync("taskset", ["-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+  } catch (error) {
+    throw new Error(`[modelmesh] [bench] --pin needs \`taskset\` (util-linux): ${(error as Error).message}`);
+  }
 }
 
 function originOf(url: string): string {
@@ -128,6 +149,8 @@ export async function startTargets(options: StartTargetsOptions = {}): Promise<T
   const isolation = options.isolation ?? "process";
   const log = options.log ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
+  const lastCpu = availableParallelism() - 1;
+  if (options.pin) pinSelf(lastCpu);
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -136,7 +159,7 @@ export async function startTargets(options: StartTargetsOptions = {}): Promise<T
   };
   const start = async (role: string, args: string[], inProcess: () => Promise<Running>): Promise<string> => {
     if (isolation === "process") {
-      const server = await child(role, args);
+      const server = await child(role, args, options.pin ? (role === "upstream" ? 0 : lastCpu) : undefined);
       stops.push(() => server.stop());
       return server.url;
     }

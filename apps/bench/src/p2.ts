@@ -12,7 +12,7 @@
 import { cpus } from "node:os";
 import { Client } from "undici";
 import { checkAnswer, startTargets, type StartTargetsOptions, type Target, type TargetId } from "./p2-targets.js";
-import { median, round } from "./stats.js";
+import { median, round, settle } from "./stats.js";
 
 /** Options of {@link runP2}. */
 export interface P2Options extends StartTargetsOptions {
@@ -49,7 +49,7 @@ export interface P2Result {
   description: string;
   date: string;
   environment: { node: string; platform: string; arch: string; cpu: string; cpus: number };
-  settings: { rounds: number; requestsPerRound: number; warmup: number; isolation: string };
+  settings: { rounds: number; requestsPerRound: number; warmup: number; isolation: string; pinned: boolean };
   sides: Partial<Record<TargetId, P2Side>>;
   /** modelmesh.addedUs / portkey.addedUs, when both ran. Target ≤ 0.2. */
   ratioModelMeshToPortkey?: number;
@@ -121,7 +121,7 @@ export async function runP2(options: P2Options = {}): Promise<P2Result> {
       const order = [...callers.slice(shift), ...callers.slice(0, shift)];
       const medians: Partial<Record<TargetId, number>> = {};
       for (const caller of order) {
-        collectGarbage();
+        await settle(() => caller.call());
         medians[caller.target.id] = median(await timeSequential(caller, requestsPerRound));
       }
       const entry: P2Round = { round: r, order: order.map((c) => c.target.id), medians };
@@ -148,7 +148,7 @@ export async function runP2(options: P2Options = {}): Promise<P2Result> {
         "Per-request overhead of a proxy: sequential non-streamed chat completions through each side (undici client, one keep-alive connection per side, every server in its own process), interleaved rounds with rotating order, median of round medians; added = side − direct",
       date: new Date().toISOString(),
       environment: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpus()[0]?.model ?? "unknown", cpus: cpus().length },
-      settings: { rounds, requestsPerRound, warmup, isolation: options.isolation ?? "process" },
+      settings: { rounds, requestsPerRound, warmup, isolation: options.isolation ?? "process", pinned: options.pin === true },
       sides,
       ratioModelMeshToPortkey: ratioPk,
       ratioModelMeshToPassThrough: mm !== undefined && pt !== undefined && pt > 0 ? round(mm / pt, 3) : undefined,
@@ -160,7 +160,3 @@ export async function runP2(options: P2Options = {}): Promise<P2Result> {
   }
 }
 
-/** A full GC between sides when node runs with --expose-gc, so one side's garbage does not bill the next. */
-export function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}

@@ -31,6 +31,7 @@ const result = await runP3({
   rounds: intFlag("rounds"),
   warmupMs: intFlag("warmup"),
   portkey: !boolFlag("no-portkey"),
+  pin: boolFlag("pin"),
   log: (line) => console.log(line),
   onRound: (r) => console.log(`round ${r.round} (${r.order[0]} first): ${r.order.map((id) => `${id} ${r.windows[id]!.rps.toFixed(0)}`).join(" · ")} req/s`),
 });

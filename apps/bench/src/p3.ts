@@ -10,7 +10,6 @@
  */
 import { cpus } from "node:os";
 import { Pool } from "undici";
-import { collectGarbage } from "./p2.js";
 import { checkAnswer, startTargets, type StartTargetsOptions, type Target, type TargetId } from "./p2-targets.js";
 import { median, round } from "./stats.js";
 
@@ -67,7 +66,7 @@ export interface P3Result {
   description: string;
   date: string;
   environment: { node: string; platform: string; arch: string; cpu: string; cpus: number };
-  settings: { concurrency: number; durationMs: number; rounds: number; warmupMs: number; isolation: string };
+  settings: { concurrency: number; durationMs: number; rounds: number; warmupMs: number; isolation: string; pinned: boolean };
   sides: Partial<Record<TargetId, P3Side>>;
   /** modelmesh.rps / portkey.rps. Target ≥ 3. */
   ratioModelMeshToPortkey?: number;
@@ -137,7 +136,6 @@ export async function runP3(options: P3Options = {}): Promise<P3Result> {
       const order = [...set.targets.slice(shift), ...set.targets.slice(0, shift)];
       const windows: Partial<Record<TargetId, P3Window>> = {};
       for (const target of order) {
-        collectGarbage();
         windows[target.id] = await loadWindow(pools.get(target.id)!, target, concurrency, durationMs, maxRequests);
       }
       const entry: P3Round = { round: r, order: order.map((t) => t.id), windows };
@@ -166,7 +164,7 @@ export async function runP3(options: P3Options = {}): Promise<P3Result> {
       description: `Throughput at saturation: ${concurrency} closed-loop clients on an undici Pool of ${concurrency} keep-alive connections per side, non-streamed chat completions, every server in its own process, interleaved rounds with rotating order, median of per-round req/s (200s only)`,
       date: new Date().toISOString(),
       environment: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpus()[0]?.model ?? "unknown", cpus: cpus().length },
-      settings: { concurrency, durationMs, rounds, warmupMs, isolation: options.isolation ?? "process" },
+      settings: { concurrency, durationMs, rounds, warmupMs, isolation: options.isolation ?? "process", pinned: options.pin === true },
       sides,
       ratioModelMeshToPortkey: vsPortkey,
       ratioModelMeshToPassThrough: ratio("modelmesh", "passThrough"),

@@ -16,7 +16,7 @@
 import { cpus } from "node:os";
 import { create, createDefaultRegistry, type MeshClient } from "modelmesh";
 import { deleteKeys, loadStorageRedis, RespConnection, startBenchRedis, type BenchRedis, type StorageRedisModule } from "./p8-redis.js";
-import { collectGarbage, median, round, sample } from "./stats.js";
+import { median, round, sample, settle } from "./stats.js";
 import { startUpstream, UPSTREAM_MODEL, UPSTREAM_REPLY, type Upstream } from "./upstream.js";
 
 /** Options of {@link runP8}. */
@@ -201,7 +201,7 @@ export async function runP8(options: P8Options = {}): Promise<P8Result> {
       const order = [...sides.slice(shift), ...sides.slice(0, shift)];
       const us = {} as P8Round["us"];
       for (const side of order) {
-        collectGarbage();
+        await settle(calls[side]);
         us[side] = median(await sample(calls[side], requestsPerRound));
       }
       const entry: P8Round = { round: r, order, us };
