@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { formatSummary, formatTrace } from "./cli-format.js";
+import { CorsOriginError, parseCorsOrigins } from "./cors.js";
 import { assertServable, readConfigFile } from "./reload.js";
 import { createProxyRegistry, startProxy, type ProxyHandle } from "./server.js";
 
@@ -26,6 +27,7 @@ const USAGE = `modelmesh — the ModelMesh OpenAI-compatible proxy
 
 Usage:
   modelmesh serve    [--config modelmesh.yaml] [--port N] [--host H] [--no-watch] [--allow-auth-downgrade]
+                     [--cors-origin ORIGIN]...
   modelmesh validate [--config modelmesh.yaml]
   modelmesh explain  [--config modelmesh.yaml] --model NAME [--message "text"] [--tools] [--stream] [--json]
   modelmesh --help
@@ -35,6 +37,11 @@ serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port),
           why) when the new file is invalid, has no enabled provider (e.g. empty or comment-only), or turns
           off proxy.auth while it is enforced.
   --allow-auth-downgrade  let a reload turn proxy.auth off (absent or enabled: false); logged as a warning.
+  --cors-origin ORIGIN    let web pages from ORIGIN call the /v1 endpoints (CORS): an exact origin such as
+          https://app.example.com or http://localhost:5173 (scheme://host[:port], no path, no trailing slash),
+          or * for any origin. Repeat the flag or separate origins with commas. Turns CORS on; the origins are
+          added to proxy.cors.origins and kept across config reloads. Never covers /admin/*. Browsers still
+          need a token from proxy.auth (Authorization: Bearer ...) when auth is on.
 validate  builds the mesh from the config: exit 0 with a summary, or exit 1 with every problem (path and line).
           A config needs at least one enabled provider.
 explain   dry run: where a request for NAME would go and why (candidates, exclusions, the pick). No upstream call.
@@ -45,15 +52,19 @@ Values resolved from \${env:NAME} / \${secrets:NAME} are never printed: output s
 interface Parsed {
   command?: string;
   flags: Map<string, string | true>;
+  /** Every value of a repeatable flag, in order. */
+  lists: Map<string, string[]>;
   errors: string[];
 }
 
 const VALUE_FLAGS = new Set(["config", "port", "host", "model", "message"]);
 const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch", "allow-auth-downgrade"]);
+/** Value flags that may be given more than once (every value kept in `lists`). */
+const REPEATABLE_FLAGS = new Set(["cors-origin"]);
 
 /** Parses `command --flag value --flag=value --bool`. */
 export function parseArgs(argv: readonly string[]): Parsed {
-  const parsed: Parsed = { flags: new Map(), errors: [] };
+  const parsed: Parsed = { flags: new Map(), lists: new Map(), errors: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "-h") parsed.flags.set("help", true);
@@ -61,10 +72,13 @@ export function parseArgs(argv: readonly string[]): Parsed {
       const eq = arg.indexOf("=");
       const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
       if (BOOLEAN_FLAGS.has(name) && eq < 0) parsed.flags.set(name, true);
-      else if (VALUE_FLAGS.has(name)) {
+      else if (VALUE_FLAGS.has(name) || REPEATABLE_FLAGS.has(name)) {
         const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
         if (value === undefined || (eq < 0 && value.startsWith("--"))) parsed.errors.push(`--${name} needs a value`);
-        else parsed.flags.set(name, value);
+        else {
+          parsed.flags.set(name, value);
+          if (REPEATABLE_FLAGS.has(name)) parsed.lists.set(name, [...(parsed.lists.get(name) ?? []), value]);
+        }
       } else parsed.errors.push(`unknown option ${arg}`);
     } else if (parsed.command === undefined) parsed.command = arg;
     else parsed.errors.push(`unexpected argument ${arg}`);
@@ -216,12 +230,21 @@ async function serve(parsed: Parsed, path: string, io: CliIO): Promise<number> {
   }
   const hostFlag = parsed.flags.get("host");
   const allowAuthDowngrade = parsed.flags.has("allow-auth-downgrade");
+  let corsOrigins: string[];
+  try {
+    corsOrigins = parseCorsOrigins(parsed.lists.get("cors-origin") ?? []);
+  } catch (error) {
+    if (!(error instanceof CorsOriginError)) throw error;
+    io.stderr(`modelmesh serve: --cors-origin ${JSON.stringify(error.value)} is not an origin: expected * or scheme://host[:port] such as https://app.example.com (http or https; no path, no trailing slash)\n`);
+    return 2;
+  }
   const handle = await startProxy({
     configPath: path,
     env: io.env,
     log: (line) => io.stderr(`${line}\n`),
     watch: !parsed.flags.has("no-watch"),
     allowAuthDowngrade,
+    ...(corsOrigins.length > 0 ? { corsOrigins } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(typeof hostFlag === "string" ? { host: hostFlag } : {}),
   });

@@ -179,7 +179,8 @@ export function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res: Serve
     flight.finish();
   });
   const proxy = mesh.config.proxy;
-  const cors = corsHeaders(req, proxy.cors, path);
+  const corsConfig = runtime.corsFor(mesh);
+  const cors = corsHeaders(req, corsConfig, path);
   try {
     if (runtime.closing && route?.endpoint !== "readyz" && route?.endpoint !== "healthz") {
       res.shouldKeepAlive = false;
@@ -203,7 +204,7 @@ export function dispatch(runtime: ProxyRuntime, req: IncomingMessage, res: Serve
     }
     const auth = runtime.authFor(mesh);
     const principal = authenticate(auth, route, req);
-    if (route.method === "POST" && !auth.enabled) checkOrigin(req, proxy, route.access === "admin");
+    if (route.method === "POST" && !auth.enabled) checkOrigin(req, corsConfig, route.access === "admin");
     if (route.body !== undefined) requireJsonBody(req, route.body === "optional-json");
     const pending = route.handler(new Context(req, res, requestId, path, mesh, principal, flight, runtime, cors), params);
     if (pending) pending.then(undefined, (error: unknown) => fail(runtime, res, requestId, path, mesh, cors, error));

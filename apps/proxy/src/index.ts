@@ -6,6 +6,7 @@
  */
 export { startProxy, type ProxyHandle, type ProxyOptions } from "./server.js";
 export type { ReloadResult } from "./reload.js";
+export { CorsOriginError } from "./cors.js";
 export { runCli, parseArgs, type CliIO } from "./cli-main.js";
 export { errorReply, sseErrorEvent, ProxyHttpError, type ErrorReply, type OpenAIErrorObject } from "./http/errors.js";
 export { TokenAuth, checkPoolAccess, resolvedPool, type Principal, type DigestEqual } from "./auth.js";

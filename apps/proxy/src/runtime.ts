@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { LazyAbort, type AbortWatch, type Mesh, type MeshEventBus } from "@modelmesh/core";
 import { isSecretKey } from "@modelmesh/cdk";
 import { TokenAuth, type Principal } from "./auth.js";
+import { effectiveCors } from "./cors.js";
 import type { DecisionLog } from "./decisions.js";
 import { ProxyHttpError } from "./http/errors.js";
 import type { ListenAddress } from "./http/guard.js";
@@ -10,6 +11,9 @@ import type { Logger } from "./log.js";
 import type { MeshHost, MeshLease } from "./mesh-host.js";
 import type { ProxyMetrics } from "./metrics.js";
 import type { ReloadResult } from "./reload.js";
+
+/** CORS settings, as in `proxy.cors` (undefined: off). */
+export type ProxyCors = Mesh["config"]["proxy"]["cors"];
 
 /** One request being served: aborted on client disconnect, or by shutdown once the grace period is over. */
 export interface InFlight {
@@ -91,6 +95,9 @@ export class ProxyRuntime {
   #streams = 0;
   readonly #auth = new WeakMap<Mesh, TokenAuth>();
   readonly #secrets = new WeakMap<Mesh, readonly string[]>();
+  readonly #cors = new WeakMap<Mesh, ProxyCors>();
+  /** Origins given at start (`--cors-origin`): added to every config's `proxy.cors`, reloads included. */
+  corsOrigins: readonly string[] = [];
 
   constructor(
     readonly host: MeshHost,
@@ -109,6 +116,17 @@ export class ProxyRuntime {
       this.#auth.set(mesh, auth);
     }
     return auth;
+  }
+
+  /**
+   * The CORS settings in force for a mesh: its `proxy.cors` merged with the start-time origins (see cors.ts).
+   * Built once per mesh, so a reload swaps them with the rest of the config.
+   */
+  corsFor(mesh: Mesh): ProxyCors {
+    if (this.#cors.has(mesh)) return this.#cors.get(mesh);
+    const cors = effectiveCors(mesh.config.proxy.cors, this.corsOrigins);
+    this.#cors.set(mesh, cors);
+    return cors;
   }
 
   /**

@@ -11,6 +11,7 @@ import { createDefaultRegistry } from "modelmesh";
 import { DecisionLog } from "./decisions.js";
 import { dispatch } from "./dispatch.js";
 import { answerRaw, ConnectionGate } from "./connections.js";
+import { allowedOrigins, parseCorsOrigins } from "./cors.js";
 import { ProxyHttpError } from "./http/errors.js";
 import { isLoopbackHost } from "./http/guard.js";
 import { limitsOf } from "./limits.js";
@@ -43,6 +44,13 @@ export interface ProxyOptions {
    * (logged; `POST /admin/reload` answers 409). CLI: `modelmesh serve --allow-auth-downgrade`.
    */
   allowAuthDowngrade?: boolean;
+  /**
+   * Browser origins allowed through CORS whatever the config says: each an exact origin
+   * (`scheme://host[:port]`) or `*`; comma-separated values are split. They turn CORS on, are added to
+   * `proxy.cors.origins`, and stay through reloads (never for `/admin/*`). An invalid value rejects
+   * `startProxy` with a `CorsOriginError` naming it. CLI: `modelmesh serve --cors-origin ORIGIN`.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** A running proxy. */
@@ -95,6 +103,7 @@ export function createProxyRegistry(): ConnectorRegistry {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const log = createLogger(options.log);
+  const corsOrigins = parseCorsOrigins(options.corsOrigins ?? []);
   const env = options.env ?? process.env;
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const events = new MeshEventBus({ onListenerError: (error) => log.error("event listener failed", { error: (error as Error).message }) });
@@ -139,7 +148,10 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
       apply: (next) => {
         if (runtime.closing) return void next.close();
         warnOnListenChanges(host.mesh, next, log);
+        const corsBefore = allowedOrigins(runtime.corsFor(host.mesh));
         host.swap(next);
+        const corsAfter = allowedOrigins(runtime.corsFor(next));
+        if (corsBefore.join(" ") !== corsAfter.join(" ")) logCors(log, "CORS origins changed by the reload", corsAfter, corsOrigins);
         gate.setHardCap(server);
         warnOnAccess(runtime, next, runtime.listen.host, log);
       },
@@ -153,6 +165,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     return result;
   };
   runtime = new ProxyRuntime(host, events, metrics, decisions, log, reload);
+  runtime.corsOrigins = corsOrigins;
 
   const proxy = mesh.config.proxy;
   const limits = limitsOf(proxy);
@@ -190,6 +203,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   warnOnAccess(runtime, mesh, bindHost, log);
   if (options.configPath !== undefined && options.watch !== false) reloader.start();
   log.info("proxy listening", { url, file: options.configPath });
+  if (corsOrigins.length > 0) logCors(log, "CORS on for browser clients", allowedOrigins(runtime.corsFor(mesh)), corsOrigins);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -264,14 +278,18 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket, metrics: Pr
  */
 function warnOnAccess(runtime: ProxyRuntime, mesh: Mesh, bindHost: string, log: ReturnType<typeof createLogger>): void {
   const auth = runtime.authFor(mesh);
-  const proxy = mesh.config.proxy;
   if (!auth.enabled && !isLoopbackHost(bindHost)) {
     log.warn("listening on a non-loopback address without proxy.auth: anyone who can reach it can use the upstreams and the admin endpoints", { host: bindHost });
   }
   if (auth.enabled && !auth.hasAdmin) log.warn("proxy.auth has no token with admin: true: the admin endpoints and the dashboard refuse every token");
-  if (!auth.enabled && proxy.cors?.enabled !== false && proxy.cors?.origins?.includes("*")) {
-    log.warn('proxy.cors.origins contains "*" while proxy.auth is off: any web page a local user visits may call the OpenAI endpoints');
+  if (!auth.enabled && allowedOrigins(runtime.corsFor(mesh)).includes("*")) {
+    log.warn('the CORS origins (proxy.cors.origins, --cors-origin) contain "*" while proxy.auth is off: any web page a local user visits may call the OpenAI endpoints');
   }
+}
+
+/** One line naming the origins CORS is on for (`--cors-origin` ones and those from `proxy.cors`). */
+function logCors(log: ReturnType<typeof createLogger>, msg: string, origins: readonly string[], fromFlag: readonly string[]): void {
+  log.info(msg, { origins, fromCorsOriginFlag: fromFlag, fromConfig: origins.filter((origin) => !fromFlag.includes(origin)), never: "/admin/*" });
 }
 
 /** Listen settings only take effect at start; say so when a reload changes them. */

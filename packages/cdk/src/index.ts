@@ -41,7 +41,8 @@ export {
 } from "./providers/http-api-mapping.js";
 export { QuickProvider } from "./providers/quick-provider.js";
 export { ProviderInitError } from "./providers/provider-init-error.js";
-export { providerConfigSchema, providerConfigFromYaml, CHAT_COMPLETION, type ProviderConfig, type ProviderConfigBlock } from "./providers/provider-config.js";
+export { providerConfigFromYaml, checkProviderConfig, CHAT_COMPLETION, type ProviderConfig } from "./providers/provider-config.js";
+export { providerConfigSchema, type ProviderConfigBlock } from "./providers/provider-config-schema.js";
 export { classifyAnyError } from "./providers/provider-errors.js";
 export { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from "./providers/response-limits.js";
 export { MAX_UPSTREAM_MESSAGE, MAX_UPSTREAM_RAW, sanitizeUpstreamText } from "./helpers/upstream-text.js";

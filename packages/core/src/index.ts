@@ -202,6 +202,7 @@ export {
   formatPath,
   formatSize,
   interpolateConfig,
+  CORS_ORIGIN,
   isValidCron,
   isValidTimeZone,
   loadConfig,
@@ -318,6 +319,28 @@ export { StateSync, type StateSyncOptions, type SyncPolicy } from "./state/sync.
 
 // Mesh (config → running router)
 export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mesh.js";
+export {
+  assembleMesh,
+  buildPools,
+  gatherModels,
+  probeLeaseMs,
+  routerProviderOf,
+  startLocalState,
+  type AssembleMeshParts,
+  type LocalStateOptions,
+  type MeshRuntime,
+  type MeshState,
+  type PoolPoliciesFactory,
+  type RuntimeConfig,
+} from "./mesh/assemble.js";
+export { DEFAULT_POOL_ENTRY, DEFAULT_ROUTING, defaultPoolEntry } from "./config/defaults.js";
+
+// The OpenAI-shaped client
+export { MeshClient, type ChatCompletionsCreate, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming, type MeshRequestOptions, type ModelPage, type TranscriptionCreateParams } from "./client/client.js";
+export { MeshStream } from "./client/stream.js";
+export { getTrace } from "./client/trace.js";
+export { toSdkCompletion, type MeshChatCompletion, type MeshChatCompletionChunk, type MeshChatCompletionMessage } from "./client/openai-shapes.js";
+export type { Uploadable } from "./client/uploadable.js";
 export { PoolRegistry, type PoolRegistryOptions, type PoolResolution } from "./mesh/pools.js";
 export {
   CORE_CONNECTORS,

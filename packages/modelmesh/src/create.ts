@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, createMesh, MeshEventBus, type CreateMeshOptions, type EnvRecord, type MeshConfigInput } from "@modelmesh/core";
+import { ConfigError, createMesh, MeshClient, MeshEventBus, type CreateMeshOptions, type EnvRecord, type MeshConfigInput } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { createDefaultRegistry, DETECTABLE_PROVIDERS } from "./catalogue.js";
-import { MeshClient } from "./client.js";
 import { apiKeysEnv, detectProviders, type DetectedProvider, type DetectOptions } from "./detect.js";
 
 /** Options of {@link create}. */

@@ -2,11 +2,23 @@
  * modelmesh — one OpenAI-shaped client that routes by capability across providers, with retry, rotation,
  * failover, free-tier quota pooling and honest streaming.
  */
-export { MeshClient, type ChatCompletionsCreate, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming, type MeshRequestOptions, type ModelPage, type TranscriptionCreateParams } from "./client.js";
-export { MeshStream } from "./stream.js";
-export { getTrace } from "./trace.js";
-export { toSdkCompletion, type MeshChatCompletion, type MeshChatCompletionChunk, type MeshChatCompletionMessage } from "./openai-shapes.js";
-export type { Uploadable } from "./uploadable.js";
+// The OpenAI-shaped client lives in core (the browser build uses the same one)
+export {
+  MeshClient,
+  MeshStream,
+  getTrace,
+  toSdkCompletion,
+  type ChatCompletionsCreate,
+  type ChatCompletionCreateParamsNonStreaming,
+  type ChatCompletionCreateParamsStreaming,
+  type MeshChatCompletion,
+  type MeshChatCompletionChunk,
+  type MeshChatCompletionMessage,
+  type MeshRequestOptions,
+  type ModelPage,
+  type TranscriptionCreateParams,
+  type Uploadable,
+} from "@modelmesh/core";
 export { create, createMeshClient, type CreateOptions } from "./create.js";
 export { apiKeysEnv, detectProviders, type DetectableProvider, type DetectedProvider, type DetectOptions } from "./detect.js";
 export { createDefaultRegistry, DETECTABLE_PROVIDERS } from "./catalogue.js";

@@ -14,6 +14,13 @@ export { connector, connectors, createOpenAIProvider, findPreset, OPENAI_PRESET,
 
 // Provider class and its config
 export { OpenAIProvider, type OpenAIProviderConfig } from "./openai-provider.js";
+
+// Typed-config factory (zod-free: the browser builder's import)
+export {
+  createOpenAICompatibleProvider,
+  type OpenAICompatibleProviderConfig,
+  type OpenAICompatibleProviderOptions,
+} from "./openai-compatible-factory.js";
 export { openaiConnectorConfigSchema, hostToBaseUrl, type OpenAIConnectorConfig } from "./presets/resolve-preset-config.js";
 
 // Default OpenAI catalogue

@@ -61,6 +61,7 @@ const REQUIRE_UNSUPPORTED: Record<string, RegExp> = {
 /** Files a browser bundle must contain, so that the check provably walked the package's real graph. */
 const BUNDLE_MUST_INCLUDE: Record<string, RegExp[]> = {
   "@modelmesh/core": [/node_modules\/zod\//, /node_modules\/yaml\//],
+  "@modelmesh/browser": [/src\/create-browser\.ts$/, /src\/connectors\/indexed-db-storage\.ts$/],
   "@modelmesh/cdk": [/src\/providers\/provider-base\.ts$/],
   "@modelmesh/provider-anthropic": [/anthropic-provider\.ts$/],
   "@modelmesh/provider-google": [/gemini-provider\.ts$/],
@@ -109,6 +110,7 @@ it("finds every published package, each a dev dependency of this one (so turbo b
   const own = JSON.parse(readFileSync(join(ROOT, "tests/structure/package.json"), "utf8")) as { devDependencies: Record<string, string> };
   expect(packages.filter((pkg) => own.devDependencies[pkg.manifest.name] !== "workspace:*").map((pkg) => pkg.manifest.name)).toEqual([]);
   expect(packages.map((pkg) => pkg.manifest.name).sort()).toEqual([
+    "@modelmesh/browser",
     "@modelmesh/cdk",
     "@modelmesh/core",
     "@modelmesh/provider-anthropic",

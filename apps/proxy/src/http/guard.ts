@@ -109,17 +109,17 @@ function hostAllowed(host: { name: string; port: number | undefined }, allowed: 
  * Refuses a state-changing request a browser sent from another site while auth is off (with auth on, a
  * cross-site page cannot attach the bearer token). Allowed: no `Origin` and no cross-site `Sec-Fetch-Site`
  * (non-browser clients), the proxy's own origin (same host and port as `Host`), and, outside `/admin/*`,
- * origins listed in `proxy.cors.origins` (`*` included) while CORS is on.
+ * origins listed in `cors.origins` (`*` included) while CORS is on. `cors` is the CORS in force: `proxy.cors`
+ * plus the `--cors-origin` origins.
  * @throws ProxyHttpError 403 `origin_not_allowed`.
  */
-export function checkOrigin(req: IncomingMessage, proxy: ProxyConfig, admin: boolean): void {
+export function checkOrigin(req: IncomingMessage, cors: ProxyConfig["cors"], admin: boolean): void {
   const origin = req.headers.origin;
   if (origin === undefined) {
     const site = req.headers["sec-fetch-site"];
     if (site !== "cross-site" && site !== "same-site") return;
   } else {
     if (sameOrigin(origin, req.headers.host)) return;
-    const cors = proxy.cors;
     if (!admin && cors && cors.enabled !== false && (cors.origins?.includes(origin) || cors.origins?.includes("*"))) return;
   }
   throw new ProxyHttpError(

@@ -99,11 +99,16 @@ export function isAdminPath(path: string): boolean {
   return path === "/admin" || path.startsWith("/admin/");
 }
 
-/** Answers a CORS preflight (no auth needed: browsers send none on preflights). */
+/**
+ * Answers a CORS preflight (no auth needed: browsers send none on preflights): every header the browser asks
+ * for (`Access-Control-Request-Headers`) is allowed, `authorization, content-type` when it asks for none; the
+ * answer varies with that header too.
+ */
 export function sendPreflight(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
   const requested = req.headers["access-control-request-headers"];
   res.writeHead(204, {
     ...cors,
+    vary: cors.vary ? `${cors.vary}, Access-Control-Request-Headers` : "Access-Control-Request-Headers",
     "access-control-allow-methods": "GET, POST, OPTIONS",
     "access-control-allow-headers": typeof requested === "string" && requested ? requested : "authorization, content-type",
     "access-control-max-age": "600",

@@ -6,7 +6,7 @@ import type { ConnectorContext, ConnectorDescriptor } from "@modelmesh/core";
 import { z } from "zod";
 import { HttpApiProvider } from "../providers/http-api-provider.js";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible-provider.js";
-import { providerConfigSchema, type ProviderConfigBlock } from "../providers/provider-config.js";
+import { providerConfigSchema, type ProviderConfigBlock } from "../providers/provider-config-schema.js";
 import { QuickProvider } from "../providers/quick-provider.js";
 import { contextTransport } from "./connector-schemas.js";
 

@@ -7,7 +7,7 @@
 export const REDACTED = "***REDACTED***";
 
 /** Exact key names (normalised: lower-case, `-`/`_` removed) that always hold secrets. */
-const SECRET_KEYS: ReadonlySet<string> = new Set([
+const SECRET_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   "apikey",
   "xapikey",
   "xgoogapikey",

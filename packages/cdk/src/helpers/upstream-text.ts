@@ -19,7 +19,7 @@ const EXAMINED = 4 * 1024;
 const BARE_HEADERS = "host|server|via|date|cookie|connection|authorization|forwarded|location|origin|referer|upgrade|accept|expect|pragma|vary|age|etag|allow|link|warning|te|trailer";
 
 /** `Name-With-Hyphen: value` or a well-known bare header name, at the start of a line. */
-const HEADER_LINE = new RegExp(`^\\s*(?:[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|${BARE_HEADERS})\\s*:`, "i");
+const HEADER_LINE = /* @__PURE__ */ new RegExp(`^\\s*(?:[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|${BARE_HEADERS})\\s*:`, "i");
 
 /** A status line (`HTTP/1.1 502 Bad Gateway`) or a request line (`POST /v1/chat HTTP/1.1`). */
 const HTTP_LINE = /^\s*(?:HTTP\/\d(?:\.\d)?\s+\d{3}\b|[A-Z]{3,7}\s+\S+\s+HTTP\/\d)/;

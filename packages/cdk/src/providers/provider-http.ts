@@ -47,7 +47,7 @@ function lazySignalRequest(init: ExchangeInit, call: ResolvedCall, watch: AbortW
 }
 
 /** Where a request's `signal` accessor finds its call. */
-const REQUEST_CALL: unique symbol = Symbol("modelmesh.requestCall");
+const REQUEST_CALL: unique symbol = /* @__PURE__ */ Symbol("modelmesh.requestCall");
 
 /** The `signal` of a request that follows its call's abort (see {@link lazySignalRequest}). */
 const SIGNAL_OF_CALL: PropertyDescriptor = {

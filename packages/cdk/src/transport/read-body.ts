@@ -13,7 +13,7 @@ export async function readText(body: AsyncIterable<Uint8Array>): Promise<string>
 }
 
 /** A decoder for whole inputs only (never `stream: true`), so it carries no state from one call to the next. */
-const WHOLE_DECODER = new TextDecoder();
+const WHOLE_DECODER = /* @__PURE__ */ new TextDecoder();
 const STREAM_OPTION: TextDecodeOptions = { stream: true };
 
 /** Decodes chunks of one UTF-8 stream to text, releasing each chunk once decoded. */
@@ -34,7 +34,7 @@ export function decodeChunks(chunks: Uint8Array[]): string {
   return text + decoder.decode();
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
 /** Reads a whole byte stream into one `Uint8Array` (for binary responses such as speech audio). */
 export async function readBytes(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
@@ -60,7 +60,7 @@ export async function readBytes(body: AsyncIterable<Uint8Array>): Promise<Uint8A
  * and the size-limited wrapper forwards to it, so a non-streamed body costs no async iterator, generator or
  * promise per chunk. A registered symbol, so the root and `./node` bundles (and ESM and CJS copies) agree.
  */
-export const READ_WHOLE_TEXT: unique symbol = Symbol.for("modelmesh.cdk.readWholeText");
+export const READ_WHOLE_TEXT: unique symbol = /* @__PURE__ */ Symbol.for("modelmesh.cdk.readWholeText");
 
 /**
  * A response that reads its whole body itself. `maxBytes` (`Infinity`: no limit) bounds the total: past it the

@@ -17,7 +17,7 @@ import {
 export type TransportPhase = "connect" | "body";
 
 /** Error codes that mean the network failed (retryable on the same route). */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
+const NETWORK_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",
@@ -41,7 +41,7 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Error codes that mean a timer inside the network stack fired. */
-const TIMEOUT_CODES: ReadonlyMap<string, ModelMeshErrorCode> = new Map<string, ModelMeshErrorCode>([
+const TIMEOUT_CODES: ReadonlyMap<string, ModelMeshErrorCode> = /* @__PURE__ */ new Map<string, ModelMeshErrorCode>([
   ["ETIMEDOUT", "MM_TIMEOUT_CONNECT"],
   ["UND_ERR_CONNECT_TIMEOUT", "MM_TIMEOUT_CONNECT"],
   ["UND_ERR_HEADERS_TIMEOUT", "MM_TIMEOUT_CONNECT"],

@@ -18,6 +18,8 @@ const ROOT_REACHABLE = [
   "./src/providers/base-provider.js",
   "./src/providers/provider-base.js",
   "./src/providers/provider-config.js",
+  "./src/providers/provider-config-schema.js",
+  "./src/helpers/config-checks.js",
   "./src/providers/openai-compatible-provider.js",
   "./src/providers/http-api-provider.js",
   "./src/providers/http-api-mapping.js",
@@ -58,6 +60,30 @@ describe("browser bundle (esbuild, platform: browser)", () => {
     const inputs = await browserInputs({ stdin });
     expect(inputs.some((input) => input.includes("provider-base"))).toBe(true);
     expect(forbidden(inputs)).toEqual([]);
+  });
+
+  it("a provider class with the fetch transport keeps no zod, yaml or msgpackr (the YAML mapper is zod-free)", async () => {
+    const result = await build({
+      stdin: {
+        contents: 'import { OpenAICompatibleProvider, createFetchTransport } from "./src/index.js"; export const p = () => new OpenAICompatibleProvider({ baseUrl: "https://x.test/v1", transport: createFetchTransport() });',
+        resolveDir: ROOT,
+        loader: "ts",
+      },
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      external: ["@modelmesh/core", "node:*"],
+    });
+    const output = Object.values((result.metafile as Metafile).outputs)[0]!;
+    const kept = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path);
+    expect(kept.some((path) => path.includes("provider-catalogue"))).toBe(true);
+    expect(kept.filter((path) => /[/\\](zod|yaml|msgpackr|undici)[/\\]|provider-config-schema|serialization/.test(path))).toEqual([]);
+    expect(forbidden(output.imports.map((entry) => entry.path))).toEqual([]);
   });
 
   it("the check itself catches the Node transport", async () => {

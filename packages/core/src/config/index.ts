@@ -4,7 +4,7 @@
  */
 export { formatDuration, formatSize, parseDuration, parseSize, tryParseDuration, tryParseSize } from "./duration.js";
 export { parseStreamCommit } from "./schema-primitives.js";
-export { isValidCron, isValidTimeZone } from "./validators.js";
+export { CORS_ORIGIN, isValidCron, isValidTimeZone } from "./validators.js";
 export {
   CONFIG_SECTIONS,
   defineConfig,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { isRecord } from "./schema-checks.js";
 import { duration, firstTokenSetting, flag, idList, port, positiveInt, size, streamCommit, text } from "./schema-primitives.js";
+import { CORS_ORIGIN } from "./validators.js";
 
 /**
  * One accepted bearer token, optionally limited to some pools. A bare string means "all pools, not admin":
@@ -46,7 +47,7 @@ export const proxyAuthSchema = z
 
 /** A browser origin for CORS: `*`, or `scheme://host[:port]` with no path (browsers send exactly that). */
 const proxyOrigin = () =>
-  z.string().regex(/^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?)$/, {
+  z.string().regex(CORS_ORIGIN, {
     error: 'expected "*" or an origin such as https://app.example.com (scheme, host and optional port; no path, no trailing slash)',
   });
 

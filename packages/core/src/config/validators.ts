@@ -62,3 +62,6 @@ export function isValidCron(expression: string): boolean {
   if (fields.length !== CRON_FIELDS.length) return false;
   return fields.every((text, i) => text.split(",").every((part) => isValidCronPart(part, CRON_FIELDS[i]!)));
 }
+
+/** A browser origin for CORS: `*`, or `scheme://host[:port]` (http or https) with no path, as browsers send it. */
+export const CORS_ORIGIN = /^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?)$/;

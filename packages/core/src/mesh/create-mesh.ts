@@ -1,26 +1,20 @@
 import { CapabilityTree } from "../capability/tree.js";
-import { PREDEFINED_POOLS } from "../capability/taxonomy.js";
-import { poolMembers } from "../capability/resolve-name.js";
 import { DEFAULT_SECRET_STORE, type EnvRecord, type SecretResolver } from "../config/interpolate.js";
 import { loadConfigWithRedaction, type LoadedConfig } from "../config/load.js";
-import type { MeshConfig } from "../config/schema.js";
-import { providerCapabilities, type ModelInfo, type ProviderConnectorV1 } from "../connectors/provider.js";
+import type { MeshConfig, PoolConfig } from "../config/schema.js";
+import type { ProviderConnectorV1 } from "../connectors/provider.js";
 import type { DeactivationPolicyV1, RecoveryPolicyV1, RotationPolicySet, SelectionStrategyV1 } from "../connectors/rotation.js";
-import { hasLiveStore, type ObservabilityConnectorV1, type SecretStoreConnectorV1, type StorageConnectorV1 } from "../connectors/services.js";
+import { hasLiveStore, type LiveStorageConnector, type ObservabilityConnectorV1, type SecretStoreConnectorV1, type StorageConnectorV1 } from "../connectors/services.js";
 import { isModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { ConnectorRegistry, type ConnectorContext, type ModuleImporter } from "../registry/registry.js";
-import { Router } from "../router/router.js";
-import type { RouterModel, RouterProvider, RoutingDefaults } from "../router/types.js";
+import type { RouterProvider } from "../router/types.js";
 import { StateLedger } from "../state/ledger.js";
-import { FallbackStateStore, type StoreStatus } from "../state/fallback-store.js";
-import { MemoryStateStore } from "../state/memory-store.js";
+import { FallbackStateStore } from "../state/fallback-store.js";
 import type { StateStore } from "../state/state-store.js";
-import { StateSync } from "../state/sync.js";
+import { assembleMesh, buildPools, gatherModels, probeLeaseMs, routerProviderOf, startLocalState, type MeshRuntime, type MeshState } from "./assemble.js";
 import { registerCoreConnectors, type PoolPolicyConfig } from "./builtins.js";
-import { providerLimits, toRouterModel } from "./model-mapping.js";
-import { PoolRegistry, toRouterPool } from "./pools.js";
 
 /** Options of {@link createMesh}. Everything is explicit: nothing is read from globals implicitly. */
 export interface CreateMeshOptions {
@@ -53,24 +47,9 @@ export interface CreateMeshOptions {
 }
 
 /** A running mesh: the router plus the services built from the config. */
-export interface Mesh {
+export interface Mesh extends MeshRuntime {
   readonly config: MeshConfig;
-  readonly router: Router;
   readonly registry: ConnectorRegistry;
-  readonly tree: CapabilityTree;
-  readonly ledger: StateLedger;
-  readonly events: MeshEventBus;
-  readonly store: StateStore;
-  /**
-   * The state store's condition: `ok`, or, for a live shared store that cannot be reached, `degraded` (serving
-   * on local state, `storage.on_store_failure: local`) or `unavailable` (`fail`). See docs/state-stores.md.
-   */
-  storeStatus(): StoreStatus;
-  /**
-   * Flushes state, closes providers and sinks, then the state: the ledger, the store, and last the storage
-   * connector. Idempotent.
-   */
-  close(): Promise<void>;
 }
 
 function defaultEnv(): EnvRecord {
@@ -115,28 +94,11 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
     for (const [index, specifier] of config.connectors.packages.entries()) await setup.registry.load(specifier, `connectors.packages.${index}`);
     const providers = await createProviders(config, setup);
     const models = await gatherModels(config, providers, tree);
-    const pools = await buildPools(config, models, tree, setup);
+    const pools = await buildPools(config, models, tree, setup.context, (id, pool) => registryPolicies(id, pool, setup));
     state = await startState(config, setup, loaded);
-    const { store, ledger, sync, liveStorage, status } = state;
     await attachSinks(config, setup);
-    const router = new Router({ providers, models, pools, tree, ledger, clock: setup.clock, events: setup.events, random: options.random, defaults: routingDefaults(config) });
-    let closed: Promise<void> | undefined;
-    return {
-      config, router, registry: setup.registry, tree, ledger, events: setup.events, store, storeStatus: status,
-      close() {
-        closed ??= (async () => {
-          if (sync) await sync.stop();
-          const results = await Promise.allSettled(setup.closers.map((close) => close()));
-          ledger.close();
-          // The store before the connector it came from (docs/ARCHITECTURE.md §2.9).
-          results.push(...(await Promise.allSettled([store.close?.()])));
-          if (liveStorage) results.push(...(await Promise.allSettled([liveStorage.close?.()])));
-          const failure = results.find((r) => r.status === "rejected");
-          if (failure) throw (failure as PromiseRejectedResult).reason;
-        })();
-        return closed;
-      },
-    };
+    const mesh = assembleMesh({ config, providers, models, pools, tree, state, clock: setup.clock, events: setup.events, random: options.random, closers: setup.closers });
+    return Object.assign(mesh, { registry: setup.registry });
   } catch (error) {
     await Promise.allSettled(setup.closers.map((close) => close()));
     if (state?.liveStorage) await closeLiveState(state.ledger, state.store, state.liveStorage);
@@ -188,78 +150,23 @@ async function createProviders(config: MeshConfig, setup: Setup): Promise<Map<st
     if (!entry.enabled) continue;
     const connector = prebuilt[name] ?? (await setup.registry.create<ProviderConnectorV1>(entry.connector, entry.config, setup.context(name), { type: "provider", path: `providers.${name}` }));
     setup.closers.push(() => connector.close());
-    const t = entry.timeouts;
-    providers.set(name, {
-      id: name,
-      connector,
-      limits: providerLimits(entry),
-      quotaClock: entry.quota ? { resetTime: entry.quota.reset_time, timeZone: entry.quota.time_zone } : undefined,
-      timeouts: t ? dropUndefined({ connectMs: t.connect, firstTokenMs: t.first_token, idleMs: t.idle, responseMs: t.response }) : undefined,
-      responseLimits: entry.limits ? dropUndefined({ maxResponseBytes: entry.limits.max_response_size, maxEventBytes: entry.limits.max_event_size }) : undefined,
-    });
+    providers.set(name, routerProviderOf(name, entry, connector));
   }
-  for (const [name, connector] of Object.entries(prebuilt)) if (!providers.has(name)) providers.set(name, { id: name, connector });
+  for (const [name, connector] of Object.entries(prebuilt)) if (!providers.has(name)) providers.set(name, routerProviderOf(name, undefined, connector));
   return providers;
 }
 
-/** Models: the configured ones, plus everything a provider lists when none is configured for it. */
-async function gatherModels(config: MeshConfig, providers: ReadonlyMap<string, RouterProvider>, tree: CapabilityTree): Promise<Map<string, RouterModel>> {
-  const models = new Map<string, RouterModel>();
-  const catalogue = new Map<string, ModelInfo[]>();
-  const listed = async (providerId: string) => {
-    if (!catalogue.has(providerId)) catalogue.set(providerId, await providers.get(providerId)!.connector.listModels());
-    return catalogue.get(providerId)!;
-  };
-  const configured = new Set<string>();
-  for (const [id, model] of Object.entries(config.models)) {
-    if (!model.enabled || !providers.has(model.provider)) continue;
-    const info = (await listed(model.provider)).find((m) => m.id === model.model);
-    models.set(id, toRouterModel(id, model.provider, model, info, providerCapabilities(providers.get(model.provider)!.connector), tree));
-    configured.add(model.provider);
-  }
-  for (const [providerId, provider] of providers) {
-    if (configured.has(providerId)) continue;
-    for (const info of await listed(providerId)) {
-      const id = `${providerId}.${info.id}`;
-      if (!models.has(id)) models.set(id, toRouterModel(id, providerId, undefined, info, providerCapabilities(provider.connector), tree));
-    }
-  }
-  return models;
-}
-
-/** Configured pools (policies through the connector registry), then the predefined ones not overridden. */
-async function buildPools(config: MeshConfig, models: ReadonlyMap<string, RouterModel>, tree: CapabilityTree, setup: Setup): Promise<PoolRegistry> {
+/** A configured pool's rotation policies, through the connector registry. */
+async function registryPolicies(id: string, pool: PoolConfig, setup: Setup): Promise<RotationPolicySet> {
   const registry = setup.registry;
-  const pools = new PoolRegistry({ models, tree, context: setup.context });
-  const memberModels = [...models.values()];
-  for (const [id, pool] of Object.entries(config.pools)) {
-    const policyConfig: PoolPolicyConfig = { ...pool, id };
-    const path = `pools.${id}`;
-    const context = setup.context(id);
-    const policies: RotationPolicySet = {
-      selection: await registry.create<SelectionStrategyV1>(pool.strategy, policyConfig, context, { type: "rotation", role: "selection", path, connectorPath: `${path}.strategy` }),
-      deactivation: await registry.create<DeactivationPolicyV1>(pool.deactivation.connector, policyConfig, context, { type: "rotation", role: "deactivation", path, connectorPath: `${path}.deactivation.connector` }),
-      recovery: await registry.create<RecoveryPolicyV1>(pool.recovery.connector, policyConfig, context, { type: "rotation", role: "recovery", path, connectorPath: `${path}.recovery.connector` }),
-    };
-    const members = poolMembers({ capability: pool.capability, models: pool.models, providers: pool.providers, excludedProviders: pool.excluded_providers }, memberModels, tree);
-    pools.set(toRouterPool(id, pool, members, policies, models));
-  }
-  for (const predefined of PREDEFINED_POOLS) {
-    if (!pools.get(predefined.id)) pools.set(pools.standard({ id: predefined.id, capability: predefined.capability }));
-  }
-  return pools;
-}
-
-/** The mesh's state: the store, the ledger over it, and what keeps the store persisted or open. */
-interface MeshState {
-  store: StateStore;
-  ledger: StateLedger;
-  /** Snapshots of a memory store into the storage connector (`storage.sync_policy`). */
-  sync: StateSync | undefined;
-  /** The storage connector whose live store is `store`: closed after it. */
-  liveStorage: StorageConnectorV1 | undefined;
-  /** The state store's condition. */
-  status: () => StoreStatus;
+  const policyConfig: PoolPolicyConfig = { ...pool, id };
+  const path = `pools.${id}`;
+  const context = setup.context(id);
+  return {
+    selection: await registry.create<SelectionStrategyV1>(pool.strategy, policyConfig, context, { type: "rotation", role: "selection", path, connectorPath: `${path}.strategy` }),
+    deactivation: await registry.create<DeactivationPolicyV1>(pool.deactivation.connector, policyConfig, context, { type: "rotation", role: "deactivation", path, connectorPath: `${path}.deactivation.connector` }),
+    recovery: await registry.create<RecoveryPolicyV1>(pool.recovery.connector, policyConfig, context, { type: "rotation", role: "recovery", path, connectorPath: `${path}.recovery.connector` }),
+  };
 }
 
 /** Config keys that only concern snapshot syncing, in both of their forms (flat and `persistence`). */
@@ -276,85 +183,41 @@ const SYNC_KEYS: ReadonlyArray<readonly string[]> = [
  * synced to the storage connector per `storage.sync_policy` (none with `in-memory` or the memory connector).
  */
 async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig): Promise<MeshState> {
-  const { registry, clock } = setup;
-  let store = setup.options.store;
-  let sync: StateSync | undefined;
-  let liveStorage: StorageConnectorV1 | undefined;
-  let fallback: FallbackStateStore | undefined;
-  let snapshotFailure: { since: number; error: { code: string; message: string } } | undefined;
+  const { registry, clock, events } = setup;
+  const local = { store: setup.options.store, clock, events, probeLeaseMs: probeLeaseMs(config), closers: setup.closers };
   const storageId = config.storage.connector;
   if (config.storage.sync_policy !== "in-memory" && registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
     const storage = await registry.create<StorageConnectorV1>(storageId, config.storage, setup.context("storage"), { type: "storage", path: "storage" });
-    if (store === undefined && hasLiveStore(storage)) {
-      try {
-        rejectSyncKeys(storage.id, loaded);
-        const live = await storage.openStateStore();
-        fallback = new FallbackStateStore({
-          live,
-          policy: config.storage.on_store_failure ?? "local",
-          clock,
-          onStatus: (status) => setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "live", state: status.state, policy: status.policy!, ...(status.error ? { error: status.error } : {}), reconciliations: status.reconciliations }),
-        });
-        store = fallback;
-      } catch (error) {
-        await Promise.allSettled([storage.close?.()]);
-        throw error;
-      }
-      liveStorage = storage;
-    } else {
-      rejectFailurePolicy(storage.id, loaded);
-      setup.closers.push(() => storage.close?.());
-      store ??= new MemoryStateStore({ clock });
-      sync = new StateSync({
-        store,
-        storage,
-        policy: config.storage.sync_policy,
-        intervalMs: config.storage.sync_interval,
-        clock,
-        // A background save that fails (storage error, lock timeout) keeps its changes pending for the next one;
-        // the status and a `store-status` event say so instead of nothing.
-        onError: (error) => {
-          const first = snapshotFailure === undefined;
-          snapshotFailure = { since: snapshotFailure?.since ?? clock.now(), error: errorSummary(error) };
-          if (first) setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "snapshot", state: "degraded", error: snapshotFailure.error, reconciliations: 0 });
-        },
-        onSaved: () => {
-          if (snapshotFailure === undefined) return;
-          snapshotFailure = undefined;
-          setup.events.emit({ type: "store-status", timestamp: clock.now(), kind: "snapshot", state: "ok", reconciliations: 0 });
-        },
-      });
-    }
-  } else if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") {
-    registry.resolve(storageId, { type: "storage", path: "storage.connector" });
-  } else {
-    rejectFailurePolicy(storageId, loaded);
+    if (local.store === undefined && hasLiveStore(storage)) return startLiveState(config, setup, loaded, storage);
+    rejectFailurePolicy(storage.id, loaded);
+    // A background save that fails (storage error, lock timeout) keeps its changes pending for the next one;
+    // the status and a `store-status` event say so instead of nothing.
+    return startLocalState({ ...local, storage: { connector: storage, policy: config.storage.sync_policy, intervalMs: config.storage.sync_interval } });
   }
-  store ??= new MemoryStateStore({ clock });
-  const ledger = new StateLedger({ store, clock, events: setup.events, onChange: sync ? () => sync!.notifyChange() : undefined, probeLeaseMs: probeLeaseMs(config) });
-  if (sync) await sync.start();
-  const memoryStatus: StoreStatus = Object.freeze({ kind: sync ? "snapshot" : "memory", state: "ok", reconciliations: 0 });
-  const status = fallback
-    ? () => fallback!.status
-    : () => (snapshotFailure === undefined ? memoryStatus : { kind: "snapshot" as const, state: "degraded" as const, since: snapshotFailure.since, error: snapshotFailure.error, reconciliations: 0 });
-  return { store, ledger, sync, liveStorage, status };
+  if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") registry.resolve(storageId, { type: "storage", path: "storage.connector" });
+  else rejectFailurePolicy(storageId, loaded);
+  return startLocalState(local);
 }
 
-/**
- * How long a half-open probe holds its route's lease: the longest deadline a request can have (`routing.deadline`,
- * or a pool's `deadline`), so a probe never outlives its lease, and an instance that dies mid-probe (SIGKILL: no
- * release) blocks the route's next probe for at most that long (docs/ARCHITECTURE.md §2.9).
- */
-function probeLeaseMs(config: MeshConfig): number {
-  let longest = config.routing.deadline;
-  for (const pool of Object.values(config.pools)) if (pool.deadline !== undefined && pool.deadline > longest) longest = pool.deadline;
-  return longest;
-}
-
-/** An error's code and message for a status report (store errors carry no secret: URLs are redacted at the source). */
-function errorSummary(error: unknown): { code: string; message: string } {
-  if (isModelMeshError(error)) return { code: error.code, message: error.message };
-  return { code: "MM_INTERNAL", message: error instanceof Error ? error.message : String(error) };
+/** A live store shared by instances (Redis), behind the fallback of `storage.on_store_failure`. */
+async function startLiveState(config: MeshConfig, setup: Setup, loaded: LoadedConfig, storage: LiveStorageConnector): Promise<MeshState> {
+  const { clock, events } = setup;
+  let fallback: FallbackStateStore;
+  try {
+    rejectSyncKeys(storage.id, loaded);
+    const live = await storage.openStateStore();
+    fallback = new FallbackStateStore({
+      live,
+      policy: config.storage.on_store_failure ?? "local",
+      clock,
+      onStatus: (status) => events.emit({ type: "store-status", timestamp: clock.now(), kind: "live", state: status.state, policy: status.policy!, ...(status.error ? { error: status.error } : {}), reconciliations: status.reconciliations }),
+    });
+  } catch (error) {
+    await Promise.allSettled([storage.close?.()]);
+    throw error;
+  }
+  const ledger = new StateLedger({ store: fallback, clock, events, probeLeaseMs: probeLeaseMs(config) });
+  return { store: fallback, ledger, sync: undefined, liveStorage: storage, status: () => fallback.status };
 }
 
 /** `on_store_failure` concerns a live (shared) store's outages only: next to any other storage it is a mistake. */
@@ -401,20 +264,4 @@ async function attachSinks(config: MeshConfig, setup: Setup): Promise<void> {
   }
 }
 
-/** `routing.*` as the router's defaults. */
-function routingDefaults(config: MeshConfig): RoutingDefaults {
-  return {
-    deadlineMs: config.routing.deadline,
-    connectMs: config.routing.timeouts.connect,
-    firstTokenMs: config.routing.timeouts.first_token,
-    idleMs: config.routing.timeouts.idle,
-    responseMs: config.routing.timeouts.response,
-    resumeStreams: config.routing.stream.resume,
-    streamCommit: config.routing.stream.commit,
-  };
-}
 
-function dropUndefined<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value;
-}

@@ -1,6 +1,6 @@
 import { poolMembers, resolveVirtualName, type NameResolution } from "../capability/resolve-name.js";
 import type { CapabilityTreeView } from "../capability/types.js";
-import { poolEntrySchema } from "../config/schema-pool.js";
+import { defaultPoolEntry } from "../config/defaults.js";
 import type { PoolConfig } from "../config/schema.js";
 import type { DeactivationPolicyV1, RecoveryPolicyV1, RotationPolicySet, SelectionStrategyV1 } from "../connectors/rotation.js";
 import { systemClock } from "../internal/clock.js";
@@ -10,7 +10,7 @@ import { cooldownRecoveryConnector, prioritySelectionConnector, thresholdDeactiv
 
 /** A pool entry with every default applied: what on-demand and predefined pools are built from. */
 export function defaultPoolConfig(capability?: string): PoolConfig {
-  return poolEntrySchema.parse(capability ? { capability } : {}) as PoolConfig;
+  return defaultPoolEntry(capability);
 }
 
 /** Core's default rotation policies for a pool: priority selection, threshold deactivation, cooldown recovery. */

@@ -16,7 +16,7 @@ import type { OpenAICompatiblePreset } from "./openai-compatible-preset.js";
  * `api_key` (or `auth.api_key`), `organization`, `project`, `models`, `capabilities`, `headers`, `timeout`,
  * `stream_usage`.
  */
-export const openaiConnectorConfigSchema = providerConfigSchema.extend({ base_url: z.url().optional() });
+export const openaiConnectorConfigSchema = /* @__PURE__ */ providerConfigSchema.extend({ base_url: /* @__PURE__ */ z.url().optional() });
 
 /** The validated snake_case config block of `openai.llm.v1` and the presets. */
 export type OpenAIConnectorConfig = z.infer<typeof openaiConnectorConfigSchema>;

@@ -70,6 +70,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     // A client that hangs up mid-answer surfaces as EPIPE / ECONNRESET here; it is the client's business.
     request.on("error", () => {});
     response.on("error", () => {});
+    if (options.cors && allowCors(request, response)) return;
     let raw: Buffer;
     try {
       raw = await readBody(request);
@@ -182,4 +183,24 @@ function listen(server: Server, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * `cors: true`: every answer may be read by a page of any origin (a browser client calling the mock across
+ * origins), with every header exposed; a preflight (`OPTIONS`) is answered here, not recorded. True when the
+ * request was a preflight and is answered.
+ */
+function allowCors(request: IncomingMessage, response: ServerResponse): boolean {
+  response.setHeader("access-control-allow-origin", "*");
+  response.setHeader("access-control-expose-headers", "*");
+  if (request.method !== "OPTIONS") return false;
+  const asked = request.headers["access-control-request-headers"];
+  response.writeHead(204, {
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-allow-headers": typeof asked === "string" && asked !== "" ? asked : "authorization, content-type",
+    "access-control-max-age": "600",
+    "content-length": 0,
+  });
+  response.end();
+  return true;
 }

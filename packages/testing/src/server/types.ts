@@ -86,6 +86,8 @@ export interface MockProviderOptions {
   embeddingDimensions?: number;
   /** Pause between stream chunks in milliseconds. Default 0 (all chunks written at once). */
   chunkDelayMs?: number;
+  /** Let pages of any origin call the server (CORS headers on every answer; preflights answered, not recorded). Default false. */
+  cors?: boolean;
 }
 
 /** One request the server received, recorded before it is answered (so faulted attempts count too). */

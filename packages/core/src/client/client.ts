@@ -1,23 +1,12 @@
-import {
-  type ChatCompletionRequest,
-  type EmbeddingRequest,
-  type EmbeddingResponse,
-  type ImageGenerationRequest,
-  type ImagesResponse,
-  type Mesh,
-  type MeshEventBus,
-  type MeshEventListener,
-  type MeshEventType,
-  type ModelListEntry,
-  type RequestOptions,
-  type RouteSnapshot,
-  type RoutingTrace,
-  type SpeechRequest,
-  type StreamCommit,
-  type TranscriptionParams,
-  type TranscriptionRequest,
-  type TranscriptionResponse,
-} from "@modelmesh/core";
+import type { RouteSnapshot } from "../connectors/rotation.js";
+import type { MeshEventBus, MeshEventListener, MeshEventType } from "../events/events.js";
+import type { MeshRuntime } from "../mesh/assemble.js";
+import type { Mesh } from "../mesh/create-mesh.js";
+import type { StreamCommit } from "../router/stream-guard.js";
+import type { RoutingTrace } from "../router/trace.js";
+import type { RequestOptions } from "../router/types.js";
+import type { ChatCompletionRequest } from "../wire/chat.js";
+import type { EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImagesResponse, ModelListEntry, SpeechRequest, TranscriptionParams, TranscriptionRequest, TranscriptionResponse } from "../wire/media.js";
 import { toSdkCompletion, type ChatCompletionCreateParamsBase, type EmbeddingCreateParams, type ImageGenerateParams, type MeshChatCompletion, type SpeechCreateParams } from "./openai-shapes.js";
 import { MeshStream } from "./stream.js";
 import { attachTrace } from "./trace.js";
@@ -77,7 +66,7 @@ function routeOptions(options: MeshRequestOptions | undefined): RequestOptions |
  * failover and honest streaming behind them. Every response, stream and error carries a routing trace
  * (`getTrace(x)`).
  */
-export class MeshClient {
+export class MeshClient<M extends MeshRuntime = Mesh> {
   readonly chat: { completions: { create: ChatCompletionsCreate } };
   readonly embeddings: { create(body: EmbeddingCreateParams, options?: MeshRequestOptions): Promise<EmbeddingResponse> };
   readonly images: { generate(body: ImageGenerateParams, options?: MeshRequestOptions): Promise<ImagesResponse> };
@@ -86,11 +75,11 @@ export class MeshClient {
     transcriptions: { create(body: TranscriptionCreateParams, options?: MeshRequestOptions): Promise<TranscriptionResponse> };
   };
   readonly models: { list(): Promise<ModelPage> };
-  readonly #pending: Promise<Mesh>;
+  readonly #pending: Promise<M>;
   readonly #events: MeshEventBus;
-  #mesh: Mesh | undefined;
+  #mesh: M | undefined;
 
-  constructor(mesh: Promise<Mesh>, events: MeshEventBus) {
+  constructor(mesh: Promise<M>, events: MeshEventBus) {
     this.#events = events;
     this.#pending = mesh.then((m) => (this.#mesh = m));
     this.#pending.catch(() => {}); // surfaced by ready() and by the first call
@@ -145,7 +134,7 @@ export class MeshClient {
   }
 
   /** The underlying mesh (router, ledger, registry, config). */
-  mesh(): Promise<Mesh> {
+  mesh(): Promise<M> {
     return this.#mesh ? Promise.resolve(this.#mesh) : this.#pending;
   }
 
@@ -185,7 +174,7 @@ export class MeshClient {
   }
 }
 
-function listModels(mesh: Mesh): ModelPage {
+function listModels(mesh: MeshRuntime): ModelPage {
   const data: ModelListEntry[] = [];
   const seen = new Set<string>();
   const add = (id: string, ownedBy: string) => {

@@ -3,22 +3,8 @@
  * `finish_reason` on completions), so MeshClient results are assignable wherever code expects the SDK's
  * types. Normalisation is a shallow copy of a few fields — cheap on the hot path.
  */
-import type {
-  ChatAssistantMessage,
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionMessage,
-  ChatCompletionParams,
-  ChatFinishReason,
-  ChatLogprobs,
-  ChatMessage,
-  ChatTool,
-  ChatToolCall,
-  ChatToolChoice,
-  EmbeddingParams,
-  ImageGenerationParams,
-  SpeechParams,
-} from "@modelmesh/core";
+import type { ChatAssistantMessage, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionParams, ChatFinishReason, ChatLogprobs, ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from "../wire/chat.js";
+import type { EmbeddingParams, ImageGenerationParams, SpeechParams } from "../wire/media.js";
 
 /** A completion message as the SDK types it. */
 export type MeshChatCompletionMessage = ChatCompletionMessage & { refusal: string | null };

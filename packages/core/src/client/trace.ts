@@ -1,4 +1,4 @@
-import type { RoutingTrace } from "@modelmesh/core";
+import type { RoutingTrace } from "../router/trace.js";
 
 const traces = new WeakMap<object, RoutingTrace>();
 
