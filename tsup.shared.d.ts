@@ -14,3 +14,10 @@ export interface SharedBuildOverrides extends Omit<Options, "entry" | "dts"> {
  * and `__PACKAGE_VERSION__` set from the package's own package.json (it feeds the `VERSION` exports).
  */
 export declare function sharedBuildConfig(overrides: SharedBuildOverrides): Options;
+/**
+ * The build of a package whose ESM is emitted unbundled, one file per module, CJS staying one bundled file per
+ * entry (see tsup.shared.ts).
+ */
+export declare function perModuleBuildConfig(overrides: SharedBuildOverrides & {
+    exclude?: string[];
+}): Options[];

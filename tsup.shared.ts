@@ -30,3 +30,22 @@ export function sharedBuildConfig(overrides: SharedBuildOverrides): Options {
     define: { __PACKAGE_VERSION__: JSON.stringify(version), ...define },
   };
 }
+
+/**
+ * The build of a package whose ESM is emitted unbundled, one file per module (hono's layout), CJS staying one
+ * bundled file per entry: with `sideEffects: false` a bundler keeps only the modules a program reaches, so a
+ * browser build never sees what the rest of the package imports (zod schemas, yaml, a Node transport).
+ * `exclude` adds source globs that are not part of the package (test kits, fixtures).
+ */
+export function perModuleBuildConfig(overrides: SharedBuildOverrides & { exclude?: string[] }): Options[] {
+  const { exclude = [], ...rest } = overrides;
+  const dts = { entry: rest.entry };
+  return [
+    {
+      ...sharedBuildConfig({ ...rest, format: ["esm"], dts, clean: ["**/*.js", "**/*.js.map", "**/*.d.ts"] }),
+      entry: ["src/**/*.ts", "!src/**/*.test.ts", "!src/**/*.test-d.ts", ...exclude.map((glob) => `!${glob}`)],
+      bundle: false,
+    },
+    sharedBuildConfig({ ...rest, format: ["cjs"], dts, clean: ["**/*.cjs", "**/*.cjs.map", "**/*.d.cts"] }),
+  ];
+}

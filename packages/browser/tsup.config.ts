@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
-import { sharedBuildConfig } from "../../tsup.shared";
+import { perModuleBuildConfig } from "../../tsup.shared";
 
-export default defineConfig(sharedBuildConfig({ entry: { index: "src/index.ts" }, external: ["@modelmesh/core", "@modelmesh/cdk", "@modelmesh/provider-openai"] }));
+// One file per module (tsup.shared.ts): a page's bundler keeps only what it reaches.
+export default defineConfig(perModuleBuildConfig({ entry: { index: "src/index.ts" }, external: ["@modelmesh/core", "@modelmesh/cdk", "@modelmesh/provider-openai"] }));

@@ -262,11 +262,9 @@ export { StateSync, type StateSyncOptions, type SyncPolicy } from "./state/sync.
 export {
   assembleMesh,
   buildPools,
-  errorSummary,
   gatherModels,
   probeLeaseMs,
   routerProviderOf,
-  routingDefaults,
   startLocalState,
   type AssembleMeshParts,
   type LocalStateOptions,
@@ -275,7 +273,7 @@ export {
   type PoolPoliciesFactory,
   type RuntimeConfig,
 } from "./mesh/assemble.js";
-export { PoolRegistry, defaultPolicies, type PoolRegistryOptions, type PoolResolution } from "./mesh/pools.js";
+export { PoolRegistry, type PoolRegistryOptions, type PoolResolution } from "./mesh/pools.js";
 export { cooldownRecoveryConnector, prioritySelectionConnector, stickUntilFailureConnector, thresholdDeactivationConnector, type PoolPolicyConfig } from "./mesh/builtins.js";
 export type { ConnectorContext } from "./registry/registry.js";
 export { DEFAULT_POOL_ENTRY, DEFAULT_ROUTING, defaultPoolEntry } from "./config/defaults.js";

@@ -1,13 +1,12 @@
-import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { build, type Metafile } from "esbuild";
+import { browserBundleReport } from "@modelmesh/testing/bundle";
 import { describe, expect, it } from "vitest";
 
 /**
  * The browser path (`createOpenAICompatibleProvider` with the fetch transport, chat + stream + embeddings)
  * bundled as a browser build would bundle it: esbuild, `platform: "browser"`, ESM, minified, through this
  * package's source and `@modelmesh/cdk`'s built dist (its per-module ESM output is what makes it tree-shake).
- * `@modelmesh/core` is external: its share is core's own budget. `scripts/browser-size.mjs` prints the details.
+ * `@modelmesh/core` is external: its share is core's own budget.
  */
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -27,24 +26,9 @@ export async function run(apiKey) {
 `;
 
 async function bundle(contents: string): Promise<{ gzipped: number; kept: string[]; imports: string[] }> {
-  const result = await build({
-    stdin: { contents, resolveDir: ROOT, loader: "ts", sourcefile: "browser-entry.ts" },
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    // `node:*` is external so a violation shows up as an import instead of failing the build.
-    external: ["@modelmesh/core", "node:*"],
-  });
-  const output = Object.values((result.metafile as Metafile).outputs)[0]!;
-  const kept = Object.entries(output.inputs)
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([path]) => path);
-  return { gzipped: gzipSync(result.outputFiles[0]!.contents).byteLength, kept, imports: output.imports.map((entry) => entry.path) };
+  // `node:*` is external so a violation shows up as an import instead of failing the build.
+  const report = await browserBundleReport({ contents }, { cwd: ROOT, external: ["@modelmesh/core", "node:*"] });
+  return { gzipped: report.gzipBytes, kept: report.inputs, imports: report.imports };
 }
 
 describe("browser bundle of createOpenAICompatibleProvider (esbuild, platform: browser)", () => {

@@ -60,6 +60,10 @@ export interface BrowserBundleReport {
   gzipBytes: number;
   /** Bytes of the bundle by package name (`@modelmesh/core`, `zod`, …; the entry's own files under its package). */
   byPackage: Record<string, number>;
+  /** The input files that put bytes in the bundle (paths as esbuild prints them, relative to `cwd`). */
+  inputs: string[];
+  /** Imports left in the bundle (externals). */
+  imports: string[];
   /** `node:*` and other Node built-in imports left in the bundle. */
   nodeImports: string[];
   /** Free references to Node globals (`process`, `Buffer`, `require`, `__dirname`, `__filename`, `global`) in the code. */
@@ -69,18 +73,20 @@ export interface BrowserBundleReport {
 const NODE_BUILTIN = /^(node:|(assert|buffer|child_process|crypto|events|fs|http|https|net|os|path|stream|tls|url|util|worker_threads|zlib)(\/|$))/;
 
 /**
- * Bundles `entry` as a page would (esbuild, `platform: "browser"`, the `browser` export condition, ESM,
- * minified) and reports its size, gzipped size, each package's share and any Node dependency left in it.
+ * Bundles `entry` (a file, or module text resolved from `cwd`) as a page would (esbuild, `platform: "browser"`,
+ * the `browser` export condition, ESM, minified) and reports its size, gzipped size, each package's share, the
+ * inputs kept and any Node dependency left in it.
  * @example
  * const report = await browserBundleReport("src/index.ts", { cwd: packageRoot });
  * console.log(report.gzipBytes, report.byPackage);
+ * const provider = await browserBundleReport({ contents: 'export { createOpenAICompatibleProvider } from "./src/index.ts";' }, { cwd: packageRoot, external: ["@modelmesh/core"] });
  */
-export async function browserBundleReport(entry: string, options: BrowserBundleReportOptions): Promise<BrowserBundleReport> {
+export async function browserBundleReport(entry: string | { contents: string }, options: BrowserBundleReportOptions): Promise<BrowserBundleReport> {
   const { gzipSync } = await import("node:zlib");
   const { dirname, join, resolve } = await import("node:path");
   const { existsSync, readFileSync } = await import("node:fs");
   const result = await build({
-    entryPoints: [entry],
+    ...(typeof entry === "string" ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: options.cwd, loader: "ts" as const, sourcefile: "entry.ts" } }),
     absWorkingDir: options.cwd,
     bundle: true,
     platform: "browser",
@@ -117,14 +123,17 @@ export async function browserBundleReport(entry: string, options: BrowserBundleR
     return name;
   };
   const byPackage: Record<string, number> = {};
+  const inputs: string[] = [];
   const output = Object.values(metafile.outputs)[0]!;
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     if (bytesInOutput === 0) continue;
+    inputs.push(input);
     const name = packageOf(input);
     byPackage[name] = (byPackage[name] ?? 0) + bytesInOutput;
   }
   const nodeImports = [...new Set(Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path)).filter((path) => NODE_BUILTIN.test(path)))];
   const text = new TextDecoder().decode(code).replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
   const nodeGlobals = [...new Set(text.match(/(?<![\w$.])(process|Buffer|require|__dirname|__filename|global)(?=\s*[.([])/g) ?? [])];
-  return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byPackage, nodeImports, nodeGlobals };
+  const imports = [...new Set(output.imports.map((i) => i.path))];
+  return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byPackage, inputs, imports, nodeImports, nodeGlobals };
 }

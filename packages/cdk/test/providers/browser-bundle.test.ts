@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
+import { browserBundleReport } from "@modelmesh/testing/bundle";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -63,27 +64,14 @@ describe("browser bundle (esbuild, platform: browser)", () => {
   });
 
   it("a provider class with the fetch transport keeps no zod, yaml or msgpackr (the YAML mapper is zod-free)", async () => {
-    const result = await build({
-      stdin: {
-        contents: 'import { OpenAICompatibleProvider, createFetchTransport } from "./src/index.js"; export const p = () => new OpenAICompatibleProvider({ baseUrl: "https://x.test/v1", transport: createFetchTransport() });',
-        resolveDir: ROOT,
-        loader: "ts",
-      },
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      minify: true,
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      external: ["@modelmesh/core", "node:*"],
-    });
-    const output = Object.values((result.metafile as Metafile).outputs)[0]!;
-    const kept = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path);
+    const report = await browserBundleReport(
+      { contents: 'import { OpenAICompatibleProvider, createFetchTransport } from "./src/index.js"; export const p = () => new OpenAICompatibleProvider({ baseUrl: "https://x.test/v1", transport: createFetchTransport() });' },
+      { cwd: ROOT, external: ["@modelmesh/core", "node:*"] },
+    );
+    const kept = report.inputs;
     expect(kept.some((path) => path.includes("provider-catalogue"))).toBe(true);
     expect(kept.filter((path) => /[/\\](zod|yaml|msgpackr|undici)[/\\]|provider-config-schema|serialization/.test(path))).toEqual([]);
-    expect(forbidden(output.imports.map((entry) => entry.path))).toEqual([]);
+    expect(forbidden(report.imports)).toEqual([]);
   });
 
   it("the check itself catches the Node transport", async () => {
