@@ -2,7 +2,8 @@
  * @modelmesh/browser in a real headless Chromium (Debian's `chromium`, driven by `playwright-core`): a page
  * loads the built bundle (dist, bundled by esbuild for the browser), routes a chat across two endpoints — the
  * first one dead (nothing listens on its port), the second a mock provider — with failover, streams an answer,
- * is reloaded, and shows the dead endpoint still parked: the state came back from IndexedDB.
+ * is reloaded, and shows the dead endpoint still parked: the state came back from IndexedDB. The same in a
+ * dedicated worker (no window, no DOM); and keys kept behind `modelmesh serve --cors-origin` (proxy mode).
  *
  * Skipped only when /usr/bin/chromium is absent (CI's `.ci/run` installs it).
  */
@@ -119,6 +120,20 @@ describe.skipIf(!HAS_CHROMIUM)(suiteName, () => {
     expect(result.dimensions).toBeGreaterThan(0);
     // The upstream only accepts the server's key, which the page never saw.
     expect(keyed.calls.filter((c) => c.status === 200).length).toBe(3);
+  });
+
+  it("runs unchanged in a dedicated worker: failover, a stream, state in IndexedDB", async () => {
+    const before = live.calls.length;
+    const result = await page.evaluate(([d, l]) => (globalThis as any).modelmesh.inWorker("workerVisit", [d, l]), [dead, live.url]);
+    expect(result.isWorker).toBe(true);
+    expect(result.text).toBe("pong from live");
+    expect(result.attempts.map((a: Attempt) => [a.routeId, a.ok])).toEqual([
+      ["dead/dead.mock-model", false],
+      ["live/live.mock-model", true],
+    ]);
+    expect(result.streamed).toBe("pong from live");
+    expect(result).toMatchObject({ parked: "standby", restored: "standby" });
+    expect(live.calls.length).toBe(before + 2);
   });
 
   it("reports every config problem at once as a typed ConfigError", async () => {
