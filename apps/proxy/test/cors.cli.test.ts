@@ -195,6 +195,8 @@ describe("modelmesh serve --cors-origin", () => {
     const parked = await call("/v1/chat/completions", APP, json({ model: "flaky", stream: true, messages: [{ role: "user", content: "hi" }] }));
     expect(parked.status === 429 || parked.status >= 500).toBe(true);
     expectCors(parked);
+    // When the parked model comes back, readable by the page (exposed through CORS).
+    expect(Number(parked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await errorCode(parked)).toBe("no_candidates");
     expect(flaky.calls.length).toBe(calls);
   });

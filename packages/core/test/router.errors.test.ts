@@ -109,6 +109,23 @@ describe("error table", () => {
     expect(tiny.calls).toHaveLength(0);
   });
 
+  it("every candidate parked for a known time: MM_NO_CANDIDATES (503) says when the first comes back", async () => {
+    const up = await startUpstream({ "m-1": [{ status: 500, body: { error: { message: "boom" } } }] });
+    open.push(up);
+    const mesh = await meshFor({
+      providers: { p: { connector: "test.fetch.v1", config: { base_url: up.url } } },
+      models: { "p.m-1": chatModel("p") },
+      pools: { chat: { models: ["p.m-1"], deactivation: { retry_limit: 1 }, recovery: { cooldown: "90s" }, retry: { max_attempts: 0 } } },
+    });
+    open.push(mesh);
+    await expect(mesh.router.chat({ model: "chat", messages: user("first") })).rejects.toMatchObject({ code: expect.stringMatching(/^MM_/) });
+    const parked = await mesh.router.chat({ model: "chat", messages: user("second") }).catch((error: unknown) => error as RoutingError);
+    expect(parked).toMatchObject({ code: "MM_NO_CANDIDATES", status: 503 });
+    expect((parked as RoutingError).retryAfterMs).toBeGreaterThan(80_000);
+    expect((parked as RoutingError).retryAfterMs).toBeLessThanOrEqual(90_000);
+    expect(up.calls).toHaveLength(1);
+  });
+
   it("auth: a 401 puts the whole provider on standby (all its models, every pool)", async () => {
     const a = await startUpstream({ "a-1": [{ status: 401, body: { error: { message: "Incorrect API key provided", code: "invalid_api_key" } } }] });
     const b = await startUpstream();

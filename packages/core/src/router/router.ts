@@ -75,6 +75,8 @@ interface RequestState {
   sessionKey?: string;
   /** Routes refused or parked for quota, with when their window resets. */
   quotaBlocked?: Map<string, number>;
+  /** Routes out of service when they were considered, and when that ends by itself (any reason). */
+  outUntil?: Map<string, number>;
   /** Waits for a parked endpoint done in this request (at most one). */
   endpointWaits: number;
   /** Resume a broken committed stream on a prefill-capable model. */
@@ -448,7 +450,7 @@ export class Router {
   #stateOf(state: RequestState, candidate: Candidate, index: AvailabilityIndex, now: number): Exclusion | undefined | Promise<Exclusion | undefined> {
     const providerId = candidate.model.providerId;
     const provider = index.provider(providerId);
-    if (provider !== undefined) return stillOut(provider, now) ? providerOut(providerId, provider) : this.#readState(state, candidate);
+    if (provider !== undefined) return stillOut(provider, now) ? providerOut(state, candidate, provider) : this.#readState(state, candidate);
     const route = index.route(candidate.route.routeId);
     if (route === undefined) return undefined;
     return stillOut(route, now) ? this.#routeOut(state, candidate.route.routeId, route) : this.#readState(state, candidate);
@@ -464,7 +466,7 @@ export class Router {
   async #readState(state: RequestState, candidate: Candidate): Promise<Exclusion | undefined> {
     const providerId = candidate.model.providerId;
     const provider = await this.#o.ledger.providerStatus(providerId);
-    if (provider.status === "standby") return providerOut(providerId, provider);
+    if (provider.status === "standby") return providerOut(state, candidate, provider);
     const snapshot = await this.#o.ledger.snapshot(candidate.route, state.pool.policies);
     if (snapshot.status === "standby" && snapshot.circuit !== "half-open") return this.#routeOut(state, candidate.route.routeId, { reason: snapshot.reason, until: snapshot.standbyUntil });
     return undefined;
@@ -472,6 +474,7 @@ export class Router {
 
   /** A route's standby as a trace exclusion; a quota standby also records when the quota resets. */
   #routeOut(state: RequestState, routeId: string, out: OutOfService): Exclusion {
+    if (out.until !== undefined) noteOut(state, routeId, out.until);
     if (out.reason !== undefined && QUOTA_REASONS.has(out.reason) && out.until !== undefined) blockForQuota(state, routeId, out.until);
     return { stage: "state", reason: `on standby (${out.reason ?? "unknown"})${out.until ? ` until ${new Date(out.until).toISOString()}` : ""}` };
   }
@@ -627,6 +630,7 @@ export class Router {
     const { descriptor: provider, timeouts } = this.#providerPlan(model.providerId, providerEntry);
     if (!admitted.ok) {
       state.candidates.get(route.routeId)!.trace.excluded = { stage: "state", reason: admitted.retryAt ? `${admitted.reason} until ${new Date(admitted.retryAt).toISOString()}` : admitted.reason };
+      if (admitted.retryAt !== undefined) noteOut(state, route.routeId, admitted.retryAt);
       if (admitted.kind === "quota" && admitted.retryAt !== undefined) blockForQuota(state, route.routeId, admitted.retryAt);
       state.tried.add(route.routeId);
       return undefined;
@@ -903,10 +907,25 @@ export class Router {
     const more = unlisted > 0 ? `; ${unlisted} more of the pool's ${summary!.members} members are not listed` : "";
     const detail = excluded.length > 0 ? excluded.map((c) => `${c.modelId}: ${c.excluded!.requirement ? `lacks ${c.excluded!.requirement} (${c.excluded!.reason})` : c.excluded!.reason}`).join("; ") + more : "the pool has no members";
     const requirementOnly = unlisted > 0 ? state.candidates.size === 0 : excluded.length > 0 && excluded.every((c) => c.excluded!.stage === "requirement" || c.excluded!.stage === "pool");
+    // Every candidate out of service for a known time: say when the first comes back (the proxy's Retry-After).
+    const back = requirementOnly ? undefined : this.#backAt(state);
     return new RoutingError({
       code: "MM_NO_CANDIDATES", category: "routing", retryable: false, status: requirementOnly ? 400 : 503, trace, attempts: state.errors,
+      ...(back !== undefined ? { retryAfterMs: Math.max(0, back - this.clock.now()) } : {}),
       message: `[modelmesh] [pool ${pool.id}] no model can serve this request: ${detail}.${requirementOnly ? " Add a model with the missing capability to the pool, or drop the requirement from the request." : ""}`,
     });
+  }
+
+  /** If every candidate that passed the requirement filter was out of service until a known time, the earliest. */
+  #backAt(state: RequestState): number | undefined {
+    if (state.candidates.size === 0) return undefined;
+    let earliest = Infinity;
+    for (const routeId of state.candidates.keys()) {
+      const until = state.outUntil?.get(routeId);
+      if (until === undefined || !Number.isFinite(until)) return undefined;
+      earliest = Math.min(earliest, until);
+    }
+    return earliest;
   }
 
   /** If every candidate that passed the requirement filter is out only for quota, the earliest reset. */
@@ -933,6 +952,11 @@ function completeChat(provider: ProviderConnectorV1, model: RouterModel, call: C
 
 function chatUsage(response: ChatCompletion): ChatCompletion["usage"] {
   return response.usage;
+}
+
+/** Notes that a route was out of service until `until` when considered (the map is created on first use). */
+function noteOut(state: RequestState, routeId: string, until: number): void {
+  (state.outUntil ??= new Map()).set(routeId, until);
 }
 
 /** Notes that a route is out for quota until `until` (the map is created on first use: most requests never need it). */
@@ -990,8 +1014,10 @@ function boundedKey(key: string): string {
 /** A filter's verdict on a candidate, as the trace records it. */
 type Exclusion = NonNullable<TraceCandidate["excluded"]>;
 
-/** A provider's standby as a trace exclusion. */
-function providerOut(providerId: string, out: OutOfService): Exclusion {
+/** A provider's standby as a trace exclusion (and when it ends, for the candidate's route). */
+function providerOut(state: RequestState, candidate: Candidate, out: OutOfService): Exclusion {
+  const providerId = candidate.model.providerId;
+  if (out.until !== undefined) noteOut(state, candidate.route.routeId, out.until);
   return { stage: "state", reason: `provider ${providerId} on standby (${out.reason ?? "unknown"})${out.until ? ` until ${new Date(out.until).toISOString()}` : ""}` };
 }
 
