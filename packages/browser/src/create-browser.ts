@@ -148,15 +148,15 @@ function storageConnector(storage: NormalizedBrowserConfig["storage"]): StorageC
 function flushOnPageHide(flush: () => Promise<void>): () => void {
   const target = globalThis as unknown as Partial<Pick<Window, "addEventListener" | "removeEventListener">> & { document?: Document };
   if (typeof target.addEventListener !== "function" || typeof target.removeEventListener !== "function") return () => {};
-  const onHide = () => {
-    if (target.document?.visibilityState === "visible") return;
-    void flush().catch(() => {});
+  const save = () => void flush().catch(() => {});
+  const onVisibility = () => {
+    if (target.document?.visibilityState === "hidden") save();
   };
-  target.addEventListener("pagehide", onHide);
-  target.addEventListener("visibilitychange", onHide);
+  target.addEventListener("pagehide", save);
+  target.addEventListener("visibilitychange", onVisibility);
   return () => {
-    target.removeEventListener!("pagehide", onHide);
-    target.removeEventListener!("visibilitychange", onHide);
+    target.removeEventListener!("pagehide", save);
+    target.removeEventListener!("visibilitychange", onVisibility);
   };
 }
 
