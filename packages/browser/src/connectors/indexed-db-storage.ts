@@ -8,9 +8,9 @@
  * database, this connection closes itself (so that tab is not blocked) and the next operation reopens it.
  * A missing object store is created by reopening the database one version up.
  */
-import type { EntryMetadata, LockHandle, StorageEntry } from "@modelmesh/core/runtime";
+import type { EntryMetadata, StorageEntry } from "@modelmesh/core/runtime";
 import { corruptError, isQuotaExceeded, operationError, optionError, quotaError, unavailableError } from "./errors.js";
-import { BrowserLocks, type BrowserLockOptions, type BrowserStorageConnector } from "./locks.js";
+import { BrowserLocks, LockingStorage, type BrowserLockOptions, type BrowserStorageConnector } from "./locks.js";
 
 /** Connector id. */
 export const INDEXED_DB_STORAGE_ID = "modelmesh.indexeddb.v1";
@@ -53,21 +53,20 @@ export function createIndexedDbStorage(options: IndexedDbStorageOptions = {}): B
   return new IndexedDbConnector(database, store, options);
 }
 
-class IndexedDbConnector implements BrowserStorageConnector {
+class IndexedDbConnector extends LockingStorage implements BrowserStorageConnector {
   readonly specificationVersion = "v1" as const;
   readonly id = INDEXED_DB_STORAGE_ID;
   readonly #database: string;
   readonly #store: string;
   readonly #factory: IDBFactory | undefined;
-  readonly #locks: BrowserLocks;
   #connection: Promise<IDBDatabase> | undefined;
 
   constructor(database: string, store: string, options: IndexedDbStorageOptions) {
+    // JSON keeps ("a/b", "c") and ("a", "b/c") apart.
+    super(new BrowserLocks(INDEXED_DB_STORAGE_ID, `indexeddb:${JSON.stringify([database, store])}:`, options));
     this.#database = database;
     this.#store = store;
     this.#factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    // JSON keeps ("a/b", "c") and ("a", "b/c") apart.
-    this.#locks = new BrowserLocks(this.id, `indexeddb:${JSON.stringify([database, store])}:`, options);
   }
 
   async load(key: string): Promise<StorageEntry | null> {
@@ -127,21 +126,9 @@ class IndexedDbConnector implements BrowserStorageConnector {
     });
   }
 
-  acquire(key: string, options?: { ttlMs?: number; waitMs?: number }): Promise<LockHandle> {
-    return this.#locks.acquire(key, options);
-  }
-
-  release(lock: LockHandle): Promise<boolean> {
-    return this.#locks.release(lock);
-  }
-
-  isLocked(key: string): Promise<boolean> {
-    return this.#locks.isLocked(key);
-  }
-
   /** Closes the connection (the next operation reopens it) and lets go of this connector's locks. Idempotent. */
-  async close(): Promise<void> {
-    this.#locks.close();
+  override async close(): Promise<void> {
+    await super.close();
     const connection = this.#connection;
     this.#connection = undefined;
     const db = await connection?.catch(() => undefined);

@@ -226,3 +226,32 @@ function wake(name: string): void {
   pageWaiters.delete(name);
   for (const waiter of [...set]) waiter();
 }
+
+/**
+ * What both browser storages share: the lock methods of `StorageConnectorV1`, answered by their
+ * {@link BrowserLocks}. Subclasses add the entries, and call `super.close()` from their `close()`.
+ */
+export abstract class LockingStorage {
+  readonly #locks: BrowserLocks;
+
+  protected constructor(locks: BrowserLocks) {
+    this.#locks = locks;
+  }
+
+  acquire(key: string, options?: { ttlMs?: number; waitMs?: number }): Promise<LockHandle> {
+    return this.#locks.acquire(key, options);
+  }
+
+  release(lock: LockHandle): Promise<boolean> {
+    return this.#locks.release(lock);
+  }
+
+  isLocked(key: string): Promise<boolean> {
+    return this.#locks.isLocked(key);
+  }
+
+  /** Lets go of the locks this connector holds. */
+  async close(): Promise<void> {
+    this.#locks.close();
+  }
+}

@@ -12,10 +12,10 @@
  * `sessionStorage` (one per tab) they also make other tabs wait during a merge: more exclusion than needed,
  * never less (same-origin frames of one tab share its `sessionStorage` but not its JavaScript realm).
  */
-import type { EntryMetadata, LockHandle, StorageEntry } from "@modelmesh/core/runtime";
+import type { EntryMetadata, StorageEntry } from "@modelmesh/core/runtime";
 import { base64ToBytes, bytesToBase64 } from "./bytes.js";
 import { corruptError, isQuotaExceeded, operationError, optionError, quotaError, unavailableError } from "./errors.js";
-import { BrowserLocks, type BrowserLockOptions, type BrowserStorageConnector } from "./locks.js";
+import { BrowserLocks, LockingStorage, type BrowserLockOptions, type BrowserStorageConnector } from "./locks.js";
 
 /** Connector id on `localStorage`. */
 export const LOCAL_STORAGE_ID = "modelmesh.local-storage.v1";
@@ -88,19 +88,18 @@ export function createWebStorage(storage: Storage | "local" | "session", options
   return new WebStorageConnector(target, idOf(target), prefix, options);
 }
 
-class WebStorageConnector implements BrowserStorageConnector {
+class WebStorageConnector extends LockingStorage implements BrowserStorageConnector {
   readonly specificationVersion = "v1" as const;
   readonly id: string;
   readonly #storage: Storage;
   readonly #prefix: string;
-  readonly #locks: BrowserLocks;
 
   constructor(storage: Storage, id: string, prefix: string, options: BrowserLockOptions) {
+    // Connectors on the same storage area and prefix share locks (in every tab, with Web Locks).
+    super(new BrowserLocks(id, `${id === WEB_STORAGE_ID ? "web-storage" : id}:${prefix}`, options));
     this.#storage = storage;
     this.id = id;
     this.#prefix = prefix;
-    // Connectors on the same storage area and prefix share locks (in every tab, with Web Locks).
-    this.#locks = new BrowserLocks(id, `${id === WEB_STORAGE_ID ? "web-storage" : id}:${prefix}`, options);
   }
 
   async load(key: string): Promise<StorageEntry | null> {
@@ -169,21 +168,9 @@ class WebStorageConnector implements BrowserStorageConnector {
     return this.#storage.getItem(this.#prefix + key)?.startsWith(MARK) === true;
   }
 
-  acquire(key: string, options?: { ttlMs?: number; waitMs?: number }): Promise<LockHandle> {
-    return this.#locks.acquire(key, options);
-  }
-
-  release(lock: LockHandle): Promise<boolean> {
-    return this.#locks.release(lock);
-  }
-
-  isLocked(key: string): Promise<boolean> {
-    return this.#locks.isLocked(key);
-  }
-
   /** Lets go of the locks this connector holds; the items stay. */
-  async close(): Promise<void> {
-    this.#locks.close();
+  override async close(): Promise<void> {
+    await super.close();
   }
 
   #read(key: string): Envelope | null {
