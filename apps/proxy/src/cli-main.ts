@@ -1,11 +1,12 @@
 /**
- * The `modelmesh` command: `serve`, `validate`, `explain`. Arguments are parsed by hand (no CLI framework);
+ * The `modelmesh` command: `serve`, `validate`, `explain`, and `secrets` (delegated to `@modelmesh/secrets`). Arguments are parsed by hand (no CLI framework);
  * I/O, environment and signals are injectable so tests run it in-process.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
+import { runSecretsCommand } from "@modelmesh/secrets";
 import { formatSummary, formatTrace } from "./cli-format.js";
 import { CorsOriginError, parseCorsOrigins } from "./cors.js";
 import { assertServable, readConfigFile } from "./reload.js";
@@ -21,6 +22,8 @@ export interface CliIO {
   onSignal: (handler: (signal: string) => void) => () => void;
   /** Called by `serve` once listening (tests use it to reach the server). */
   onListening?: (handle: ProxyHandle) => void;
+  /** Reads all of stdin (`secrets set NAME` without a value). Absent: `set` needs the value as an argument. */
+  readStdin?: () => Promise<string>;
 }
 
 const USAGE = `modelmesh — the ModelMesh OpenAI-compatible proxy
@@ -30,6 +33,7 @@ Usage:
                      [--cors-origin ORIGIN]...
   modelmesh validate [--config modelmesh.yaml]
   modelmesh explain  [--config modelmesh.yaml] --model NAME [--message "text"] [--tools] [--stream] [--json]
+  modelmesh secrets  set NAME [VALUE] | get NAME | list | delete NAME | import FILE  [--store KIND] [--path FILE]
   modelmesh --help
 
 serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port), reloads the config on change,
@@ -45,6 +49,9 @@ serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port),
 validate  builds the mesh from the config: exit 0 with a summary, or exit 1 with every problem (path and line).
           A config needs at least one enabled provider.
 explain   dry run: where a request for NAME would go and why (candidates, exclusions, the pick). No upstream call.
+secrets   manages the secrets of a file store: encrypted-file (default, .modelmesh/secrets.enc, passphrase from
+          MODELMESH_SECRETS_PASSPHRASE), dotenv, json or toml. set without VALUE reads it from stdin; list prints
+          names only. Exit 0 done, 1 failed, 2 usage error. See modelmesh secrets --help.
 
 Values resolved from \${env:NAME} / \${secrets:NAME} are never printed: output shows the reference instead.
 `;
@@ -92,6 +99,11 @@ function defaultIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    readStdin: () => {
+      // At a terminal the read waits for the end of input: say so.
+      if (process.stdin.isTTY) process.stderr.write("Type the value, then press Enter and Ctrl-D:\n");
+      return readAll(process.stdin);
+    },
     onSignal: (handler) => {
       const on = (signal: NodeJS.Signals) => handler(signal);
       process.on("SIGTERM", on);
@@ -102,6 +114,13 @@ function defaultIO(): CliIO {
       };
     },
   };
+}
+
+/** Reads a stream to its end as UTF-8 text (the CLI's stdin for `secrets set NAME`). */
+export async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Values at least this long are masked wherever they appear; shorter ones (≥ 4) only as a whole word. */
@@ -150,10 +169,16 @@ function configPath(parsed: Parsed, io: CliIO): string | undefined {
 export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO> = {}): Promise<number> {
   const rawIo: CliIO = { ...defaultIO(), ...ioOverrides };
   let io = rawIo;
+  // `secrets` has its own commands and options (and needs no config): everything after it is its argv.
+  if (argv[0] === "secrets") return runSecretsCommand(argv.slice(1), { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd, ...(io.readStdin ? { readStdin: io.readStdin } : {}) });
   const parsed = parseArgs(argv);
   if (parsed.flags.has("help") || parsed.command === undefined || parsed.command === "help") {
     io.stdout(USAGE);
     return parsed.command === undefined && !parsed.flags.has("help") ? 1 : 0;
+  }
+  if (parsed.command === "secrets") {
+    io.stderr("modelmesh: options go after the secrets command: modelmesh secrets <command> [--store KIND] [--path FILE]\n");
+    return 2;
   }
   if (parsed.errors.length > 0) {
     io.stderr(`modelmesh: ${parsed.errors.join("; ")}\n\n${USAGE}`);

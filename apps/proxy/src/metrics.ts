@@ -4,7 +4,7 @@
  * Route and provider gauges are read from the ledger at scrape time.
  */
 import type { CompletionUsage, Mesh, MeshEvent, MeshEventBus, MeshEventType } from "@modelmesh/core";
-import { MetricsRegistry, type CounterSeries, type HistogramSeries } from "./metrics-registry.js";
+import { MetricsRegistry, type CounterSeries, type HistogramSeries } from "@modelmesh/observability";
 import { routesHealth } from "./state.js";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -37,12 +37,26 @@ interface RequestSeries {
 /** Most bundles of series cached per map (routes, pools; the registry bounds its own caches the same way). */
 const MAX_BUNDLES = 10_000;
 
+/**
+ * Series kept per metric. Every label value the proxy sets comes from the config (pools, models, providers,
+ * routes) or from a fixed set (endpoints, statuses, error codes, reasons), never from a request, so this only
+ * guards against a mistake; samples beyond it are counted in `modelmesh_metrics_series_overflow_total`.
+ */
+const MAX_SERIES = 10_000;
+
+/**
+ * Longest label value kept whole. Above the registry's default (128) because route labels join a provider id and
+ * a model id from the config (an inference-profile ARN alone can pass 128 characters), and cutting them could
+ * merge two routes into one series.
+ */
+const MAX_LABEL_LENGTH = 1024;
+
 /** The events {@link ProxyMetrics} counts (its `#onEvent` cases). */
 const COUNTED_EVENTS: readonly MeshEventType[] = ["request-end", "attempt-end", "rotation", "route-deactivated", "provider-deactivated", "quota-exhausted", "stream-end"];
 
 /** Every metric the proxy exports, with the event wiring that feeds them. */
 export class ProxyMetrics {
-  readonly registry = new MetricsRegistry();
+  readonly registry = new MetricsRegistry({ maxSeries: MAX_SERIES, maxLabelLength: MAX_LABEL_LENGTH, overflowMetric: "modelmesh_metrics_series_overflow_total" });
   readonly #r = this.registry;
   readonly requests = this.#r.counter("modelmesh_requests_total", "Routed requests by pool, final model/provider and outcome.", ["pool", "model", "provider", "outcome"]);
   readonly requestErrors = this.#r.counter("modelmesh_request_errors_total", "Failed routed requests by pool and ModelMesh error code.", ["pool", "code"]);

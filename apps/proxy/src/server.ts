@@ -89,7 +89,8 @@ class ProxyConnectorRegistry extends ConnectorRegistry {
  * client is loaded only when a config names the connector.
  */
 export function createProxyRegistry(): ConnectorRegistry {
-  return new ProxyConnectorRegistry({ connectors: [...createDefaultRegistry().list(), redisStorageConnector] });
+  const defaults = createDefaultRegistry();
+  return new ProxyConnectorRegistry({ connectors: [...defaults.list(), redisStorageConnector], services: defaults.services() });
 }
 
 /**

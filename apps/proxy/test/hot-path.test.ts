@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { DecisionLog } from "../src/decisions.js";
-import { MetricsRegistry } from "../src/metrics-registry.js";
+import { ProxyMetrics } from "../src/metrics.js";
 import { meshConfig, start, type Started } from "./support/harness.js";
 import { send } from "./support/raw-http.js";
 
@@ -83,33 +83,44 @@ describe("Host verdicts", () => {
 });
 
 describe("metric series", () => {
-  it("a bound series and a label object count into the same series, shown from its first increment", () => {
-    const registry = new MetricsRegistry();
-    const counter = registry.counter("demo_total", "Demo.", ["a", "b"]);
-    const series = counter.labels("x", "y");
-    expect(registry.render()).not.toContain('demo_total{a="x",b="y"}');
-    series.inc();
-    counter.inc({ a: "x", b: "y" }, 2);
-    counter.labels("x", "y").inc(0.5);
-    series.inc(-1);
-    expect(registry.render()).toContain('demo_total{a="x",b="y"} 3.5\n');
+  it("an HTTP series appears at its first request and counts bound and label-object increments together", () => {
+    const metrics = new ProxyMetrics();
+    expect(metrics.registry.render()).toContain("# TYPE modelmesh_http_requests_total counter\n");
+    expect(metrics.registry.render()).not.toContain('modelmesh_http_requests_total{endpoint="chat",status="200"}');
+    metrics.recordHttp("chat", 200, 0.01);
+    metrics.recordHttp("chat", 200, 0.01); // the series bound by the first call
+    metrics.httpRequests.inc({ endpoint: "chat", status: "200" }, 2);
+    metrics.httpRequests.labels("chat", "200").inc(-1); // ignored: counters only go up
+    expect(metrics.registry.render()).toContain('modelmesh_http_requests_total{endpoint="chat",status="200"} 4\n');
   });
 
-  it("histogram buckets are cumulative in the exposition", () => {
-    const registry = new MetricsRegistry();
-    const histogram = registry.histogram("demo_seconds", "Demo.", ["e"], [0.1, 1, 10]);
-    histogram.labels("chat").observe(0.05);
-    histogram.observe({ e: "chat" }, 0.5);
-    histogram.labels("chat").observe(5);
-    histogram.labels("chat").observe(50);
-    histogram.labels("chat").observe(Number.NaN);
-    const text = registry.render();
-    expect(text).toContain('demo_seconds_bucket{e="chat",le="0.1"} 1\n');
-    expect(text).toContain('demo_seconds_bucket{e="chat",le="1"} 2\n');
-    expect(text).toContain('demo_seconds_bucket{e="chat",le="10"} 3\n');
-    expect(text).toContain('demo_seconds_bucket{e="chat",le="+Inf"} 4\n');
-    expect(text).toContain('demo_seconds_count{e="chat"} 4\n');
-    expect(text).toContain('demo_seconds_sum{e="chat"} 55.55\n');
+  it("latency buckets are cumulative in the exposition", () => {
+    const metrics = new ProxyMetrics();
+    for (const seconds of [0.003, 0.2, 0.3, 100, Number.NaN]) metrics.recordHttp("embeddings", 200, seconds);
+    const text = metrics.registry.render();
+    expect(text).toContain('modelmesh_http_request_duration_seconds_bucket{endpoint="embeddings",le="0.005"} 1\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_bucket{endpoint="embeddings",le="0.25"} 2\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_bucket{endpoint="embeddings",le="0.5"} 3\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_bucket{endpoint="embeddings",le="60"} 3\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_bucket{endpoint="embeddings",le="+Inf"} 4\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_count{endpoint="embeddings"} 4\n');
+    expect(text).toContain('modelmesh_http_request_duration_seconds_sum{endpoint="embeddings"} 100.503\n');
+  });
+
+  it("keeps label values from the config whole (a long route id is not cut)", () => {
+    const metrics = new ProxyMetrics();
+    const model = `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${"x".repeat(300)}`;
+    metrics.deactivations.inc({ route: `bedrock/${model}`, reason: "error_threshold" });
+    expect(metrics.registry.render()).toContain(`modelmesh_route_deactivations_total{route="bedrock/${model}",reason="error_threshold"} 1\n`);
+  });
+
+  it("bounds the series per metric and counts what it dropped", () => {
+    const metrics = new ProxyMetrics();
+    for (let i = 0; i < 10_002; i++) metrics.rotations.inc({ pool: `pool-${i}`, reason: "server" });
+    const text = metrics.registry.render();
+    expect(text).toContain('modelmesh_rotations_total{pool="pool-9999",reason="server"} 1\n');
+    expect(text).not.toContain('pool="pool-10000"');
+    expect(text).toContain('modelmesh_metrics_series_overflow_total{metric="modelmesh_rotations_total"} 2\n');
   });
 
   it("counts served requests by endpoint and status in /metrics", async () => {

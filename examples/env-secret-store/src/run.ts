@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { CDK_CONNECTORS } from "@modelmesh/cdk";
 import { ConnectorRegistry, createMesh } from "@modelmesh/core";
+import { SECRETS_CONNECTORS } from "@modelmesh/secrets";
 
 /**
  * Runs the example with `env` as the process environment (explicit, never read implicitly): it must hold
@@ -11,7 +12,7 @@ import { ConnectorRegistry, createMesh } from "@modelmesh/core";
  */
 export async function run(env: Record<string, string | undefined>): Promise<string> {
   const yaml = await readFile(new URL("../modelmesh.yaml", import.meta.url), "utf8");
-  const mesh = await createMesh(yaml, { registry: new ConnectorRegistry({ connectors: [...CDK_CONNECTORS] }), env, file: "modelmesh.yaml" });
+  const mesh = await createMesh(yaml, { registry: new ConnectorRegistry({ connectors: [...CDK_CONNECTORS, ...SECRETS_CONNECTORS] }), env, file: "modelmesh.yaml" });
   try {
     const { value } = await mesh.router.chat({ model: "chat-completion", messages: [{ role: "user", content: "Which key did you get?" }] });
     return value.choices[0]?.message.content ?? "";

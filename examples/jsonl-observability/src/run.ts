@@ -1,7 +1,8 @@
 /** Serves a chat and a stream with the JSONL sink attached, then returns the parsed log lines. */
 import { readFile } from "node:fs/promises";
-import { CDK_CONNECTORS, CDK_NODE_CONNECTORS } from "@modelmesh/cdk/node";
+import { CDK_CONNECTORS } from "@modelmesh/cdk";
 import { ConnectorRegistry, createMesh } from "@modelmesh/core";
+import { OBSERVABILITY_NODE_CONNECTORS } from "@modelmesh/observability/node";
 
 /** One JSONL record. */
 export type LogRecord = { kind: string; type?: string; timestamp: string } & Record<string, unknown>;
@@ -14,7 +15,7 @@ export type LogRecord = { kind: string; type?: string; timestamp: string } & Rec
  */
 export async function run(env: Record<string, string>): Promise<LogRecord[]> {
   const yaml = await readFile(new URL("../modelmesh.yaml", import.meta.url), "utf8");
-  const registry = new ConnectorRegistry({ connectors: [...CDK_CONNECTORS, ...CDK_NODE_CONNECTORS] });
+  const registry = new ConnectorRegistry({ connectors: [...CDK_CONNECTORS, ...OBSERVABILITY_NODE_CONNECTORS] });
   const mesh = await createMesh(yaml, { registry, env, file: "modelmesh.yaml" });
   try {
     await mesh.router.chat({ model: "chat", messages: [{ role: "user", content: "log me" }] });

@@ -10,4 +10,3 @@ export { NodeBaseProvider } from "./providers/node-base-provider.js";
 export { FileSecretStore, secretFileFormat, type FileSecretStoreOptions, type SecretFileFormat } from "./services/file-secret-store.js";
 export { decodeStorageKey, encodeStorageKey, KeyValueStorage, type KeyValueStorageOptions } from "./services/key-value-storage.js";
 export { FileObservability, type FileObservabilityOptions } from "./services/file-observability.js";
-export { CDK_NODE_CONNECTORS } from "./connectors/node.js";

@@ -69,6 +69,8 @@ export {
   type ConnectorDescriptor,
   type ConnectorRuntime,
   type ConnectorType,
+  type MeshServiceDescriptor,
+  type MeshServiceHandle,
   type ModuleImporter,
   type RotationRole,
 } from "./registry/registry.js";
@@ -76,3 +78,4 @@ export {
 // Mesh (config → running router)
 export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mesh.js";
 export { CORE_CONNECTORS, registerCoreConnectors } from "./mesh/builtins.js";
+export { RECOVERY_SCHEDULER_ID, schedulerKeys } from "./mesh/services.js";

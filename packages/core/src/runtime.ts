@@ -97,6 +97,7 @@ export type {
 export type {
   AggregateStats,
   DiscoveryConnectorV1,
+  DiscoveryHost,
   EntryMetadata,
   HealthReport,
   LiveStorageConnector,
@@ -155,10 +156,13 @@ export {
   type ProviderRecoveredEvent,
   type QuotaExhaustedEvent,
   type StoreStatusEvent,
+  type ProviderHealthEvent,
+  type RegistrySyncEvent,
   type RequestEndEvent,
   type RequestStartEvent,
   type RotationEvent,
   type RouteDeactivatedEvent,
+  type RouteProbeEvent,
   type RouteRecoveredEvent,
   type RouteSelectedEvent,
   type StreamCommitEvent,
@@ -197,6 +201,8 @@ export {
 
 // Router
 export { Router, routeIdOf, type RouterOptions } from "./router/router.js";
+export { envSecret, toEnvName } from "./config/env-name.js";
+export { runMiddleware, type BeforeRequestResult, type MiddlewareContext, type RouterMiddleware } from "./router/middleware.js";
 export { chatRequirements, estimatePromptTokens, type Requirement } from "./router/requirements.js";
 export { backoffDelay, seededRandom } from "./router/backoff.js";
 export { createStickUntilFailure, STICK_UNTIL_FAILURE_ID } from "./router/stick-until-failure.js";

@@ -1,19 +1,37 @@
 import { ConnectorRegistry, type ConnectorDescriptor } from "@modelmesh/core";
-import { CDK_CONNECTORS, CDK_NODE_CONNECTORS } from "@modelmesh/cdk/node";
+import { CDK_CONNECTORS } from "@modelmesh/cdk";
+import { DISCOVERY_CONNECTORS } from "@modelmesh/discovery";
+import { OBSERVABILITY_CONNECTORS, OBSERVABILITY_NODE_CONNECTORS } from "@modelmesh/observability/node";
+import { SECRETS_CONNECTORS } from "@modelmesh/secrets";
+import { STORAGE_CONNECTORS } from "@modelmesh/storage";
 import { connectors as OPENAI_CONNECTORS, hostToBaseUrl, OPENAI_COMPATIBLE_PRESETS, OPENAI_PRESET } from "@modelmesh/provider-openai";
-import { ROTATION_CONNECTORS } from "@modelmesh/rotation";
+import { ROTATION_CONNECTORS, ROTATION_SERVICES } from "@modelmesh/rotation";
 import { connector as geminiConnector } from "@modelmesh/provider-google";
 import { connector as anthropicConnector } from "@modelmesh/provider-anthropic";
 import type { DetectableProvider } from "./detect.js";
 
 // The default catalogue: every connector that ships with modelmesh, registered on a fresh registry per client
 // (nothing registers at import time).
-const FAMILIES: ReadonlyArray<readonly ConnectorDescriptor<any, unknown>[]> = [CDK_CONNECTORS, CDK_NODE_CONNECTORS, OPENAI_CONNECTORS, [anthropicConnector, geminiConnector], ROTATION_CONNECTORS];
+const FAMILIES: ReadonlyArray<readonly ConnectorDescriptor<any, unknown>[]> = [
+  CDK_CONNECTORS,
+  OPENAI_CONNECTORS,
+  [anthropicConnector, geminiConnector],
+  ROTATION_CONNECTORS,
+  SECRETS_CONNECTORS,
+  STORAGE_CONNECTORS,
+  OBSERVABILITY_CONNECTORS,
+  OBSERVABILITY_NODE_CONNECTORS,
+  DISCOVERY_CONNECTORS,
+];
 
-/** A registry holding every shipped connector (core, CDK, provider families, rotation policies). */
+/**
+ * A registry holding every shipped connector (core, CDK, provider families, rotation policies, secret stores,
+ * storage, observability, discovery) and the recovery scheduler service.
+ */
 export function createDefaultRegistry(): ConnectorRegistry {
   const registry = new ConnectorRegistry();
   for (const family of FAMILIES) for (const descriptor of family) if (!registry.has(descriptor.id)) registry.register(descriptor);
+  for (const service of ROTATION_SERVICES) registry.registerService(service);
   return registry;
 }
 

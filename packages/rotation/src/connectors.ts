@@ -1,4 +1,5 @@
 import { ConfigError, PRIORITY_SELECTION_ID, STICK_UNTIL_FAILURE_ID, createPrioritySelection, createStickUntilFailure } from "@modelmesh/core";
+import { ROTATION_SERVICES } from "./scheduler/service.js";
 import type { ConnectorContext, ConnectorDescriptor, ConnectorRegistry, DeactivationPolicyV1, PoolPolicyConfig, RecoveryPolicyV1, SelectionStrategyV1 } from "@modelmesh/core";
 import { CALENDAR_RECOVERY_ID, createCalendarRecovery } from "./policies/calendar-recovery.js";
 import type { QuotaCalendar } from "./policies/quota-reset.js";
@@ -114,7 +115,8 @@ export const ROTATION_CONNECTORS = [
 ] as const;
 
 /**
- * Registers {@link ROTATION_CONNECTORS} on a registry (skipping ids already present) and returns it.
+ * Registers {@link ROTATION_CONNECTORS} and the recovery scheduler service on a registry (skipping ids already
+ * present) and returns it.
  *
  * @example
  * const registry = registerRotationConnectors(new ConnectorRegistry());
@@ -122,6 +124,7 @@ export const ROTATION_CONNECTORS = [
  */
 export function registerRotationConnectors(registry: ConnectorRegistry): ConnectorRegistry {
   for (const descriptor of ROTATION_CONNECTORS) if (!registry.has(descriptor.id)) registry.register(descriptor);
+  for (const service of ROTATION_SERVICES) if (!registry.hasService(service.id)) registry.registerService(service);
   return registry;
 }
 

@@ -49,5 +49,6 @@ export {
   type RecoverySchedulerOptions,
 } from "./scheduler/recovery-scheduler.js";
 export { MaintenanceScheduler, type MaintenanceSchedulerOptions } from "./scheduler/maintenance-scheduler.js";
+export { recoverySchedulerService, ROTATION_SERVICES } from "./scheduler/service.js";
 export { defaultProbeRequest, type ProbeCallResult, type ProbeRequest } from "./scheduler/probe.js";
 export type { SchedulerMesh, WatchedRoute } from "./scheduler/route-catalog.js";

@@ -1,8 +1,8 @@
 /**
- * Shared pieces of the connector descriptors: zod helpers for config values written in YAML (durations,
- * sizes), and access to what a `ConnectorContext` may carry (the injected transport).
+ * Shared pieces of the CDK's connector descriptors: a zod helper for durations written in YAML, and access to
+ * what a `ConnectorContext` may carry (the injected transport).
  */
-import { tryParseDuration, tryParseSize, type ConnectorContext } from "@modelmesh/core";
+import { tryParseDuration, type ConnectorContext } from "@modelmesh/core";
 import { z } from "zod";
 import type { Transport } from "../transport/types.js";
 
@@ -14,16 +14,6 @@ export const durationMs = z.union([z.number(), z.string()]).transform((value, co
     return z.NEVER;
   }
   return ms;
-});
-
-/** A size in YAML (`10MB`, `512KB`) or bytes as a number; outputs bytes. */
-export const sizeBytes = z.union([z.number(), z.string()]).transform((value, context) => {
-  const bytes = tryParseSize(value);
-  if (bytes === undefined) {
-    context.addIssue({ code: "custom", message: "expected a size such as 512KB, 10MB or a number of bytes" });
-    return z.NEVER;
-  }
-  return bytes;
 });
 
 /** The transport handed to connectors by the host (`createMesh({ transport })`), when it is one. */

@@ -2,6 +2,7 @@
  * EnvSecretStore: resolves secrets from an environment record. The record is injected (default
  * `globalThis.process?.env`, read at call time), so the class is platform-neutral and testable.
  */
+import { toEnvName } from "@modelmesh/core";
 import { BaseSecretStore, type SecretStoreOptions } from "./base-secret-store.js";
 
 /** Options of {@link EnvSecretStore}. */
@@ -17,13 +18,8 @@ export interface EnvSecretStoreOptions extends Omit<SecretStoreOptions, "secrets
   transform?: (name: string) => string | readonly string[];
 }
 
-/** Converts `openai-key` / `openai.key` / `openaiKey` to `OPENAI_KEY`. */
-export function toEnvName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .toUpperCase();
-}
+/** Converts `openai-key` / `openai.key` / `openaiKey` to `OPENAI_KEY` (core's rule, shared with its env fallback). */
+export { toEnvName };
 
 /** Secrets from environment variables. Writes (`set`/`delete`) change the injected record only. */
 export class EnvSecretStore extends BaseSecretStore {

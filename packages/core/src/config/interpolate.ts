@@ -4,6 +4,7 @@
  * are then resolved once per name through the injected resolver. `$${` writes a literal `${`.
  * Resolved values never appear in an issue message.
  */
+import { envSecret } from "./env-name.js";
 import { isRecord } from "./schema-checks.js";
 import { secretsSchema } from "./schema-services.js";
 import type { SecretsConfig } from "./schema.js";
@@ -61,7 +62,7 @@ export interface InterpolationResult {
   cause?: unknown;
 }
 
-/** The default store; with it `${secrets:NAME}` reads the environment variable NAME. */
+/** The default store; with it `${secrets:NAME}` reads the environment variable NAME (or its UPPER_SNAKE form). */
 export const DEFAULT_SECRET_STORE = "modelmesh.env.v1";
 
 /** One `${…}` reference: an env var (with an optional `:-` fallback) or a named secret. */
@@ -212,7 +213,7 @@ async function resolveSecrets(sites: Site[], value: unknown, unresolved: ConfigP
   // (or the failed env reference inside it) reports the section itself.
   if (names.size === 0 || !parsed.success || unresolved.some((path) => path[0] === "secrets")) return outcomes;
   const secrets = parsed.data;
-  const resolver = options.resolveSecret ?? (secrets.store === DEFAULT_SECRET_STORE ? async (name: string) => env[name] : undefined);
+  const resolver = options.resolveSecret ?? (secrets.store === DEFAULT_SECRET_STORE ? async (name: string) => envSecret(env, name) : undefined);
   await Promise.all([...names].map(async (name) => outcomes.set(name, await resolveOneSecret(name, secrets, resolver))));
   return outcomes;
 }

@@ -74,7 +74,7 @@ describe("the complete example (every section)", () => {
       error_rate_min_samples: 5,
     });
     expect(textGeneration.recovery).toMatchObject({ cooldown: 60_000, probe_interval: 300_000, on_quota_reset: true, quota_reset_schedule: "daily_utc" });
-    expect(textGeneration.retry).toMatchObject({ max_attempts: 2, max_total_attempts: 6, initial_delay: 500, max_delay: 10_000, scope: "same_provider" });
+    expect(textGeneration.retry).toMatchObject({ max_attempts: 2, max_total_attempts: 6, initial_delay: 500, max_delay: 10_000, scope: "same_model" });
     expect(textGeneration.provider_deactivation).toBe("on_auth_failure");
     expect(config.pools["code-review"]).toMatchObject({
       capability: "generation.text-generation.code-generation",

@@ -16,6 +16,7 @@ import {
   httpStatusList,
   idKey,
   idList,
+  notSupported,
   nullAsEmpty,
   positiveInt,
   streamCommit,
@@ -84,12 +85,19 @@ export const retrySchema = z.strictObject({
   initial_delay: duration().default(500),
   /** Delay cap; output ms. Default 10s. */
   max_delay: duration().default(10_000),
-  /** HTTP codes retried. Default [429, 500, 502, 503]. */
+  /**
+   * HTTP codes retried on the same route. Default [429, 500, 502, 503]. A server error with another status (504)
+   * fails over at once; a 429 is retried only when its Retry-After fits; a listed code of a caller error is retried too.
+   */
   retryable_codes: httpStatusList().default([429, 500, 502, 503]),
-  /** HTTP codes never retried. Default [400, 401, 403]. */
+  /** HTTP codes never retried on the same route (they fail over, or surface when they are the caller's fault). Default [400, 401, 403]. */
   non_retryable_codes: httpStatusList().default([400, 401, 403]),
   /** Where a retry may land: `same_model` (default), `same_provider` or `any`. */
-  scope: z.enum(["same_model", "same_provider", "any"]).default("same_model"),
+  scope: notSupported(
+    z.enum(["same_model", "same_provider", "any"]),
+    "a retry goes to the same route (same_model); other routes are reached by failover, bounded by max_total_attempts",
+    (scope) => scope === "same_model",
+  ).default("same_model"),
   /** Obey `Retry-After` when it fits the deadline. Default true. */
   honor_retry_after: flag().default(true),
 });

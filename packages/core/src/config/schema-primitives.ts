@@ -161,3 +161,14 @@ export const nullAsEmpty = <T extends z.ZodType>(schema: T) =>
 
 /** An open object whose extra keys are passed untouched to a connector. */
 export const passthrough = () => z.record(z.string(), z.unknown());
+
+/**
+ * A key the schema documents but ModelMesh does not act on yet: any value other than `allowed` (the behaviour
+ * ModelMesh has anyway) is rejected with `not supported yet: <reason>`, so no setting is accepted and ignored.
+ * Without `allowed`, any value is rejected.
+ */
+export const notSupported = <T extends z.ZodType>(schema: T, reason: string, allowed?: (value: z.output<T>) => boolean) =>
+  schema.superRefine((value, ctx) => {
+    if (allowed?.(value)) return;
+    ctx.addIssue({ code: "custom", message: `not supported yet: ${reason}` });
+  });

@@ -14,6 +14,7 @@ import {
   flag,
   httpUrl,
   idKey,
+  notSupported,
   nullAsEmpty,
   positiveInt,
   size,
@@ -22,8 +23,19 @@ import {
   usd,
 } from "./schema-primitives.js";
 
-/** How the provider authenticates. */
-export const authMethodSchema = z.enum(["api_key", "oauth", "service_account"]);
+/**
+ * How the provider authenticates. Only `api_key` works today: `oauth` and `service_account` are named in the
+ * schema so a config that asks for them gets a clear error instead of an unauthenticated provider.
+ */
+export const authMethodSchema = notSupported(
+  z.enum(["api_key", "oauth", "service_account"]),
+  "the shipped provider connectors authenticate with an API key (api_key, or a token in headers); oauth and service_account come later",
+  (method) => method === "api_key",
+);
+
+/** `auth.key_rotation`: only `false` (one key per provider entry; list several entries to spread load). */
+const keyRotation = () =>
+  notSupported(flag(), "one key per provider entry; declare the same vendor twice (two provider names, two keys) and pool them", (on) => !on);
 
 /** Spend caps for the whole provider; hitting one deactivates the provider (reason `budget_exceeded`). */
 export const budgetSchema = z.strictObject({
@@ -83,7 +95,7 @@ export const providerAuthSchema = z.strictObject({
   /** `api_key` (default), `oauth` or `service_account`. */
   method: authMethodSchema.default("api_key"),
   /** Rotate across several keys automatically. Default false. */
-  key_rotation: flag().default(false),
+  key_rotation: keyRotation().default(false),
 });
 
 /** What the connector may ask the vendor at start-up. Absent keys mean false. */
@@ -96,27 +108,8 @@ export const providerDiscoverySchema = z.strictObject({
   capability_query: flag().default(false),
 });
 
-/** Batch API of the provider. */
-export const providerBatchSchema = z.strictObject({
-  /** Batch submissions are available. Default false. */
-  supported: flag().default(false),
-  /** Requests per batch. */
-  max_items: positiveInt().optional(),
-});
-
-/** File API of the provider. */
-export const providerFilesSchema = z.strictObject({
-  /** File upload is available. Default false. */
-  upload: flag().default(false),
-  /** Largest upload; size string, output in bytes. */
-  max_size: size().optional(),
-});
-
-/** Fine-tuning API of the provider. */
-export const providerFineTuningSchema = z.strictObject({
-  /** Fine-tuning is available. Default false. */
-  supported: flag().default(false),
-});
+/** Batch, file and fine-tuning APIs: ModelMesh routes none of them yet, so declaring them is an error. */
+const unroutedApi = (api: string) => notSupported(z.unknown(), `ModelMesh routes no ${api} calls; remove the section`);
 
 /**
  * Connector-specific settings, passed to the connector (which validates the rest with its own schema).
@@ -132,7 +125,7 @@ export const providerConnectorConfigSchema = z.looseObject({
     .looseObject({
       method: authMethodSchema.optional(),
       api_key: z.string().optional(),
-      key_rotation: flag().optional(),
+      key_rotation: keyRotation().optional(),
     })
     .optional(),
   /** Inline model list; lifted to the top-level `models` section. */
@@ -184,12 +177,12 @@ export const providerEntrySchema = z
     auth: providerAuthSchema.optional(),
     /** Start-up discovery switches. */
     discovery: providerDiscoverySchema.optional(),
-    /** Batch API. */
-    batch: providerBatchSchema.optional(),
-    /** File API. */
-    files: providerFilesSchema.optional(),
-    /** Fine-tuning API. */
-    fine_tuning: providerFineTuningSchema.optional(),
+    /** Batch API: rejected (not supported yet). */
+    batch: unroutedApi("batch API").optional(),
+    /** File API: rejected (not supported yet). */
+    files: unroutedApi("file API").optional(),
+    /** Fine-tuning API: rejected (not supported yet). */
+    fine_tuning: unroutedApi("fine-tuning API").optional(),
   })
   .check(noDuplicateModelIds)
   .transform(({ models, config, ...rest }) => {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { STORE_FAILURE_POLICIES, type StoreFailurePolicy } from "../state/fallback-store.js";
 import type { SyncPolicy } from "../state/sync.js";
 import { exclusive, getIn, isRecord } from "./schema-checks.js";
-import { duration, flag, idList, positiveInt, size, text } from "./schema-primitives.js";
+import { duration, flag, idList, notSupported, positiveInt, size, text } from "./schema-primitives.js";
 
 /** The secret store that resolves `${secrets:…}`. Extra keys pass through to the store connector. */
 export const secretsSchema = z.looseObject({
@@ -20,7 +20,7 @@ export const secretsSchema = z.looseObject({
   /** Lifetime of cached resolved secrets; output ms. No caching when unset. */
   cache_ttl: duration().optional(),
   /** Re-resolve secrets when another provider is activated. */
-  reload_on_rotation: flag().optional(),
+  reload_on_rotation: notSupported(flag(), "secrets are resolved once, when the mesh starts; restart (or hot-reload the proxy config) to pick up a rotated key", (on) => !on).optional(),
 });
 
 /** Every `SyncPolicy` once (a missing or an extra one fails to compile), so the schema cannot drift from the type. */
@@ -98,17 +98,30 @@ export const loggingSinkSchema = z.looseObject({
   max_payload_size: size().optional(),
 });
 
+/** Most intervals a `retention` may span (`retention / flush_interval`): each is a bucket kept in memory. */
+const MAX_STATISTICS_BUCKETS = 1_440;
+
+/** `retention` spans whole flush intervals, at least one and at most {@link MAX_STATISTICS_BUCKETS}. */
+const retentionFitsInterval = z.superRefine(
+  (value: unknown, ctx) => {
+    if (!isRecord(value) || typeof value.retention !== "number" || typeof value.flush_interval !== "number") return;
+    if (value.retention < value.flush_interval) ctx.addIssue({ code: "custom", path: ["retention"], message: "must be at least flush_interval (statistics cover whole flush intervals)" });
+    else if (value.retention / value.flush_interval > MAX_STATISTICS_BUCKETS) ctx.addIssue({ code: "custom", path: ["retention"], message: `spans more than ${MAX_STATISTICS_BUCKETS} flush intervals; raise flush_interval or shorten retention` });
+  },
+  { when: () => true },
+);
+
 /** Aggregate metrics sink. Extra keys pass through. */
 export const statisticsSinkSchema = z.looseObject({
   /** Observability connector id. Default `modelmesh.console.v1`. */
   connector: text().default("modelmesh.console.v1"),
-  /** Buffer flush period; output ms. Default 60s. */
+  /** Period of statistics flushes (and one more on close); output ms. Default 60s. */
   flush_interval: duration().default(60_000),
-  /** In-memory aggregation window (e.g. `7d`); output ms. */
+  /** What each flush covers (e.g. `1h`): the last whole flush intervals within it; output ms. Default: one `flush_interval`. */
   retention: duration().optional(),
   /** Aggregation scopes. Default: all three. */
   scopes: z.array(z.enum(["model", "provider", "pool"])).optional(),
-});
+}).check(retentionFitsInterval);
 
 /** Three independent sinks; an absent one means no connector (null). */
 export const observabilitySchema = z.strictObject({
@@ -163,3 +176,12 @@ export const connectorsSchema = z.strictObject({
   /** npm package names or module paths (e.g. `@acme/modelmesh-connector-echo`). Default []. */
   packages: idList().default([]),
 });
+
+/** One `middleware` entry: a middleware connector and its settings (extra keys go to the connector). */
+export const middlewareEntrySchema = z.looseObject({
+  /** Middleware connector id or alias (a connector of type `middleware`). */
+  connector: text(),
+});
+
+/** The `middleware` section: router middleware, outermost first. */
+export const middlewareSchema = z.array(middlewareEntrySchema).max(64, { error: "at most 64 middleware" });

@@ -10,7 +10,7 @@ import { modelsSectionSchema } from "./schema-model.js";
 import { poolsSectionSchema } from "./schema-pool.js";
 import { providersSectionSchema } from "./schema-provider.js";
 import { routingSchema, proxySchema } from "./schema-proxy.js";
-import { connectorsSchema, discoverySchema, observabilitySchema, secretsSchema, storageSchema } from "./schema-services.js";
+import { connectorsSchema, discoverySchema, middlewareSchema, observabilitySchema, secretsSchema, storageSchema } from "./schema-services.js";
 
 /** Names of the top-level sections, in documentation order. */
 export const CONFIG_SECTIONS = [
@@ -21,6 +21,7 @@ export const CONFIG_SECTIONS = [
   "storage",
   "observability",
   "discovery",
+  "middleware",
   "connectors",
   "proxy",
   "routing",
@@ -42,6 +43,8 @@ const documentSchema = z.strictObject({
   observability: observabilitySchema.prefault({}),
   /** Registry sync and health monitor. */
   discovery: discoverySchema.prefault({}),
+  /** Router middleware by connector id, outermost first (each entry's other keys go to its connector). */
+  middleware: middlewareSchema.default([]),
   /** Extra connector packages to load. */
   connectors: connectorsSchema.prefault({}),
   /** The OpenAI-compatible proxy server. */

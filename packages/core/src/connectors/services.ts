@@ -129,6 +129,12 @@ export interface AggregateStats {
   latencyAvg: number;
   latencyP95: number;
   rotationEvents: number;
+  /** Median latency (ms), when the mesh computed it. */
+  latencyP50?: number;
+  /** 99th percentile latency (ms), when the mesh computed it. */
+  latencyP99?: number;
+  /** Failed requests by error category (`server`, `timeout`, …). */
+  errorsByCategory?: Record<string, number>;
 }
 
 /** A severity-tagged trace line. */
@@ -187,6 +193,24 @@ export interface HealthReport extends ProbeResult {
   consecutiveFailures: number;
 }
 
+/**
+ * What the mesh hands a discovery connector when it starts it (`createMesh` calls `start(host)` for the
+ * `discovery.health` / `discovery.sync` sections and `stop()` on close): the providers it routes to and where
+ * findings go. The connector decides when a provider is unhealthy (its `failure_threshold`); the mesh acts.
+ */
+export interface DiscoveryHost {
+  /** Names of the enabled providers the mesh routes to. */
+  providerIds(): readonly string[];
+  /** The model ids a provider lists right now (its `listModels()`); rejects when the provider cannot list. */
+  listModels(providerId: string): Promise<readonly string[]>;
+  /** The provider failed its health checks: the mesh takes it out of rotation until {@link providerHealthy}. */
+  providerUnhealthy(providerId: string, report: HealthReport): void;
+  /** The provider passed a health check again (a no-op when the mesh had not taken it out). */
+  providerHealthy(providerId: string, report: HealthReport): void;
+  /** A registry sync finished: the mesh emits it as a `registry-sync` event. */
+  syncResult(result: SyncResult): void;
+}
+
 /** Keeps the model catalogue and provider health current. */
 export interface DiscoveryConnectorV1 {
   readonly specificationVersion: "v1";
@@ -195,7 +219,7 @@ export interface DiscoveryConnectorV1 {
   getSyncStatus(): Promise<SyncStatus>;
   probe(providerId: string): Promise<ProbeResult>;
   getHealthReport(providerId?: string): Promise<HealthReport[]>;
-  /** Starts background schedules (their timers never keep a process alive). */
-  start?(): void;
+  /** Starts background schedules (their timers never keep a process alive), reporting to `host` when given. */
+  start?(host?: DiscoveryHost): void;
   stop?(): Promise<void>;
 }

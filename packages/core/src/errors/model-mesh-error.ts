@@ -59,6 +59,7 @@ export type ModelMeshErrorCode =
   | "MM_NOT_SUPPORTED"
   | "MM_LOCAL_RESOURCE"
   | "MM_STORE_UNAVAILABLE"
+  | "MM_MIDDLEWARE"
   | "MM_INTERNAL";
 
 /** The one category-to-code table (docs/errors.md): the code of an error known only by its category. */

@@ -14,6 +14,8 @@ export interface RequestStartEvent extends EventBase {
   requested: string;
   kind: RoutingTrace["kind"];
   stream: boolean;
+  /** The request body, only while {@link MeshEventBus.capturePayloads} is on (a `level: full` request log). */
+  request?: unknown;
 }
 
 /** Candidates were resolved and filtered; a route was chosen for an attempt. */
@@ -160,6 +162,37 @@ export interface WarningEvent extends EventBase {
   message: string;
 }
 
+/** A discovery connector's health checks took a provider out of rotation or brought it back (`discovery.health`). */
+export interface ProviderHealthEvent extends EventBase {
+  type: "provider-health";
+  providerId: string;
+  healthy: boolean;
+  consecutiveFailures: number;
+  /** Why the last probe failed (absent when healthy). */
+  error?: string;
+}
+
+/** A registry sync finished (`discovery.sync`): what the providers list now compared with the previous listing. */
+export interface RegistrySyncEvent extends EventBase {
+  type: "registry-sync";
+  newModels: string[];
+  deprecatedModels: string[];
+  updatedModels: string[];
+  errors: string[];
+}
+
+/** The recovery scheduler probed a route on standby (or a parked provider through one of its routes). */
+export interface RouteProbeEvent extends EventBase {
+  type: "route-probe";
+  routeId: string;
+  /** `half-open` (its cooldown ended), `standby` (an early, periodic probe), `startup`, or `provider`. */
+  kind: "half-open" | "standby" | "startup" | "provider";
+  /** True when the upstream answered: the route (or provider) is back. */
+  ok: boolean;
+  status?: number;
+  category?: string;
+}
+
 /** A request finished. Carries the trace. */
 export interface RequestEndEvent extends EventBase {
   type: "request-end";
@@ -169,6 +202,8 @@ export interface RequestEndEvent extends EventBase {
   attempts: number;
   code?: ModelMeshErrorCode;
   trace: RoutingTrace;
+  /** The answer of a non-streamed request, only while {@link MeshEventBus.capturePayloads} is on. */
+  response?: unknown;
 }
 
 /** Every event the core emits. */
@@ -188,7 +223,10 @@ export type MeshEvent =
   | StreamCommitEvent
   | StreamEndEvent
   | WarningEvent
-  | RequestEndEvent;
+  | RequestEndEvent
+  | ProviderHealthEvent
+  | RegistrySyncEvent
+  | RouteProbeEvent;
 
 /** The `type` of any event. */
 export type MeshEventType = MeshEvent["type"];
@@ -201,6 +239,11 @@ export type MeshEventListener<T extends MeshEventType = MeshEventType> = (event:
  * listener can never break routing.
  */
 export class MeshEventBus {
+  /**
+   * Put request bodies on `request-start` and non-streamed answers on `request-end` (off by default: payloads
+   * are large and may be sensitive). A request log at `level: full` turns it on.
+   */
+  capturePayloads = false;
   #listeners = new Map<MeshEventType | "*", Set<(event: MeshEvent) => void>>();
   #onListenerError: (error: unknown, event: MeshEvent) => void;
 

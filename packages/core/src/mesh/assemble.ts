@@ -5,6 +5,7 @@
  * validator, and both hand their results to these functions. This module and what it imports stay free of
  * zod, yaml and Node APIs (checked by the browser-bundle test of `@modelmesh/core/runtime`).
  */
+import type { RouterMiddleware } from "../router/middleware.js";
 import { PREDEFINED_POOLS } from "../capability/taxonomy.js";
 import { poolMembers } from "../capability/resolve-name.js";
 import type { CapabilityTree } from "../capability/tree.js";
@@ -218,6 +219,8 @@ export interface AssembleMeshParts<C extends RuntimeConfig> {
   clock: Clock;
   events: MeshEventBus;
   random?: () => number;
+  /** Router middleware, outermost first. */
+  middleware?: readonly RouterMiddleware[];
   /** Closed first on `close()` (providers, sinks), in order. */
   closers: Array<() => Promise<void> | void>;
 }
@@ -226,7 +229,7 @@ export interface AssembleMeshParts<C extends RuntimeConfig> {
 export function assembleMesh<C extends RuntimeConfig>(parts: AssembleMeshParts<C>): MeshRuntime & { readonly config: C } {
   const { config, providers, models, pools, tree, state, clock, events, closers } = parts;
   const { store, ledger, sync, liveStorage, status } = state;
-  const router = new Router({ providers, models, pools, tree, ledger, clock, events, random: parts.random, defaults: routingDefaults(config) });
+  const router = new Router({ providers, models, pools, tree, ledger, clock, events, random: parts.random, defaults: routingDefaults(config), ...(parts.middleware ? { middleware: parts.middleware } : {}) });
   let closed: Promise<void> | undefined;
   return {
     config,

@@ -1,4 +1,7 @@
 import { CapabilityTree } from "../capability/tree.js";
+import { checkMiddleware, type RouterMiddleware } from "../router/middleware.js";
+import { ConfigError } from "../errors/errors.js";
+import { envSecret } from "../config/env-name.js";
 import { DEFAULT_SECRET_STORE, type EnvRecord, type SecretResolver } from "../config/interpolate.js";
 import { loadConfigWithRedaction, type LoadedConfig } from "../config/load.js";
 import type { MeshConfig, PoolConfig } from "../config/schema.js";
@@ -15,6 +18,8 @@ import { FallbackStateStore } from "../state/fallback-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { assembleMesh, buildPools, gatherModels, probeLeaseMs, routerProviderOf, startLocalState, type MeshRuntime, type MeshState } from "./assemble.js";
 import { registerCoreConnectors, type PoolPolicyConfig } from "./builtins.js";
+import { checkServices, startDiscovery, startServices } from "./services.js";
+import { startTelemetry, type TelemetrySinks } from "./telemetry.js";
 
 /** Options of {@link createMesh}. Everything is explicit: nothing is read from globals implicitly. */
 export interface CreateMeshOptions {
@@ -44,6 +49,14 @@ export interface CreateMeshOptions {
   transport?: unknown;
   /** Loads connector packages (tests, bundlers). */
   importer?: ModuleImporter;
+  /**
+   * Start the registry's background services the config asks for (the recovery scheduler for
+   * `recovery.probe_interval`, …). Default true. `false` leaves them to the caller, who then drives its own
+   * (e.g. a `RecoveryScheduler` stepped by a test clock); the keys are not checked for a registered service then.
+   */
+  startServices?: boolean;
+  /** Router middleware from code, outermost first; the config's `middleware` entries come after them. */
+  middleware?: readonly RouterMiddleware[];
 }
 
 /** A running mesh: the router plus the services built from the config. */
@@ -90,16 +103,33 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
   // Errors from here on (connector config schemas, connector start-up) may quote a value resolved from
   // ${env:…} / ${secrets:…}: redactError shows the reference instead (packages/core/src/config/load.ts).
   let state: MeshState | undefined;
+  let mesh: Mesh | undefined;
   try {
     for (const [index, specifier] of config.connectors.packages.entries()) await setup.registry.load(specifier, `connectors.packages.${index}`);
     const providers = await createProviders(config, setup);
     const models = await gatherModels(config, providers, tree);
     const pools = await buildPools(config, models, tree, setup.context, (id, pool) => registryPolicies(id, pool, setup));
     state = await startState(config, setup, loaded);
-    await attachSinks(config, setup);
-    const mesh = assembleMesh({ config, providers, models, pools, tree, state, clock: setup.clock, events: setup.events, random: options.random, closers: setup.closers });
-    return Object.assign(mesh, { registry: setup.registry });
+    const sinks = await createSinks(config, setup);
+    // Before anything can route or probe: the feed sees every event from the first one.
+    const stopTelemetry = startTelemetry({ config, events: setup.events, clock: setup.clock, models, sinks });
+    setup.closers.unshift(stopTelemetry);
+    const ownServices = options.startServices ?? true;
+    const missing = ownServices ? checkServices(config, setup.registry) : [];
+    if (missing.length > 0) throw loaded.configError(missing);
+    const discovery = await startDiscovery({ config, registry: setup.registry, context: setup.context, providers, ledger: state.ledger, events: setup.events, clock: setup.clock, given: loaded.given });
+    setup.closers.unshift(...discovery.map((handle) => () => handle.stop()));
+    const middleware = [...(options.middleware ?? []), ...(await configMiddleware(config, setup))];
+    mesh = Object.assign(assembleMesh({ config, providers, models, pools, tree, state, clock: setup.clock, events: setup.events, random: options.random, closers: setup.closers, middleware }), { registry: setup.registry });
+    const services = ownServices ? await startServices(mesh, config, setup.registry) : [];
+    setup.closers.unshift(...services.map((handle) => () => handle.stop()));
+    return mesh;
   } catch (error) {
+    // An assembled mesh closes everything it owns (closers, ledger, store); before that, the parts close here.
+    if (mesh) {
+      await mesh.close().catch(() => undefined);
+      throw redactError(error);
+    }
     await Promise.allSettled(setup.closers.map((close) => close()));
     if (state?.liveStorage) await closeLiveState(state.ledger, state.store, state.liveStorage);
     throw redactError(error);
@@ -123,7 +153,7 @@ function secretResolver(setup: Setup): SecretResolver {
   let secretStore: SecretStoreConnectorV1 | undefined;
   return async (name, { secrets }) => {
     if (!secretStore) {
-      if (!registry.has(secrets.store) && secrets.store === DEFAULT_SECRET_STORE) return env[name];
+      if (!registry.has(secrets.store) && secrets.store === DEFAULT_SECRET_STORE) return envSecret(env, name);
       secretStore = await registry.create<SecretStoreConnectorV1>(secrets.store, secrets, setup.context("secrets"), { type: "secret-store", path: "secrets", connectorPath: "secrets.store" });
     }
     try {
@@ -196,6 +226,12 @@ async function startState(config: MeshConfig, setup: Setup, loaded: LoadedConfig
   }
   if (!registry.has(storageId) && storageId !== "modelmesh.memory.v1") registry.resolve(storageId, { type: "storage", path: "storage.connector" });
   else rejectFailurePolicy(storageId, loaded);
+  // Nothing is synced (the memory connector, or `sync_policy: in-memory`): the connector is still built once, so
+  // its own keys are checked (e.g. `format` on memory storage is refused), then closed.
+  if (registry.has(storageId)) {
+    const unused = await registry.create<StorageConnectorV1>(storageId, config.storage, setup.context("storage"), { type: "storage", path: "storage" });
+    await Promise.allSettled([unused.close?.()]);
+  }
   return startLocalState(local);
 }
 
@@ -250,18 +286,30 @@ async function closeLiveState(ledger: StateLedger, store: StateStore, storage: S
   await Promise.allSettled([storage.close?.()]);
 }
 
-/** Observability sinks: each receives every event. */
-async function attachSinks(config: MeshConfig, setup: Setup): Promise<void> {
+/** The observability sinks of the config (closed on close, after the feed's last flush). */
+async function createSinks(config: MeshConfig, setup: Setup): Promise<TelemetrySinks> {
+  const sinks: TelemetrySinks = {};
   for (const section of ["routing", "logging", "statistics"] as const) {
     const sink = config.observability[section] as { connector: string } | undefined;
     if (!sink) continue;
     const connector = await setup.registry.create<ObservabilityConnectorV1>(sink.connector, sink, setup.context(`observability.${section}`), { type: "observability", path: `observability.${section}` });
-    const off = setup.events.on("*", (event) => connector.emit(event));
-    setup.closers.push(() => {
-      off();
-      return connector.close?.();
-    });
+    sinks[section] = connector;
+    setup.closers.push(() => connector.close?.());
   }
+  return sinks;
 }
 
-
+/** The config's `middleware` entries, built through the registry (connectors of type `middleware`). */
+async function configMiddleware(config: MeshConfig, setup: Setup): Promise<RouterMiddleware[]> {
+  const out: RouterMiddleware[] = [];
+  for (const [index, entry] of config.middleware.entries()) {
+    const path = `middleware.${index}`;
+    const middleware = await setup.registry.create<RouterMiddleware>(entry.connector, entry, setup.context(path), { type: "middleware", path });
+    try {
+      out.push(checkMiddleware(middleware));
+    } catch (error) {
+      throw new ConfigError({ code: "MM_CONNECTOR_INVALID", issues: [{ path: `${path}.connector`, message: `connector '${entry.connector}' did not build a middleware: ${(error as Error).message}` }] });
+    }
+  }
+  return out;
+}

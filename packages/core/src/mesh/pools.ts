@@ -33,6 +33,8 @@ export function retryOf(pool: PoolConfig): RetrySettings {
     initialDelayMs: r.initial_delay,
     maxDelayMs: r.max_delay,
     honorRetryAfter: r.honor_retry_after,
+    retryableStatuses: r.retryable_codes,
+    nonRetryableStatuses: r.non_retryable_codes,
   };
 }
 

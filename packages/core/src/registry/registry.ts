@@ -4,8 +4,11 @@ import type { MeshEventBus } from "../events/events.js";
 import { asConfigError, ConfigError, type ConfigIssue } from "../errors/errors.js";
 import { closeMatches } from "../capability/suggest.js";
 
-/** The six connector types (rotation connectors declare which policy part they provide). */
-export type ConnectorType = "provider" | "rotation" | "secret-store" | "storage" | "observability" | "discovery";
+/**
+ * The six connector families, plus `middleware` (router hooks, docs/ARCHITECTURE.md §2.16). Rotation connectors
+ * declare which policy part they provide.
+ */
+export type ConnectorType = "provider" | "rotation" | "secret-store" | "storage" | "observability" | "discovery" | "middleware";
 
 /** Which part of a rotation policy a rotation connector provides. */
 export type RotationRole = "selection" | "deactivation" | "recovery";
@@ -52,13 +55,39 @@ export interface ConnectorDescriptor<TConfig = unknown, TInstance = unknown> {
   create(config: TConfig, context: ConnectorContext): TInstance | Promise<TInstance>;
 }
 
+/** A running background service: stopped (and awaited) when the mesh closes. */
+export interface MeshServiceHandle {
+  stop(): Promise<void> | void;
+}
+
+/**
+ * A background service the mesh starts after assembly when its config asks for it (e.g. the recovery scheduler
+ * of `@modelmesh/rotation` for `recovery.probe_interval`). Packages register them next to their connectors; a
+ * connector package loaded through `connectors.packages` may export them as `services`.
+ */
+export interface MeshServiceDescriptor<TMesh = unknown> {
+  /** Dotted id `vendor.name.vN`. */
+  readonly id: string;
+  readonly description: string;
+  /** True when this mesh's config needs the service (checked once, at start-up). */
+  wants(config: unknown): boolean;
+  /** Starts the service over the assembled mesh. A throw fails `createMesh`. */
+  start(mesh: TMesh): MeshServiceHandle | Promise<MeshServiceHandle>;
+}
+
+function isServiceDescriptor(value: unknown): value is MeshServiceDescriptor {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.id === "string" && typeof v.wants === "function" && typeof v.start === "function";
+}
+
 // Any config type: the registry stores heterogeneous descriptors; `create` is only called with validated config.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDescriptor = ConnectorDescriptor<any, unknown>;
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.v[0-9]+$/;
 const ALIAS_PATTERN = /^[a-z0-9][a-z0-9-.]*$/;
-const TYPES: ReadonlySet<ConnectorType> = new Set(["provider", "rotation", "secret-store", "storage", "observability", "discovery"]);
+const TYPES: ReadonlySet<ConnectorType> = new Set(["provider", "rotation", "secret-store", "storage", "observability", "discovery", "middleware"]);
 
 /** Loads a module by specifier; injectable for tests and bundlers. */
 export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
@@ -83,11 +112,33 @@ function isDescriptor(value: unknown): value is AnyDescriptor {
 export class ConnectorRegistry {
   #byId = new Map<string, AnyDescriptor>();
   #byAlias = new Map<string, AnyDescriptor>();
+  #services = new Map<string, MeshServiceDescriptor>();
   #importer: ModuleImporter;
 
-  constructor(options: { importer?: ModuleImporter; connectors?: readonly AnyDescriptor[] } = {}) {
+  constructor(options: { importer?: ModuleImporter; connectors?: readonly AnyDescriptor[]; services?: readonly MeshServiceDescriptor[] } = {}) {
     this.#importer = options.importer ?? defaultImporter;
     for (const descriptor of options.connectors ?? []) this.register(descriptor);
+    for (const service of options.services ?? []) this.registerService(service);
+  }
+
+  /** Registers a background service (see {@link MeshServiceDescriptor}); registering the same one again is a no-op. */
+  registerService(service: MeshServiceDescriptor): this {
+    if (!isServiceDescriptor(service)) throw invalid("not a service descriptor: expected {id, wants, start}.");
+    if (!ID_PATTERN.test(service.id)) throw invalid(`service id '${service.id}' is malformed. Use 'vendor.name.vN' in lowercase [a-z0-9-.].`);
+    const existing = this.#services.get(service.id);
+    if (existing && existing !== service) throw invalid(`service id '${service.id}' is registered twice.`);
+    this.#services.set(service.id, service);
+    return this;
+  }
+
+  /** True when a background service with this id is registered. */
+  hasService(id: string): boolean {
+    return this.#services.has(id);
+  }
+
+  /** Every registered background service, in registration order. */
+  services(): MeshServiceDescriptor[] {
+    return [...this.#services.values()];
   }
 
   /** Registers one descriptor. Rejects malformed ids, duplicate ids and aliases that clash. */
@@ -179,6 +230,10 @@ export class ConnectorRegistry {
     }
     const candidates = [mod.connector, ...(Array.isArray(mod.connectors) ? mod.connectors : [])].filter((c) => c !== undefined);
     const descriptors = candidates.filter(isDescriptor);
+    const services = Array.isArray(mod.services) ? mod.services : [];
+    if (!services.every(isServiceDescriptor)) {
+      throw new ConfigError({ code: "MM_CONNECTOR_INVALID", issues: [{ path, message: `package '${specifier}' exports 'services' that are not service descriptors ({id, wants, start})` }] });
+    }
     if (descriptors.length === 0 || descriptors.length !== candidates.length) {
       throw new ConfigError({
         code: "MM_CONNECTOR_INVALID",
@@ -186,6 +241,7 @@ export class ConnectorRegistry {
       });
     }
     this.registerAll(descriptors);
+    for (const service of services) this.registerService(service);
     return descriptors.map((d) => d.id);
   }
 

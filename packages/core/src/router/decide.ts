@@ -47,6 +47,25 @@ export function normaliseError(error: unknown, provider: ProviderConnectorV1, mo
   });
 }
 
+/** Categories the caller must see as they are (never rotated for). */
+const SURFACED: ReadonlySet<ErrorCategory> = new Set(["invalid_request", "cancelled", "config", "internal"]);
+/** Categories the error table retries on the same route. */
+const RETRIED: ReadonlySet<ErrorCategory> = new Set(["server", "network", "rate_limit"]);
+
+/**
+ * What `retry.retryable_codes` / `retry.non_retryable_codes` say about this failure's HTTP status: `never`
+ * (listed as non-retryable), `unlisted` (a status the table would retry, missing from a given retryable list),
+ * `listed` (in the retryable list), or undefined (no status, or no lists: the error table decides).
+ */
+function statusRule(error: ModelMeshError, retry: RetrySettings): "never" | "unlisted" | "listed" | undefined {
+  const status = error.status;
+  if (status === undefined) return undefined;
+  if (retry.nonRetryableStatuses?.includes(status)) return "never";
+  if (retry.retryableStatuses === undefined) return undefined;
+  if (retry.retryableStatuses.includes(status)) return "listed";
+  return RETRIED.has(error.category) ? "unlisted" : undefined;
+}
+
 /** What to do after a failed attempt. */
 export type Decision =
   | { action: "retry-same-route"; delayMs: number }
@@ -66,6 +85,14 @@ export function decide(
 ): Decision {
   const { retry } = input;
   const retriesLeft = input.sameRouteRetries < retry.maxSameRouteRetries && !input.routeParked;
+  const byStatus = statusRule(error, retry);
+  if (byStatus === "never") return SURFACED.has(error.category) || (error.category === "content_filter" && !input.failoverOnContentFilter) ? { action: "surface" } : { action: "rotate" };
+  if (byStatus === "unlisted") return { action: "rotate" };
+  if (byStatus === "listed" && !RETRIED.has(error.category)) {
+    if (!retriesLeft) return SURFACED.has(error.category) ? { action: "surface" } : { action: "rotate" };
+    const delayMs = error.retryAfterMs !== undefined && retry.honorRetryAfter ? error.retryAfterMs : backoffDelay(retry, input.sameRouteRetries, input.random);
+    return delayMs < input.remainingMs ? { action: "retry-same-route", delayMs } : { action: "rotate" };
+  }
   switch (error.category) {
     case "invalid_request":
     case "cancelled":

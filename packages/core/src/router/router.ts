@@ -1,4 +1,5 @@
 import { checkVirtualNameLength } from "../capability/resolve-name.js";
+import { checkMiddleware, runMiddleware, type RouterMiddleware } from "./middleware.js";
 import type { CapabilityTreeView } from "../capability/types.js";
 import type { CallOptions, ProviderConnectorV1 } from "../connectors/provider.js";
 import type { RotationPolicySet, RouteSnapshot, SelectionContext, SelectionResult } from "../connectors/rotation.js";
@@ -52,6 +53,8 @@ export interface RouterOptions {
   events?: MeshEventBus;
   /** Random source in [0, 1) for jitter and strategies (seed it in tests). */
   random?: () => number;
+  /** Middleware around every request, outermost first (more can be added with {@link Router.use}). */
+  middleware?: readonly RouterMiddleware[];
 }
 
 /** Per-request working state. */
@@ -117,6 +120,7 @@ export class Router {
   readonly events: MeshEventBus;
   readonly clock: Clock;
   readonly #o: RouterOptions;
+  #middleware: readonly RouterMiddleware[] = [];
   readonly #random: () => number;
   /** Observed first-token times per route and the budgets learned from them. */
   readonly #firstToken = new FirstTokenBudgets();
@@ -135,6 +139,26 @@ export class Router {
     this.#random = options.random ?? Math.random;
     this.#pools = options.pools instanceof PoolRegistry ? options.pools : new PoolRegistry({ models: options.models, tree: options.tree, pools: options.pools.values() });
     this.#candidates = new CandidateIndex(options.models, options.providers, options.tree);
+    for (const middleware of options.middleware ?? []) this.use(middleware);
+  }
+
+  /**
+   * Adds a middleware around every later request (innermost so far: the first added sees requests first).
+   * Returns a function that removes it.
+   * @example
+   * mesh.router.use({ name: "scrub", beforeRequest: ({ request }) => ({ request: scrub(request) }) });
+   */
+  use(middleware: RouterMiddleware): () => void {
+    const added = checkMiddleware(middleware);
+    this.#middleware = [...this.#middleware, added];
+    return () => {
+      this.#middleware = this.#middleware.filter((m) => m !== added);
+    };
+  }
+
+  /** The middleware in order, outermost first. */
+  get middleware(): readonly RouterMiddleware[] {
+    return this.#middleware;
   }
 
   /** The pools (configured, predefined, and the on-demand ones built so far), models and providers this router serves. */
@@ -157,6 +181,11 @@ export class Router {
 
   /** Non-streamed chat completion. */
   async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<ChatCompletion>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "chat", stream: false, request, options }, (r) => this.#chat(r, options));
+    return this.#chat(request, options);
+  }
+
+  #chat(request: ChatCompletionRequest, options: RequestOptions): Promise<Routed<ChatCompletion>> {
     const state = this.#begin("chat", request, false, options);
     return this.#run(state, completeChat, chatUsage);
   }
@@ -167,30 +196,55 @@ export class Router {
    * cut, stall or broken stream throws a StreamInterruptedError from the iterator — never a clean end.
    */
   async chatStream(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<Routed<AsyncIterable<ChatCompletionChunk>>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "chat", stream: true, request, options }, (r) => this.#chatStream(r, options));
+    return this.#chatStream(request, options);
+  }
+
+  #chatStream(request: ChatCompletionRequest, options: RequestOptions): Promise<Routed<AsyncIterable<ChatCompletionChunk>>> {
     const state = this.#begin("chat", request, true, options);
     return this.#run(state, undefined, undefined);
   }
 
   /** Embeddings. */
   embed(request: EmbeddingRequest, options: RequestOptions = {}): Promise<Routed<EmbeddingResponse>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "embeddings", stream: false, request, options }, (r) => this.#embed(r, options));
+    return this.#embed(request, options);
+  }
+
+  #embed(request: EmbeddingRequest, options: RequestOptions): Promise<Routed<EmbeddingResponse>> {
     const state = this.#begin("embeddings", request, false, options);
     return this.#run(state, (p, m, call) => this.#need(p, "embed", m)({ ...request, model: m.upstreamModel }, call), (r) => r.usage);
   }
 
   /** Image generation. */
   generateImage(request: ImageGenerationRequest, options: RequestOptions = {}): Promise<Routed<ImagesResponse>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "images", stream: false, request, options }, (r) => this.#generateImage(r, options));
+    return this.#generateImage(request, options);
+  }
+
+  #generateImage(request: ImageGenerationRequest, options: RequestOptions): Promise<Routed<ImagesResponse>> {
     const state = this.#begin("images", request, false, options);
     return this.#run(state, (p, m, call) => this.#need(p, "generateImage", m)({ ...request, model: m.upstreamModel }, call), mediaUsage);
   }
 
   /** Text to speech. */
   speech(request: SpeechRequest, options: RequestOptions = {}): Promise<Routed<SpeechResponse>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "speech", stream: false, request, options }, (r) => this.#speech(r, options));
+    return this.#speech(request, options);
+  }
+
+  #speech(request: SpeechRequest, options: RequestOptions): Promise<Routed<SpeechResponse>> {
     const state = this.#begin("speech", request, false, options);
     return this.#run(state, (p, m, call) => this.#need(p, "speech", m)({ ...request, model: m.upstreamModel }, call), undefined);
   }
 
   /** Speech to text. */
   transcribe(request: TranscriptionRequest, options: RequestOptions = {}): Promise<Routed<TranscriptionResponse>> {
+    if (this.#middleware.length > 0) return runMiddleware(this.#middleware, { kind: "transcription", stream: false, request, options }, (r) => this.#transcribe(r, options));
+    return this.#transcribe(request, options);
+  }
+
+  #transcribe(request: TranscriptionRequest, options: RequestOptions): Promise<Routed<TranscriptionResponse>> {
     const state = this.#begin("transcription", request, false, options);
     return this.#run(state, (p, m, call) => this.#need(p, "transcribe", m)({ ...request, model: m.upstreamModel }, call), mediaUsage);
   }
@@ -240,7 +294,7 @@ export class Router {
     // Before anything keeps or emits the name: an oversized one fails at once, at a cost independent of its length.
     checkVirtualNameLength(requested);
     const trace: RoutingTrace = { requestId, requested, kind, stream, requirements: [], candidates: [], attempts: [], warnings: [], startedAt: now, deadlineMs: 0 };
-    if (this.events.wants("request-start")) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream });
+    if (this.events.wants("request-start")) this.events.emit({ type: "request-start", timestamp: now, requestId, requested, kind, stream, ...(this.events.capturePayloads ? { request } : {}) });
     const pool = this.#resolvePool(requested, trace);
     const deadlineMs = options.deadlineMs ?? pool.deadlineMs ?? this.#o.defaults.deadlineMs;
     trace.deadlineMs = deadlineMs;
@@ -712,7 +766,7 @@ export class Router {
   }
 
   #succeeded<T>(state: RequestState, attempt: RouteAttempt, value: T): Routed<T> {
-    this.#succeed(state, attempt.target.route.routeId);
+    this.#succeed(state, attempt.target.route.routeId, state.stream ? undefined : value);
     return { value, trace: state.trace };
   }
 
@@ -868,12 +922,15 @@ export class Router {
     return true;
   }
 
-  #succeed(state: RequestState, routeId: string): void {
+  #succeed(state: RequestState, routeId: string, response?: unknown): void {
     const { trace } = state;
     trace.outcome = "success";
     trace.final = this.#finalOf(state, routeId);
     trace.endedAt = this.clock.now();
-    if (this.events.wants("request-end")) this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: true, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, trace });
+    if (this.events.wants("request-end")) {
+      const answer = response !== undefined && this.events.capturePayloads ? { response } : {};
+      this.events.emit({ type: "request-end", timestamp: trace.endedAt, requestId: state.requestId, ok: true, latencyMs: trace.endedAt - trace.startedAt, attempts: trace.attempts.length, trace, ...answer });
+    }
   }
 
   #fail(state: RequestState, error: ModelMeshError): ModelMeshError {

@@ -50,6 +50,13 @@ export interface RetrySettings {
   initialDelayMs: number;
   maxDelayMs: number;
   honorRetryAfter: boolean;
+  /**
+   * `retry.retryable_codes`: HTTP statuses retried on the same route. A server, network or rate-limit failure with
+   * another status rotates at once; a listed status of another category is retried too. Absent: the error table.
+   */
+  retryableStatuses?: readonly number[];
+  /** `retry.non_retryable_codes`: HTTP statuses never retried on the same route (wins over the list above). */
+  nonRetryableStatuses?: readonly number[];
 }
 
 /** A pool: a capability node and/or explicit members, with its policies. */

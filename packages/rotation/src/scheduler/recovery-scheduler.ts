@@ -114,7 +114,7 @@ export class RecoveryScheduler {
     for (const watched of this.#routes.values()) {
       const snapshot = await this.#mesh.ledger.snapshot(watched.route, watched.policies);
       if (snapshot.status !== "standby" || snapshot.reason === undefined || !PROBED_REASONS.has(snapshot.reason)) continue;
-      if (watched.pool.recovery.probe_on_start) reports.push(await this.#track(this.#probeStandby(watched, "startup")));
+      if (watched.pool.recovery.probe_on_start) reports.push(await this.#track(this.#announce(this.#probeStandby(watched, "startup"))));
       else if (snapshot.standbyUntil !== undefined) this.#armCooldown(watched.route.routeId, snapshot.standbyUntil);
     }
     return reports;
@@ -137,11 +137,11 @@ export class RecoveryScheduler {
     for (const watched of this.#routes.values()) {
       const interval = watched.pool.recovery.probe_interval;
       if (interval === undefined || now - (this.#lastProbeAt.get(watched.route.routeId) ?? -Infinity) < interval) continue;
-      work.push(this.#track(this.#probeStandby(watched, "standby")));
+      work.push(this.#track(this.#announce(this.#probeStandby(watched, "standby"))));
     }
     for (const providerId of this.#parkedProviders) {
       const watched = [...this.#routes.values()].find((w) => w.route.providerId === providerId);
-      if (watched && outageSettings(this.#routes, providerId).recovery === "on_probe_success") work.push(this.#track(this.#probeProvider(watched)));
+      if (watched && outageSettings(this.#routes, providerId).recovery === "on_probe_success") work.push(this.#track(this.#announce(this.#probeProvider(watched))));
     }
     return (await Promise.all(work)).filter((r) => r.skipped === undefined);
   }
@@ -151,7 +151,7 @@ export class RecoveryScheduler {
     const watched = this.#routes.get(routeId);
     if (watched === undefined) return { routeId, kind: "standby", ok: false, skipped: "not a watched route" };
     const snapshot = await this.#mesh.ledger.snapshot(watched.route, watched.policies);
-    return this.#track(snapshot.circuit === "half-open" ? this.#probeHalfOpen(watched) : this.#probeStandby(watched, "standby"));
+    return this.#track(this.#announce(snapshot.circuit === "half-open" ? this.#probeHalfOpen(watched) : this.#probeStandby(watched, "standby")));
   }
 
   /** Resolves when no probe started by this scheduler is in flight (tests advance a fake clock, then await this). */
@@ -172,7 +172,7 @@ export class RecoveryScheduler {
     this.#cooldownTimers.get(routeId)?.();
     const cancel = this.#clock.setTimer(() => {
       this.#cooldownTimers.delete(routeId);
-      void this.#track(this.#probeHalfOpen(this.#routes.get(routeId)!));
+      void this.#track(this.#announce(this.#probeHalfOpen(this.#routes.get(routeId)!)));
     }, Math.max(0, until - this.#clock.now()), { background: true });
     this.#cooldownTimers.set(routeId, cancel);
   }
@@ -262,6 +262,24 @@ export class RecoveryScheduler {
     } finally {
       this.#inFlight.delete(key);
     }
+  }
+
+  /** Emits a `route-probe` event for a probe that was sent (skipped ones say nothing). */
+  #announce(probe: Promise<ProbeReport>): Promise<ProbeReport> {
+    return probe.then((report) => {
+      if (report.skipped === undefined) {
+        this.#mesh.events.emit({
+          type: "route-probe",
+          timestamp: this.#clock.now(),
+          routeId: report.routeId,
+          kind: report.kind,
+          ok: report.ok,
+          ...(report.status !== undefined ? { status: report.status } : {}),
+          ...(report.category !== undefined ? { category: report.category } : {}),
+        });
+      }
+      return report;
+    });
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {

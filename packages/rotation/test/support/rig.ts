@@ -30,6 +30,11 @@ export interface RigOptions {
   yaml?: (urls: Record<string, string>) => string;
   /** Extra top-level config. */
   config?: Record<string, unknown>;
+  /**
+   * Let createMesh start the background services the config asks for (recovery scheduler, maintenance), as
+   * users get them. Default false: most tests drive their own scheduler instance step by step.
+   */
+  services?: boolean;
 }
 
 export interface Rig {
@@ -83,7 +88,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       pools: options.pools ?? {},
       ...options.config,
     };
-  const mesh = await createMesh(source, { registry, clock, env: {}, random: seededRandom(42) });
+  const mesh = await createMesh(source, { registry, clock, env: {}, random: seededRandom(42), startServices: options.services ?? false });
   const events: MeshEvent[] = [];
   mesh.events.on("*", (event) => events.push(event));
   const rig: Rig = {

@@ -63,7 +63,7 @@ pools:
     strategy: modelmesh.cost-first.v1
     deactivation: { retry_limit: 3, error_codes: [429, 500, 503], request_limit: 14000, quota_window: daily }
     recovery: { cooldown: 60s, on_quota_reset: true, quota_reset_schedule: daily_utc, probe_interval: 300s }
-    retry: { max_attempts: 2, backoff: exponential_jitter, initial_delay: 500ms, max_delay: 10s, scope: same_provider }
+    retry: { max_attempts: 2, backoff: exponential_jitter, initial_delay: 500ms, max_delay: 10s, scope: same_model }
     provider_deactivation: on_auth_failure
     provider_recovery: on_probe_success
   code-review:

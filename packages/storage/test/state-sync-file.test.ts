@@ -6,14 +6,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { ConnectorRegistry, createMesh, MemoryStateStore, StateSync, type Mesh } from "@modelmesh/core";
 import { startMockProvider, type MockProvider } from "@modelmesh/testing/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CDK_CONNECTORS } from "../../src/connectors/index.js";
-import { CDK_NODE_CONNECTORS } from "../../src/connectors/node.js";
-import { KeyValueStorage } from "../../src/services/key-value-storage.js";
+import { CDK_CONNECTORS } from "@modelmesh/cdk";
+import { KeyValueStorage } from "@modelmesh/cdk/node";
+import { STORAGE_CONNECTORS } from "../src/index.js";
 
 const KEY = "sk-proxy-key-0123456789abcdef";
 const SNAPSHOT = "modelmesh/state";
@@ -81,7 +81,7 @@ storage:
 `;
 
 async function meshOn(dir: string): Promise<Mesh> {
-  const mesh = await createMesh(yamlFor(dir), { registry: new ConnectorRegistry({ connectors: [...CDK_CONNECTORS, ...CDK_NODE_CONNECTORS] }), env: { PROXY_KEY: KEY } });
+  const mesh = await createMesh(yamlFor(dir), { registry: new ConnectorRegistry({ connectors: [...CDK_CONNECTORS, ...STORAGE_CONNECTORS] }), env: { PROXY_KEY: KEY } });
   open.push(mesh);
   return mesh;
 }
@@ -115,7 +115,7 @@ describe("the local-file connector's lock", () => {
 
   it("holds across processes: a child holding it makes this process wait until the child lets go", async () => {
     const dir = freshDir();
-    const cdkIndex = fileURLToPath(new URL("../../dist/node.js", import.meta.url));
+    const cdkIndex = join(dirname(createRequire(import.meta.url).resolve("@modelmesh/cdk/package.json")), "dist", "node.js");
     const script = `
       const { KeyValueStorage } = await import(${JSON.stringify(cdkIndex)});
       const store = new KeyValueStorage({ backend: "file", directory: ${JSON.stringify(dir)} });
