@@ -53,6 +53,31 @@ providers:
     }
   });
 
+  it("is named by package in `connector:` (no connectors.packages) and serves a routed request", async () => {
+    const yaml = `
+providers:
+  acme:
+    connector: "${PACKAGE}"
+    config:
+      base_url: "${mock.url}"
+      api_key: "\${env:ACME_KEY}"
+      models: [{ id: "echo-1", capabilities: ["generation.text-generation.chat-completion"] }]
+`;
+    const mesh = await createMesh(yaml, { registry: new ConnectorRegistry({ importer }), env: { ACME_KEY: "sk-acme-0123456789abcdef" } });
+    try {
+      const { value } = await mesh.router.chat({ model: "chat-completion", messages: [{ role: "user", content: "by name" }] });
+      expect(value.choices[0]?.message.content).toBe("echo: by name");
+      expect(mesh.router.providers.get("acme")?.connector.connectorId).toBe("acme.echo.v1");
+    } finally {
+      await mesh.close();
+    }
+  });
+
+  it("a package named in `connector:` that is not installed fails at start-up naming the path", async () => {
+    const error = await createMesh(`providers:\n  acme: { connector: "@acme/modelmesh-connector-missing", config: { base_url: "http://127.0.0.1:9" } }\n`, { registry: new ConnectorRegistry({ importer }) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "MM_CONNECTOR_UNKNOWN", issues: [{ path: "providers.acme.connector" }] });
+  });
+
   it("fails at start-up with MM_CONNECTOR_UNKNOWN when the package is not installed", async () => {
     const error = await createMesh(`connectors:\n  packages: ["@acme/modelmesh-connector-missing"]\n`, { registry: new ConnectorRegistry({ importer }) }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "MM_CONNECTOR_UNKNOWN", issues: [{ path: "connectors.packages.0" }] });

@@ -65,6 +65,7 @@ export {
 // Connector registry
 export {
   ConnectorRegistry,
+  isPackageSpecifier,
   type ConnectorContext,
   type ConnectorDescriptor,
   type ConnectorRuntime,
@@ -79,3 +80,4 @@ export {
 export { createMesh, type CreateMeshOptions, type Mesh } from "./mesh/create-mesh.js";
 export { CORE_CONNECTORS, registerCoreConnectors } from "./mesh/builtins.js";
 export { RECOVERY_SCHEDULER_ID, schedulerKeys } from "./mesh/services.js";
+export { KNOWN_CONNECTOR_PACKAGES, knownConnectorPackage } from "./registry/known-connectors.js";

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectorRegistry, createMesh, MeshEventBus, type DiscoveryConnectorV1, type DiscoveryHost, type Mesh, type MeshEvent } from "../src/index.js";
 import { startUpstream, type Upstream } from "./support/upstream.js";
+import { createFetchProvider } from "./support/fetch-provider.js";
 import { testProviderConnector, user } from "./support/mesh.js";
 
 const open: Array<Upstream | Mesh> = [];
@@ -95,10 +96,11 @@ describe("keys refused at load, naming the key and why", () => {
     ["providers.pa.batch", PROVIDER.replace("connector: test.fetch.v1,", "connector: test.fetch.v1, batch: { supported: true },"), /providers\.pa\.batch: not supported yet: ModelMesh routes no batch API calls/],
     ["providers.pa.files", PROVIDER.replace("connector: test.fetch.v1,", "connector: test.fetch.v1, files: { upload: true },"), /providers\.pa\.files: not supported yet/],
     ["providers.pa.fine_tuning", PROVIDER.replace("connector: test.fetch.v1,", "connector: test.fetch.v1, fine_tuning: { supported: true },"), /providers\.pa\.fine_tuning: not supported yet/],
+    ["models.pa.m.batch", `${PROVIDER}models:\n  pa.m: { provider: pa, model: m, capabilities: [chat-completion], batch: { max_items: 10 } }\n`, /models\.pa\.m\.batch: not supported yet: ModelMesh routes no batch API calls/],
     ["secrets.reload_on_rotation", `${PROVIDER}secrets: { reload_on_rotation: true }\n`, /secrets\.reload_on_rotation: not supported yet: secrets are resolved once/],
     ["pools.chat.recovery.probe_interval without a scheduler", `${PROVIDER}pools:\n  chat: { capability: chat-completion, recovery: { probe_interval: 30s } }\n`, /pools\.chat\.recovery\.probe_interval: needs the recovery scheduler of @modelmesh\/rotation/],
     ["discovery.health.connector (unknown, even when off)", `${PROVIDER}discovery:\n  health: { connector: no-such-monitor }\n`, /discovery\.health\.connector: unknown connector 'no-such-monitor'/],
-    ["discovery.sync.enabled without its connector", `${PROVIDER}discovery:\n  sync: { enabled: true }\n`, /discovery\.sync\.connector: unknown connector 'modelmesh\.registry-sync\.v1'/],
+    ["discovery.sync.enabled without its connector", `${PROVIDER}discovery:\n  sync: { enabled: true }\n`, /discovery\.sync\.connector: connector 'modelmesh\.registry-sync\.v1' comes with @modelmesh\/discovery/],
   ])("%s", async (_key, yaml, message) => {
     expect(await loadError(yaml)).toMatch(message);
   });
@@ -106,6 +108,37 @@ describe("keys refused at load, naming the key and why", () => {
   it("the values that mean today's behaviour stay accepted (scope same_model, api_key, key_rotation false, reload_on_rotation false)", async () => {
     const yaml = `${PROVIDER.replace("connector: test.fetch.v1,", "connector: test.fetch.v1, auth: { method: api_key, key_rotation: false },")}secrets: { reload_on_rotation: false }\npools:\n  chat: { capability: chat-completion, retry: { scope: same_model } }\n`;
     expect(await loadError(yaml)).toBe("loaded");
+  });
+});
+
+describe("providers.<name>.discovery", () => {
+  const listing = {
+    ...testProviderConnector,
+    id: "test.listing.v1",
+    aliases: [],
+    create: (config: { base_url: string }, context: { instanceId: string }) =>
+      createFetchProvider(context.instanceId, config.base_url, [{ id: "model-a", capabilities: ["generation.text-generation.chat-completion"] }, { id: "model-z", capabilities: ["generation.text-generation.chat-completion"] }] as never),
+  };
+  const yaml = (discovery: string) => `
+providers:
+  pa: { connector: test.listing.v1, config: { base_url: "http://127.0.0.1:9" }${discovery} }
+models:
+  pa.a: { provider: pa, model: model-a, capabilities: [chat-completion] }
+`;
+  const modelIds = async (discovery: string) => {
+    const mesh = await createMesh(yaml(discovery), { registry: new ConnectorRegistry({ connectors: [listing] }), env: {} });
+    open.push(mesh);
+    return [...mesh.router.models.keys()].sort();
+  };
+
+  it("enumerate_models: true routes to the listed models next to the configured ones (the configured one once)", async () => {
+    expect(await modelIds("")).toEqual(["pa.a"]);
+    expect(await modelIds(", discovery: { enumerate_models: true }")).toEqual(["pa.a", "pa.model-z"]);
+  });
+
+  it("model_details and capability_query are refused (not supported yet)", async () => {
+    await expect(modelIds(", discovery: { model_details: true }")).rejects.toThrow(/providers\.pa\.discovery\.model_details: not supported yet/);
+    await expect(modelIds(", discovery: { capability_query: true }")).rejects.toThrow(/providers\.pa\.discovery\.capability_query: not supported yet/);
   });
 });
 
@@ -168,5 +201,34 @@ discovery:
     expect(seen.find((e) => e.type === "registry-sync")).toMatchObject({ newModels: ["pa.new"] });
     await mesh.close();
     expect(stopped).toBe(1);
+  });
+});
+
+describe("connectors named by package, and shipped ones whose package is missing", () => {
+  it("`connector: <package>` imports the package and uses its connector of the expected type", async () => {
+    const upstream = await startUpstream({});
+    open.push(upstream);
+    const imported: string[] = [];
+    const importer = async (specifier: string) => {
+      imported.push(specifier);
+      if (specifier !== "@acme/modelmesh-connector-fetch") throw new Error(`Cannot find package '${specifier}'`);
+      return { connector: { ...testProviderConnector, id: "acme.fetch.v1", aliases: [] } };
+    };
+    const yaml = `providers:\n  pa: { connector: "@acme/modelmesh-connector-fetch", config: { base_url: "${upstream.url}" } }\nmodels:\n  pa.model-a: { provider: pa, capabilities: [chat-completion] }\n`;
+    const mesh = await createMesh(yaml, { registry: new ConnectorRegistry({ importer }), env: {} });
+    open.push(mesh);
+    await mesh.router.chat({ model: "chat-completion", messages: user("hi") });
+    expect(upstream.calls).toHaveLength(1);
+    expect(imported).toEqual(["@acme/modelmesh-connector-fetch"]);
+    const wrongType = await createMesh(`${yaml}observability:\n  routing: { connector: "@acme/modelmesh-connector-fetch" }\n`, { registry: new ConnectorRegistry({ importer }), env: {} }).catch((e: unknown) => e);
+    expect(String(wrongType)).toMatch(/observability\.routing\.connector: connector 'acme\.fetch\.v1' is a provider connector, expected observability/);
+    const onlyForSinks = await createMesh(`providers:\n  pa: { connector: test.fetch.v1, config: { base_url: "${upstream.url}" } }\nobservability:\n  routing: { connector: "@acme/modelmesh-connector-fetch" }\n`, { registry: new ConnectorRegistry({ importer, connectors: [testProviderConnector] }), env: {} }).catch((e: unknown) => e);
+    expect(String(onlyForSinks)).toMatch(/observability\.routing\.connector: package '@acme\/modelmesh-connector-fetch' has no observability connector \(it exports acme\.fetch\.v1\)/);
+  });
+
+  it("a shipped connector whose package is not registered names the package to install", async () => {
+    const message = await loadError(`${PROVIDER}pools:\n  chat: { capability: chat-completion, strategy: modelmesh.round-robin.v1 }\n`);
+    expect(message).toMatch(/pools\.chat\.strategy: connector 'modelmesh\.round-robin\.v1' comes with @modelmesh\/rotation, which this registry does not have: install it \(npm install @modelmesh\/rotation\)/);
+    expect(await loadError(`${PROVIDER}observability:\n  logging: { connector: json-log }\n`)).toMatch(/comes with @modelmesh\/observability\/node/);
   });
 });

@@ -13,9 +13,6 @@ import { closeRigs, startRig } from "./support/rig.js";
 afterEach(closeRigs);
 
 const T0 = Date.UTC(2026, 0, 10, 12);
-const main = (extra: Record<string, unknown>) => ({
-  main: { models: ["a.m", "b.m"], strategy: "modelmesh.priority-selection.v1", deactivation: { retry_limit: 1 }, ...extra },
-});
 
 /** Polls `condition` (real time, bounded) while background probes over real sockets finish. */
 async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {

@@ -5,11 +5,10 @@
 import { z } from "zod";
 import {
   count,
-  duration,
   firstTokenSetting,
   flag,
-  fraction,
   idList,
+  notSupported,
   positiveInt,
   size,
   text,
@@ -91,23 +90,8 @@ export const modelQuotaSchema = z.strictObject({
   tokens_per_day: count().optional(),
 });
 
-/** Batch behaviour of the model. */
-export const modelBatchSchema = z.strictObject({
-  /** Requests per batch. */
-  max_items: positiveInt().optional(),
-  /** Total batch size; size string, output in bytes. */
-  max_payload: size().optional(),
-  /** Expected turnaround (e.g. `24h`); output in ms. */
-  completion_window: duration().optional(),
-  /** Price factor against synchronous calls (0.5 = half price). */
-  cost_discount: fraction().optional(),
-  /** Webhook on completion. */
-  callback: flag().optional(),
-  /** Status polling. */
-  polling: flag().optional(),
-  /** Partial results before the batch completes. */
-  partial_results: flag().optional(),
-});
+/** Batch behaviour of the model: ModelMesh routes no batch calls yet, so the section is refused. */
+const modelBatch = () => notSupported(z.unknown(), "ModelMesh routes no batch API calls; remove the section");
 
 /** Fields shared by `models.<id>` and the inline `providers.<name>.models[]` item. */
 const modelBody = {
@@ -130,8 +114,8 @@ const modelBody = {
   pricing: pricingSchema.optional(),
   /** Known vendor limits. */
   quota: modelQuotaSchema.optional(),
-  /** Batch behaviour. */
-  batch: modelBatchSchema.optional(),
+  /** Batch behaviour: refused (not supported yet). */
+  batch: modelBatch().optional(),
   /** Per-attempt timeouts of this model; they win over the pool's, the provider's and `routing.timeouts`. */
   timeouts: z.strictObject({
     /** Time to the first token of a stream: `auto` or a duration (see `routing.timeouts.first_token`). */

@@ -16,7 +16,6 @@ import {
   idKey,
   notSupported,
   nullAsEmpty,
-  positiveInt,
   size,
   text,
   timeZone,
@@ -100,12 +99,12 @@ export const providerAuthSchema = z.strictObject({
 
 /** What the connector may ask the vendor at start-up. Absent keys mean false. */
 export const providerDiscoverySchema = z.strictObject({
-  /** List the vendor's models. Default false. */
+  /** Also route to every model the vendor lists, next to the configured ones. Default false (listed only when none is configured). */
   enumerate_models: flag().default(false),
-  /** Fetch context windows and prices. Default false. */
-  model_details: flag().default(false),
-  /** Ask which capabilities the models have. Default false. */
-  capability_query: flag().default(false),
+  /** Fetch context windows and prices: not supported yet (only `false`). */
+  model_details: notSupported(flag(), "context windows and prices come from the config (models.<id>.context_window, pricing) or the connector's catalogue", (on) => !on).default(false),
+  /** Ask which capabilities the models have: not supported yet (only `false`). */
+  capability_query: notSupported(flag(), "capabilities come from the config (models.<id>.capabilities) or the connector's catalogue", (on) => !on).default(false),
 });
 
 /** Batch, file and fine-tuning APIs: ModelMesh routes none of them yet, so declaring them is an error. */

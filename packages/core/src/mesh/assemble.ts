@@ -70,8 +70,11 @@ export function routerProviderOf(name: string, entry: ProviderEntry | undefined,
   };
 }
 
-/** Models: the configured ones, plus everything a provider lists when none is configured for it. */
-export async function gatherModels(config: Pick<RuntimeConfig, "models">, providers: ReadonlyMap<string, RouterProvider>, tree: CapabilityTree): Promise<Map<string, RouterModel>> {
+/**
+ * Models: the configured ones, plus everything a provider lists when none is configured for it or when it is in
+ * `enumerate` (`providers.<name>.discovery.enumerate_models: true`: its listed models join the configured ones).
+ */
+export async function gatherModels(config: Pick<RuntimeConfig, "models">, providers: ReadonlyMap<string, RouterProvider>, tree: CapabilityTree, enumerate?: ReadonlySet<string>): Promise<Map<string, RouterModel>> {
   const models = new Map<string, RouterModel>();
   const catalogue = new Map<string, ModelInfo[]>();
   const listed = async (providerId: string) => {
@@ -86,9 +89,11 @@ export async function gatherModels(config: Pick<RuntimeConfig, "models">, provid
     configured.add(model.provider);
   }
   for (const [providerId, provider] of providers) {
-    if (configured.has(providerId)) continue;
+    if (configured.has(providerId) && !enumerate?.has(providerId)) continue;
     for (const info of await listed(providerId)) {
       const id = `${providerId}.${info.id}`;
+      // A listed model already configured under another id stays one model.
+      if (configured.has(providerId) && [...models.values()].some((m) => m.providerId === providerId && m.upstreamModel === info.id)) continue;
       if (!models.has(id)) models.set(id, toRouterModel(id, providerId, undefined, info, providerCapabilities(provider.connector), tree));
     }
   }

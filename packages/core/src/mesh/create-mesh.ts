@@ -11,7 +11,7 @@ import { hasLiveStore, type LiveStorageConnector, type ObservabilityConnectorV1,
 import { isModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { systemClock, type Clock } from "../internal/clock.js";
-import { ConnectorRegistry, type ConnectorContext, type ModuleImporter } from "../registry/registry.js";
+import { ConnectorRegistry, isPackageSpecifier, type ConnectorContext, type ConnectorType, type ModuleImporter, type RotationRole } from "../registry/registry.js";
 import type { RouterProvider } from "../router/types.js";
 import { StateLedger } from "../state/ledger.js";
 import { FallbackStateStore } from "../state/fallback-store.js";
@@ -106,8 +106,10 @@ export async function createMesh(source: string | object, options: CreateMeshOpt
   let mesh: Mesh | undefined;
   try {
     for (const [index, specifier] of config.connectors.packages.entries()) await setup.registry.load(specifier, `connectors.packages.${index}`);
+    await loadNamedConnectors(config, setup.registry);
     const providers = await createProviders(config, setup);
-    const models = await gatherModels(config, providers, tree);
+    const enumerate = new Set(Object.entries(config.providers).filter(([, entry]) => entry.discovery?.enumerate_models).map(([name]) => name));
+    const models = await gatherModels(config, providers, tree, enumerate);
     const pools = await buildPools(config, models, tree, setup.context, (id, pool) => registryPolicies(id, pool, setup));
     state = await startState(config, setup, loaded);
     const sinks = await createSinks(config, setup);
@@ -312,4 +314,26 @@ async function configMiddleware(config: MeshConfig, setup: Setup): Promise<Route
     }
   }
   return out;
+}
+
+/**
+ * Connectors named by package (`connector: "@acme/modelmesh-connector-echo"`) are imported up front, so that every
+ * later lookup (which is synchronous in places) finds them under that name.
+ */
+async function loadNamedConnectors(config: MeshConfig, registry: ConnectorRegistry): Promise<void> {
+  const named: Array<[string, { type: ConnectorType; role?: RotationRole }, string]> = [];
+  for (const [name, entry] of Object.entries(config.providers)) if (entry.enabled) named.push([entry.connector, { type: "provider" }, `providers.${name}.connector`]);
+  for (const [id, pool] of Object.entries(config.pools)) {
+    named.push([pool.strategy, { type: "rotation", role: "selection" }, `pools.${id}.strategy`]);
+    named.push([pool.deactivation.connector, { type: "rotation", role: "deactivation" }, `pools.${id}.deactivation.connector`]);
+    named.push([pool.recovery.connector, { type: "rotation", role: "recovery" }, `pools.${id}.recovery.connector`]);
+  }
+  named.push([config.secrets.store, { type: "secret-store" }, "secrets.store"], [config.storage.connector, { type: "storage" }, "storage.connector"]);
+  for (const section of ["routing", "logging", "statistics"] as const) {
+    const sink = config.observability[section] as { connector: string } | undefined;
+    if (sink) named.push([sink.connector, { type: "observability" }, `observability.${section}.connector`]);
+  }
+  for (const section of ["health", "sync"] as const) named.push([config.discovery[section].connector, { type: "discovery" }, `discovery.${section}.connector`]);
+  config.middleware.forEach((entry, index) => named.push([entry.connector, { type: "middleware" }, `middleware.${index}.connector`]));
+  for (const [specifier, expected, path] of named) if (!registry.has(specifier) && isPackageSpecifier(specifier)) await registry.loadNamed(specifier, expected, path);
 }

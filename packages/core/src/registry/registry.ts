@@ -3,6 +3,7 @@ import type { Clock } from "../internal/clock.js";
 import type { MeshEventBus } from "../events/events.js";
 import { asConfigError, ConfigError, type ConfigIssue } from "../errors/errors.js";
 import { closeMatches } from "../capability/suggest.js";
+import { knownConnectorPackage } from "./known-connectors.js";
 
 /**
  * The six connector families, plus `middleware` (router hooks, docs/ARCHITECTURE.md §2.16). Rotation connectors
@@ -75,6 +76,15 @@ export interface MeshServiceDescriptor<TMesh = unknown> {
   start(mesh: TMesh): MeshServiceHandle | Promise<MeshServiceHandle>;
 }
 
+/**
+ * True when a `connector:` value names a package to import rather than a connector id or alias: a scoped name
+ * (`@acme/modelmesh-connector-echo`), a path (`./connectors/x.js`, `/abs/x.js`, `file:…`), or an unscoped name
+ * that says it is one (`modelmesh-connector-x`).
+ */
+export function isPackageSpecifier(value: string): boolean {
+  return /^@[a-z0-9][\w.-]*\/[\w.-]+/.test(value) || /^(\.{1,2}\/|\/|file:)/.test(value) || /^modelmesh-connector-[\w.-]+$/.test(value);
+}
+
 function isServiceDescriptor(value: unknown): value is MeshServiceDescriptor {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -113,6 +123,8 @@ export class ConnectorRegistry {
   #byId = new Map<string, AnyDescriptor>();
   #byAlias = new Map<string, AnyDescriptor>();
   #services = new Map<string, MeshServiceDescriptor>();
+  /** Package names used as `connector:` values, to the connector they load. */
+  #byPackage = new Map<string, AnyDescriptor>();
   #importer: ModuleImporter;
 
   constructor(options: { importer?: ModuleImporter; connectors?: readonly AnyDescriptor[]; services?: readonly MeshServiceDescriptor[] } = {}) {
@@ -173,9 +185,9 @@ export class ConnectorRegistry {
     return this;
   }
 
-  /** A descriptor by id or alias, or undefined. */
+  /** A descriptor by id, alias, or the package name it was loaded under ({@link loadNamed}), or undefined. */
   get(idOrAlias: string): AnyDescriptor | undefined {
-    return this.#byId.get(idOrAlias) ?? this.#byAlias.get(idOrAlias);
+    return this.#byId.get(idOrAlias) ?? this.#byAlias.get(idOrAlias) ?? this.#byPackage.get(idOrAlias);
   }
 
   /** True if the id or alias is known. */
@@ -196,6 +208,13 @@ export class ConnectorRegistry {
     const found = this.get(idOrAlias);
     const path = expected?.path ?? "connector";
     if (!found) {
+      const shippedBy = knownConnectorPackage(idOrAlias);
+      if (shippedBy !== undefined) {
+        throw new ConfigError({
+          code: "MM_CONNECTOR_UNKNOWN",
+          issues: [{ path, message: `connector '${idOrAlias}' comes with ${shippedBy}, which this registry does not have: install it (npm install ${shippedBy}) and list it in connectors.packages, or use modelmesh's create(), whose catalogue includes it` }],
+        });
+      }
       const known = this.list(expected?.type, expected?.role).flatMap((d) => [d.id, ...(d.aliases ?? [])]);
       const near = closeMatches(idOrAlias, known, 3);
       const hint = near.length > 0 ? `Did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
@@ -211,6 +230,25 @@ export class ConnectorRegistry {
       throw new ConfigError({ code: "MM_CONNECTOR_INVALID", issues: [{ path, message: `connector '${found.id}' is a ${got} connector, expected ${want}` }] });
     }
     return found;
+  }
+
+  /**
+   * `connector: "@acme/modelmesh-connector-echo"`: imports the package, registers what it exports, and lets its
+   * connector of the expected type answer to the package name from now on. A package with several connectors of
+   * that type must be named by connector id instead.
+   */
+  async loadNamed(specifier: string, expected: { type: ConnectorType; role?: RotationRole }, path: string): Promise<void> {
+    if (this.#byPackage.has(specifier)) return;
+    const ids = await this.load(specifier, path);
+    const matching = ids.map((id) => this.#byId.get(id)!).filter((d) => d.type === expected.type && (!expected.role || d.role === expected.role));
+    if (matching.length !== 1) {
+      const want = expected.role ? `${expected.type} (${expected.role})` : expected.type;
+      throw new ConfigError({
+        code: "MM_CONNECTOR_INVALID",
+        issues: [{ path, message: matching.length === 0 ? `package '${specifier}' has no ${want} connector (it exports ${ids.join(", ")})` : `package '${specifier}' has several ${want} connectors: name one by id (${matching.map((d) => d.id).join(", ")})` }],
+      });
+    }
+    this.#byPackage.set(specifier, matching[0]!);
   }
 
   /**
@@ -256,6 +294,7 @@ export class ConnectorRegistry {
     expected: { type: ConnectorType; role?: RotationRole; path: string; connectorPath?: string },
   ): Promise<T> {
     const connectorPath = expected.connectorPath ?? `${expected.path}.connector`;
+    if (!this.has(idOrAlias) && isPackageSpecifier(idOrAlias)) await this.loadNamed(idOrAlias, expected, connectorPath);
     const descriptor = this.resolve(idOrAlias, { type: expected.type, role: expected.role, path: connectorPath });
     if (descriptor.runtime !== "universal" && descriptor.runtime !== context.runtime) {
       throw new ConfigError({
