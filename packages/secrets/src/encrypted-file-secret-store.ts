@@ -11,7 +11,7 @@ import { ConfigError } from "@modelmesh/core";
 import { BaseSecretStore, type SecretStoreOptions } from "@modelmesh/cdk";
 import { SECRET_FILE_MODE, writeFileAtomic } from "./atomic-write.js";
 import { DEFAULT_SCRYPT_PARAMS, deriveKey, newSalt, openSecrets, parseEnvelope, scryptParamsProblem, sealSecrets, type ScryptParams } from "./encrypted-envelope.js";
-import { assertSecretName, assertSecretValue, secretFileError } from "./errors.js";
+import { assertSecretName, assertSecretValue, checkedChanges, secretFileError } from "./errors.js";
 
 /** Default file of the encrypted store. */
 export const DEFAULT_ENCRYPTED_FILE = ".modelmesh/secrets.enc";
@@ -71,12 +71,7 @@ export class EncryptedFileSecretStore extends BaseSecretStore {
 
   /** Sets several secrets in one write (e.g. an import). */
   async setMany(values: Readonly<Record<string, string>>): Promise<void> {
-    const changes = new Map<string, string>();
-    for (const [name, value] of Object.entries(values)) {
-      assertSecretName(name, this.filePath);
-      assertSecretValue(name, value, this.filePath);
-      changes.set(name, value);
-    }
+    const changes = checkedChanges(values, this.filePath);
     if (changes.size > 0) await this.#edit(changes);
     this.clearCache();
   }

@@ -28,3 +28,14 @@ export function assertSecretValue(name: string, value: unknown, file: string): a
   if (typeof value === "string") return;
   throw new ConfigError({ file, issues: [{ path: "secrets", message: `the value of secret '${name}' must be a string, got ${value === null ? "null" : typeof value}` }] });
 }
+
+/** The edits of a `setMany` (names and values checked), in the order given. */
+export function checkedChanges(values: Readonly<Record<string, string>>, file: string): Map<string, string> {
+  const changes = new Map<string, string>();
+  for (const [name, value] of Object.entries(values)) {
+    assertSecretName(name, file);
+    assertSecretValue(name, value, file);
+    changes.set(name, value);
+  }
+  return changes;
+}

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { FileSecretStore, type FileSecretStoreOptions } from "@modelmesh/cdk/node";
 import { parseTomlSubset } from "@modelmesh/cdk";
 import { writeFileAtomic } from "./atomic-write.js";
-import { assertSecretName, assertSecretValue, secretFileError } from "./errors.js";
+import { assertSecretName, assertSecretValue, checkedChanges, secretFileError } from "./errors.js";
 import { editDotenv, editTree, stringifyTomlSubset, type SecretChanges } from "./secret-file-edits.js";
 
 /** Options of {@link WritableFileSecretStore}. */
@@ -37,12 +37,7 @@ export class WritableFileSecretStore extends FileSecretStore {
 
   /** Sets several secrets in one write (e.g. an import). */
   async setMany(values: Readonly<Record<string, string>>): Promise<void> {
-    const changes = new Map<string, string>();
-    for (const [name, value] of Object.entries(values)) {
-      assertSecretName(name, this.filePath);
-      assertSecretValue(name, value, this.filePath);
-      changes.set(name, value);
-    }
+    const changes = checkedChanges(values, this.filePath);
     if (changes.size > 0) await this.#edit(changes);
   }
 
