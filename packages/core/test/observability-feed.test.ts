@@ -182,7 +182,7 @@ describe("observability.statistics", () => {
     expect(bySection.statistics!.stats[1]!["pool:chat"]).toMatchObject({ requestsTotal: 1 });
   });
 
-  it("scopes limits the keys; retention sums the last intervals; errors counted by category", async () => {
+  it("scopes limits the keys; retention sums the last intervals", async () => {
     const clock = createManualClock(Date.UTC(2026, 0, 1));
     const { mesh, bySection } = await meshWith(`observability:\n  statistics: { connector: test.recorder.v1, flush_interval: 10s, retention: 30s, scopes: [pool] }\n`, { clock });
     await mesh.router.chat({ model: "chat", messages: user("1") });
@@ -195,6 +195,22 @@ describe("observability.statistics", () => {
     clock.advance(20_000);
     expect(stats.at(-1)!["pool:chat"]!.requestsTotal).toBe(1); // the first interval has left the window
     expect(stats.at(-1)!["pool:chat"]!.latencyP95).toBeGreaterThanOrEqual(0);
+  });
+
+  it("counts failed requests by the category of their last error", async () => {
+    const clock = createManualClock(Date.UTC(2026, 0, 1));
+    const a = await startUpstream({ "model-a": [{ status: 500 }] });
+    open.push(a);
+    const { descriptor, bySection } = recorder();
+    const mesh = await createMesh(
+      `providers:\n  pa: { connector: test.fetch.v1, config: { base_url: "${a.url}" } }\nmodels:\n  pa.model-a: { provider: pa, capabilities: [chat-completion] }\npools:\n  chat: { capability: chat-completion, retry: { max_attempts: 0 } }\nobservability:\n  statistics: { connector: test.recorder.v1, flush_interval: 10s, scopes: [pool] }\n`,
+      { registry: new ConnectorRegistry({ connectors: [testProviderConnector, descriptor] }), env: {}, clock },
+    );
+    open.push(mesh);
+    await expect(mesh.router.chat({ model: "chat", messages: user("1") })).rejects.toThrow();
+    await expect(mesh.router.chat({ model: "chat", messages: user("2") })).rejects.toThrow();
+    clock.advance(10_000);
+    expect(bySection.statistics!.stats[0]!["pool:chat"]).toMatchObject({ requestsTotal: 2, requestsSuccess: 0, requestsFailed: 2, errorsByCategory: { server: 2 } });
   });
 
   it("rejects a retention shorter than flush_interval, naming the key", async () => {

@@ -31,6 +31,9 @@ export interface DetailedRequestLogEntry extends RequestLogEntry {
   response?: unknown;
 }
 
+const UTF8_ENCODER = /* @__PURE__ */ new TextEncoder();
+const UTF8_DECODER = /* @__PURE__ */ new TextDecoder();
+
 /** Requests whose end is still awaited (a stream's `stream-end`, its tokens). Bounded: the oldest goes first. */
 const MAX_PENDING = 10_000;
 /** Latency samples kept per scope and bucket for percentiles. */
@@ -47,12 +50,14 @@ export function startTelemetry(options: { config: MeshConfig; events: MeshEventB
   const offs: Array<() => void> = [];
   if (sinks.routing) offs.push(routingFeed(sinks.routing, config.observability.routing?.events, events));
   if (sinks.logging) offs.push(traceFeed(sinks.logging, events, clock));
-  const logging = sinks.logging ? new RequestLogFeed(sinks.logging, config.observability.logging!, models, events) : undefined;
-  const statistics = sinks.statistics ? new StatisticsFeed(sinks.statistics, config.observability.statistics!, models, clock) : undefined;
+  const logging = sinks.logging ? new RequestLogFeed(sinks.logging, config.observability.logging!, events) : undefined;
+  const statistics = sinks.statistics ? new StatisticsFeed(sinks.statistics, config.observability.statistics!, clock) : undefined;
   if (logging || statistics) {
-    const ends = new RequestEnds((entry) => {
-      logging?.write(entry);
-      statistics?.add(entry);
+    const ends = new RequestEnds((finished) => {
+      // One metadata record per request, shared by both sinks (the request log copies it before adding detail).
+      const entry = logEntryOf(finished, models);
+      logging?.write(finished, entry);
+      statistics?.add(finished, entry);
     });
     offs.push(events.on("*", (event) => ends.on(event)));
     if (logging) offs.push(events.on("request-start", (event) => logging.started(event.requestId, event.request)));
@@ -210,7 +215,6 @@ class RequestLogFeed {
   constructor(
     private readonly sink: ObservabilityConnectorV1,
     private readonly config: LoggingConfig,
-    private readonly models: ReadonlyMap<string, RouterModel>,
     events: MeshEventBus,
   ) {
     if (config.level === "full") events.capturePayloads = true;
@@ -220,8 +224,8 @@ class RequestLogFeed {
     if (this.config.level === "full" && request !== undefined) bounded(this.#requests, requestId, request);
   }
 
-  write(finished: Finished): void {
-    const entry: DetailedRequestLogEntry = logEntryOf(finished, this.models);
+  write(finished: Finished, metadata: RequestLogEntry): void {
+    const entry: DetailedRequestLogEntry = { ...metadata };
     const request = this.#requests.get(finished.end.requestId);
     this.#requests.delete(finished.end.requestId);
     if (this.config.level !== "metadata") {
@@ -255,9 +259,9 @@ class RequestLogFeed {
     } catch {
       return "[unserialisable payload]";
     }
-    const bytes = new TextEncoder().encode(text);
+    const bytes = UTF8_ENCODER.encode(text);
     if (bytes.length <= limit) return shown;
-    const cut = new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, "");
+    const cut = UTF8_DECODER.decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, "");
     return `${cut}…[truncated ${bytes.length - limit} of ${bytes.length} bytes]`;
   }
 }
@@ -303,7 +307,6 @@ class StatisticsFeed {
   constructor(
     private readonly sink: ObservabilityConnectorV1,
     private readonly config: StatisticsConfig,
-    private readonly models: ReadonlyMap<string, RouterModel>,
     private readonly clock: Clock,
   ) {
     this.#scopes = new Set(config.scopes ?? ["model", "provider", "pool"]);
@@ -326,8 +329,7 @@ class StatisticsFeed {
     this.flush();
   }
 
-  add(finished: Finished): void {
-    const entry = logEntryOf(finished, this.models);
+  add(finished: Finished, entry: RequestLogEntry): void {
     const category = errorCategoryOf(finished);
     const keys: string[] = [];
     if (this.#scopes.has("model") && entry.modelId) keys.push(`model:${entry.modelId}`);
