@@ -10,7 +10,7 @@ export interface SharedBuildOverrides extends Omit<Options, "entry" | "dts"> {
 }
 /**
  * Build settings shared by every package and app; tsup runs in the package's folder. ESM and CJS, declarations,
- * source maps, ES2022, platform-neutral (Node-only packages pass `platform: "node"`, see docs/ARCHITECTURE.md §1),
+ * source maps (without the sources inside), ES2022, platform-neutral (Node-only packages pass `platform: "node"`, see docs/ARCHITECTURE.md §1),
  * and `__PACKAGE_VERSION__` set from the package's own package.json (it feeds the `VERSION` exports).
  */
 export declare function sharedBuildConfig(overrides: SharedBuildOverrides): Options;

@@ -12,11 +12,11 @@ export interface SharedBuildOverrides extends Omit<Options, "entry" | "dts"> {
 
 /**
  * Build settings shared by every package and app; tsup runs in the package's folder. ESM and CJS, declarations,
- * source maps, ES2022, platform-neutral (Node-only packages pass `platform: "node"`, see docs/ARCHITECTURE.md §1),
+ * source maps (without the sources inside), ES2022, platform-neutral (Node-only packages pass `platform: "node"`, see docs/ARCHITECTURE.md §1),
  * and `__PACKAGE_VERSION__` set from the package's own package.json (it feeds the `VERSION` exports).
  */
 export function sharedBuildConfig(overrides: SharedBuildOverrides): Options {
-  const { dts, define, ...rest } = overrides;
+  const { dts, define, esbuildOptions, ...rest } = overrides;
   const { version } = JSON.parse(readFileSync(resolve("package.json"), "utf8")) as { version: string };
   return {
     format: ["esm", "cjs"],
@@ -28,6 +28,12 @@ export function sharedBuildConfig(overrides: SharedBuildOverrides): Options {
     // tsup 8 injects `baseUrl` into the dts compiler options; TypeScript 6 rejects it unless silenced.
     dts: dts === false ? false : { ...dts, compilerOptions: { ignoreDeprecations: "6.0" } },
     define: { __PACKAGE_VERSION__: JSON.stringify(version), ...define },
+    // Maps point at the sources by path and do not embed them: stack traces and debuggers map to src/, and a
+    // tarball does not carry every source a second time.
+    esbuildOptions(options, context) {
+      options.sourcesContent = false;
+      esbuildOptions?.(options, context);
+    },
   };
 }
 

@@ -70,13 +70,13 @@ export function measure() {
   return ROWS.map((row) => ({ ...row, measured: countFile(row.example, row.file) }));
 }
 
-/** The Markdown table the cdk README embeds (links relative to packages/cdk/). */
+/** The Markdown table the cdk README embeds (absolute links: the README is also the registry's page). */
 export function markdownTable(rows = measure()) {
   const head = "| Scenario | Raw interface (seed) | CDK base class (seed → measured) | CDK specialized (seed → measured) | Example |\n|---|---|---|---|---|";
   const body = rows.map((row) => {
     const base = row.column === "base" ? `~${row.seedBase} → **${row.measured}** (TypeScript)` : `~${row.seedBase}`;
     const specialized = row.column === "specialized" ? `~${row.seedSpecialized} → **${row.measured}** (YAML)` : "–";
-    return `| ${row.scenario} | ~${row.raw} | ${base} | ${specialized} | [\`examples/${row.example}\`](../../examples/${row.example}/${row.file}) |`;
+    return `| ${row.scenario} | ~${row.raw} | ${base} | ${specialized} | [\`examples/${row.example}\`](https://github.com/modelmesh/modelmesh/blob/main/examples/${row.example}/${row.file}) |`;
   });
   return [head, ...body].join("\n");
 }

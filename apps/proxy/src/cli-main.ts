@@ -1,13 +1,16 @@
 /**
- * The `modelmesh` command: `serve`, `validate`, `explain`, and `secrets` (delegated to `@modelmesh/secrets`). Arguments are parsed by hand (no CLI framework);
+ * The `modelmesh` command: `init`, `serve`, `validate`, `explain`, and `secrets` (delegated to `@modelmesh/secrets`). Arguments are parsed by hand (no CLI framework);
  * I/O, environment and signals are injectable so tests run it in-process.
  */
 import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
+import { ConfigError, createMesh, type ChatCompletionRequest, type Mesh } from "@modelmesh/core";
+import type { DetectedProvider } from "modelmesh";
 import { createUndiciTransport } from "@modelmesh/cdk/node";
 import { runSecretsCommand } from "@modelmesh/secrets";
 import { formatSummary, formatTrace } from "./cli-format.js";
+import { detectStarterProviders, starterYaml } from "./init.js";
 import { CorsOriginError, parseCorsOrigins } from "./cors.js";
 import { assertServable, readConfigFile } from "./reload.js";
 import { createProxyRegistry, startProxy, type ProxyHandle } from "./server.js";
@@ -29,32 +32,74 @@ export interface CliIO {
 const USAGE = `modelmesh — the ModelMesh OpenAI-compatible proxy
 
 Usage:
+  modelmesh init     [--output modelmesh.yaml] [--force] [--stdout]
   modelmesh serve    [--config modelmesh.yaml] [--port N] [--host H] [--no-watch] [--allow-auth-downgrade]
                      [--cors-origin ORIGIN]...
   modelmesh validate [--config modelmesh.yaml]
   modelmesh explain  [--config modelmesh.yaml] --model NAME [--message "text"] [--tools] [--stream] [--json]
   modelmesh secrets  set NAME [VALUE] | get NAME | list | delete NAME | import FILE  [--store KIND] [--path FILE]
-  modelmesh --help
+  modelmesh <command> --help
 
-serve     starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port), reloads the config on change,
-          stops gracefully on SIGTERM / SIGINT. A reload is refused (the running config stays, the log says
-          why) when the new file is invalid, has no enabled provider (e.g. empty or comment-only), or turns
-          off proxy.auth while it is enforced.
-  --allow-auth-downgrade  let a reload turn proxy.auth off (absent or enabled: false); logged as a warning.
-  --cors-origin ORIGIN    let web pages from ORIGIN call the /v1 endpoints (CORS): an exact origin such as
-          https://app.example.com or http://localhost:5173 (scheme://host[:port], no path, no trailing slash),
-          or * for any origin. Repeat the flag or separate origins with commas. Turns CORS on; the origins are
-          added to proxy.cors.origins and kept across config reloads. Never covers /admin/*. Browsers still
-          need a token from proxy.auth (Authorization: Bearer ...) when auth is on.
-validate  builds the mesh from the config: exit 0 with a summary, or exit 1 with every problem (path and line).
-          A config needs at least one enabled provider.
-explain   dry run: where a request for NAME would go and why (candidates, exclusions, the pick). No upstream call.
-secrets   manages the secrets of a file store: encrypted-file (default, .modelmesh/secrets.enc, passphrase from
-          MODELMESH_SECRETS_PASSPHRASE), dotenv, json or toml. set without VALUE reads it from stdin; list prints
-          names only. Exit 0 done, 1 failed, 2 usage error. See modelmesh secrets --help.
+init      writes a starter modelmesh.yaml from the provider keys found in the environment (OPENAI_API_KEY, …).
+serve     starts the proxy (default 127.0.0.1:8080); reloads the config on change; stops on SIGTERM / SIGINT.
+validate  builds the mesh from the config without calling any upstream: a summary, or every problem.
+explain   dry run: where a request for NAME would go and why. No upstream call.
+secrets   manages the secrets that \${secrets:NAME} reads, in a file store.
 
+Without --config, modelmesh.yaml (or .yml) in the working directory is used. Exit 0 done, 1 failed, 2 usage error.
 Values resolved from \${env:NAME} / \${secrets:NAME} are never printed: output shows the reference instead.
 `;
+
+/** `modelmesh <command> --help`. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  init: `modelmesh init [--output FILE] [--force] [--stdout]
+
+Writes a starter config: one provider for every vendor whose key is in the environment (OPENAI_API_KEY,
+ANTHROPIC_API_KEY, GEMINI_API_KEY, GROQ_API_KEY, …, or OLLAMA_HOST and the like for a local server: the
+variables modelmesh's create() detects) and a "chat" pool over them. Keys are written as \${env:NAME} references, never as values. The file is
+then loaded as \`validate\` would (no upstream call) and its summary printed.
+
+  --output FILE  where to write (default modelmesh.yaml in the working directory)
+  --force        replace an existing file (without it, an existing file is left alone: exit 1)
+  --stdout       print the config instead of writing a file
+
+Exit 0 written, 1 nothing written (no key found, the file exists, or the config does not load), 2 usage error.
+`,
+  serve: `modelmesh serve [--config FILE] [--port N] [--host H] [--no-watch] [--allow-auth-downgrade] [--cors-origin ORIGIN]...
+
+Starts the proxy (default 127.0.0.1:8080, or proxy.host / proxy.port; --port 0 picks a free port), prints its
+OpenAI base URL, reloads the config when the file changes, and stops gracefully on SIGTERM / SIGINT (exit 0).
+A reload is refused (the running config stays, the log says why) when the new file is invalid, has no enabled
+provider (e.g. empty or comment-only), or turns off proxy.auth while it is enforced.
+
+  --config FILE           the config (default modelmesh.yaml or .yml in the working directory)
+  --port N, --host H      where to listen (override proxy.port / proxy.host)
+  --no-watch              do not reload the config when the file changes
+  --allow-auth-downgrade  let a reload turn proxy.auth off (absent or enabled: false); logged as a warning
+  --cors-origin ORIGIN    let web pages from ORIGIN call the /v1 endpoints (CORS): an exact origin such as
+                          https://app.example.com or http://localhost:5173 (scheme://host[:port], no path, no
+                          trailing slash), or * for any origin. Repeat the flag or separate origins with commas.
+                          Turns CORS on; added to proxy.cors.origins and kept across reloads. Never covers
+                          /admin/*. Browsers still need a token from proxy.auth when auth is on.
+`,
+  validate: `modelmesh validate [--config FILE]
+
+Builds the mesh from the config without calling any upstream: exit 0 with a summary of providers, models and
+pools, or exit 1 with every problem (its path and line). A config needs at least one enabled provider.
+`,
+  explain: `modelmesh explain [--config FILE] --model NAME [--message "text"] [--tools] [--stream] [--json]
+
+Dry run: how NAME (a pool, a capability such as chat-completion, or a model id) resolves, the requirements
+derived from the request, every candidate with why it is (not) eligible, and the pick. No upstream call.
+
+  --message "text"  the user message of the request (default "Hello")
+  --tools           the request carries a tool (only tool-calling models are eligible)
+  --stream          the request streams
+  --json            print the trace as JSON
+
+Exit 0 with a pick, 3 when nothing is eligible, 1 on an error, 2 usage error.
+`,
+};
 
 interface Parsed {
   command?: string;
@@ -64,8 +109,15 @@ interface Parsed {
   errors: string[];
 }
 
-const VALUE_FLAGS = new Set(["config", "port", "host", "model", "message"]);
-const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch", "allow-auth-downgrade"]);
+const VALUE_FLAGS = new Set(["config", "port", "host", "model", "message", "output"]);
+const BOOLEAN_FLAGS = new Set(["tools", "stream", "json", "help", "no-watch", "allow-auth-downgrade", "force", "stdout"]);
+/** The flags each command takes; any other is a usage error naming the command. */
+const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  init: ["output", "force", "stdout"],
+  serve: ["config", "port", "host", "no-watch", "allow-auth-downgrade", "cors-origin"],
+  validate: ["config"],
+  explain: ["config", "model", "message", "tools", "stream", "json"],
+};
 /** Value flags that may be given more than once (every value kept in `lists`). */
 const REPEATABLE_FLAGS = new Set(["cors-origin"]);
 
@@ -171,18 +223,44 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO
   let io = rawIo;
   // `secrets` has its own commands and options (and needs no config): everything after it is its argv.
   if (argv[0] === "secrets") return runSecretsCommand(argv.slice(1), { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd, ...(io.readStdin ? { readStdin: io.readStdin } : {}) });
+  // `modelmesh help [command]`
+  if (argv[0] === "help" && argv.length <= 2) {
+    const topic = argv[1];
+    if (topic === "secrets") return runSecretsCommand(["--help"], { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd });
+    io.stdout(topic !== undefined && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : USAGE);
+    return topic === undefined || COMMAND_HELP[topic] ? 0 : 2;
+  }
   const parsed = parseArgs(argv);
-  if (parsed.flags.has("help") || parsed.command === undefined || parsed.command === "help") {
+  if (parsed.command === undefined) {
     io.stdout(USAGE);
-    return parsed.command === undefined && !parsed.flags.has("help") ? 1 : 0;
+    return parsed.flags.has("help") ? 0 : 1;
   }
   if (parsed.command === "secrets") {
     io.stderr("modelmesh: options go after the secrets command: modelmesh secrets <command> [--store KIND] [--path FILE]\n");
     return 2;
   }
-  if (parsed.errors.length > 0) {
-    io.stderr(`modelmesh: ${parsed.errors.join("; ")}\n\n${USAGE}`);
+  const accepted = COMMAND_FLAGS[parsed.command];
+  if (accepted === undefined) {
+    io.stderr(`modelmesh: unknown command "${parsed.command}"\n\n${USAGE}`);
     return 2;
+  }
+  if (parsed.flags.has("help")) {
+    io.stdout(COMMAND_HELP[parsed.command]!);
+    return 0;
+  }
+  const foreign = [...parsed.flags.keys()].filter((flag) => !accepted.includes(flag));
+  if (foreign.length > 0) parsed.errors.push(...foreign.map((flag) => `${parsed.command} takes no --${flag}`));
+  if (parsed.errors.length > 0) {
+    io.stderr(`modelmesh: ${parsed.errors.join("; ")}\n\n${COMMAND_HELP[parsed.command]}`);
+    return 2;
+  }
+  if (parsed.command === "init") {
+    try {
+      return await init(parsed, io);
+    } catch (error) {
+      io.stderr(`${(error as Error).message}\n`);
+      return 1;
+    }
   }
   const path = configPath(parsed, io);
   if (path === undefined) {
@@ -203,8 +281,7 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIO
       case "explain":
         return await explain(parsed, path, io);
       default:
-        io.stderr(`modelmesh: unknown command "${parsed.command}"\n\n${USAGE}`);
-        return 2;
+        return 2; // unreachable: commands are checked above
     }
   } catch (error) {
     io.stderr(`${(error as Error).message}\n`);
@@ -289,4 +366,37 @@ async function serve(parsed: Parsed, path: string, io: CliIO): Promise<number> {
     });
   });
   return 0;
+}
+
+async function init(parsed: Parsed, io: CliIO): Promise<number> {
+  let providers: DetectedProvider[];
+  try {
+    providers = detectStarterProviders(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`modelmesh init: nothing was written: ${error.issues.map((issue) => issue.message).join("; ")}\n`);
+    return 1;
+  }
+  const yaml = starterYaml(providers);
+  const found = providers.map((p) => `${p.name} (${p.source})`).join(", ");
+  if (parsed.flags.has("stdout")) {
+    io.stdout(yaml);
+    io.stderr(`modelmesh init: providers from the environment: ${found}\n`);
+    return 0;
+  }
+  const output = parsed.flags.get("output");
+  const path = resolve(io.cwd, typeof output === "string" ? output : "modelmesh.yaml");
+  try {
+    await writeFile(path, yaml, { flag: parsed.flags.has("force") ? "w" : "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    io.stderr(`modelmesh init: ${path} exists; left alone (--force replaces it, --stdout prints the config instead)\n`);
+    return 1;
+  }
+  io.stdout(`Wrote ${path} with providers ${found}.\n`);
+  return withMesh(path, io, async (mesh) => {
+    io.stdout(formatSummary(mesh, path));
+    io.stdout(`Next: modelmesh serve --config ${path}\n`);
+    return 0;
+  });
 }

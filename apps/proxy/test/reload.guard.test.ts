@@ -139,8 +139,8 @@ describe("modelmesh serve: a reload never weakens auth or empties the mesh", () 
     }
   });
 
-  it("--help documents --allow-auth-downgrade", async () => {
-    const help = await runCliChild(cli, ["--help"], { cwd: dir });
+  it("serve --help documents --allow-auth-downgrade", async () => {
+    const help = await runCliChild(cli, ["serve", "--help"], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--allow-auth-downgrade\s+let a reload turn proxy\.auth off/);
   });

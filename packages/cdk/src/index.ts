@@ -43,7 +43,9 @@ export { QuickProvider } from "./providers/quick-provider.js";
 export { ProviderInitError } from "./providers/provider-init-error.js";
 export { providerConfigFromYaml, checkProviderConfig, CHAT_COMPLETION, type ProviderConfig } from "./providers/provider-config.js";
 export { providerConfigSchema, type ProviderConfigBlock } from "./providers/provider-config-schema.js";
-export { classifyAnyError } from "./providers/provider-errors.js";
+export { classifyAnyError, errorIdentity, errorSource, invalidResponseError, unsupportedRequestError, type ErrorSource } from "./providers/provider-errors.js";
+export { completionToChunks, splitUsage } from "./providers/wire-helpers.js";
+export { copyModelInfo, withCatalogue } from "./providers/model-catalogue.js";
 export { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from "./providers/response-limits.js";
 export { MAX_UPSTREAM_MESSAGE, MAX_UPSTREAM_RAW, sanitizeUpstreamText } from "./helpers/upstream-text.js";
 /** Cost of a call from per-1M prices (core's, re-exported for connector authors). */
@@ -77,7 +79,7 @@ export {
 } from "./mixins/circuit-breaker.js";
 export { raceTimeout, TimeoutError, timeoutMiddleware, type RaceTimeoutOptions, type TimeoutMiddlewareOptions } from "./mixins/timeout.js";
 export { DEFAULT_LATENCY_BUCKETS_MS, MetricsCollector, metricsMiddleware, type MetricsMiddleware, type MetricsMiddlewareOptions, type MetricsOptions, type MetricsSnapshot } from "./mixins/metrics.js";
-export { deserialize, serialize, SERIALIZATION_CONTENT_TYPES, SERIALIZATION_FORMATS, SerializationError, type SerializationFormat } from "./mixins/serialization.js";
+export { deserialize, loadMsgpack, serialize, SERIALIZATION_CONTENT_TYPES, SERIALIZATION_FORMATS, SerializationError, type MsgpackModule, type SerializationFormat } from "./mixins/serialization.js";
 export {
   getMixin,
   withCache,

@@ -219,7 +219,8 @@ describe("connectors named by package, and shipped ones whose package is missing
     open.push(mesh);
     await mesh.router.chat({ model: "chat-completion", messages: user("hi") });
     expect(upstream.calls).toHaveLength(1);
-    expect(imported).toEqual(["@acme/modelmesh-connector-fetch"]);
+    // Imported once; the other imports are the not-installed packages of the defaults (env secrets, memory storage, …).
+    expect(imported.filter((s) => s.startsWith("@acme/"))).toEqual(["@acme/modelmesh-connector-fetch"]);
     const wrongType = await createMesh(`${yaml}observability:\n  routing: { connector: "@acme/modelmesh-connector-fetch" }\n`, { registry: new ConnectorRegistry({ importer }), env: {} }).catch((e: unknown) => e);
     expect(String(wrongType)).toMatch(/observability\.routing\.connector: connector 'acme\.fetch\.v1' is a provider connector, expected observability/);
     const onlyForSinks = await createMesh(`providers:\n  pa: { connector: test.fetch.v1, config: { base_url: "${upstream.url}" } }\nobservability:\n  routing: { connector: "@acme/modelmesh-connector-fetch" }\n`, { registry: new ConnectorRegistry({ importer, connectors: [testProviderConnector] }), env: {} }).catch((e: unknown) => e);
@@ -228,7 +229,33 @@ describe("connectors named by package, and shipped ones whose package is missing
 
   it("a shipped connector whose package is not registered names the package to install", async () => {
     const message = await loadError(`${PROVIDER}pools:\n  chat: { capability: chat-completion, strategy: modelmesh.round-robin.v1 }\n`);
-    expect(message).toMatch(/pools\.chat\.strategy: connector 'modelmesh\.round-robin\.v1' comes with @modelmesh\/rotation, which this registry does not have: install it \(npm install @modelmesh\/rotation\)/);
-    expect(await loadError(`${PROVIDER}observability:\n  logging: { connector: json-log }\n`)).toMatch(/comes with @modelmesh\/observability\/node/);
+    expect(message).toMatch(/pools\.chat\.strategy: connector 'modelmesh\.round-robin\.v1' comes with @modelmesh\/rotation, which is not installed: install it \(npm install @modelmesh\/rotation\)/);
+    expect(await loadError(`${PROVIDER}observability:\n  logging: { connector: json-log }\n`)).toMatch(/comes with @modelmesh\/observability\/node, which is not installed: install it \(npm install @modelmesh\/observability\)/);
+  });
+
+  it("a shipped connector id whose package is installed but not registered is imported and used", async () => {
+    const upstream = await startUpstream({});
+    open.push(upstream);
+    const imported: string[] = [];
+    const importer = async (specifier: string) => {
+      imported.push(specifier);
+      if (specifier !== "@modelmesh/provider-anthropic") throw Object.assign(new Error(`Cannot find package '${specifier}' imported from /x`), { code: "ERR_MODULE_NOT_FOUND" });
+      return { connectors: [{ ...testProviderConnector, id: "anthropic.claude.v1", aliases: ["claude"] }] };
+    };
+    const yaml = `providers:\n  pa: { connector: claude, config: { base_url: "${upstream.url}" } }\n  pb: { connector: anthropic.claude.v1, config: { base_url: "${upstream.url}" } }\nmodels:\n  pa.model-a: { provider: pa, capabilities: [chat-completion] }\n`;
+    const mesh = await createMesh(yaml, { registry: new ConnectorRegistry({ importer }), env: {} });
+    open.push(mesh);
+    await mesh.router.chat({ model: "pa.model-a", messages: user("hi") });
+    expect(upstream.calls).toHaveLength(1);
+    expect(imported.filter((s) => s === "@modelmesh/provider-anthropic")).toHaveLength(1);
+  });
+
+  it("a shipped package that is installed but fails to load is an error naming it, not 'not installed'", async () => {
+    const importer = async (specifier: string): Promise<Record<string, unknown>> => {
+      if (specifier === "@modelmesh/rotation") throw Object.assign(new Error("Cannot find package 'left-pad' imported from /x/rotation/dist/index.js"), { code: "ERR_MODULE_NOT_FOUND" });
+      throw Object.assign(new Error(`Cannot find package '${specifier}' imported from /x`), { code: "ERR_MODULE_NOT_FOUND" });
+    };
+    const error = await createMesh(`${PROVIDER}pools:\n  chat: { capability: chat-completion, strategy: round-robin }\n`, { registry: new ConnectorRegistry({ importer, connectors: [testProviderConnector] }), env: {} }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/pools\.chat\.strategy: cannot import connector package '@modelmesh\/rotation': Cannot find package 'left-pad'/);
   });
 });

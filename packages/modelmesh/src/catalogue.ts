@@ -43,7 +43,7 @@ export const DETECTABLE_PROVIDERS: readonly DetectableProvider[] = Object.freeze
   { name: "openai", connector: OPENAI_PRESET.id, keyVars: [OPENAI_PRESET.envVar] },
   { name: "anthropic", connector: anthropicConnector.id, keyVars: ["ANTHROPIC_API_KEY"] },
   { name: "google", connector: geminiConnector.id, keyVars: ["GEMINI_API_KEY", "GOOGLE_API_KEY"] },
-  ...OPENAI_COMPATIBLE_PRESETS.map((preset): DetectableProvider => {
+  ...OPENAI_COMPATIBLE_PRESETS.filter((preset) => preset.autoDetect !== false).map((preset): DetectableProvider => {
     const name = preset.aliases[0] ?? preset.id;
     return preset.local
       ? { name, connector: preset.id, keyVars: [], hostVar: preset.envVar, toBaseUrl: (host) => hostToBaseUrl(host, preset.baseUrl) }

@@ -30,8 +30,8 @@ describe("auto-detection", () => {
     }
   });
 
-  it("finds every provider whose key is set, in preference order, never echoing keys", () => {
-    const found = detectProviders(DETECTABLE_PROVIDERS, { OPENAI_API_KEY: "sk-a", GROQ_API_KEY: "gsk-b", GEMINI_API_KEY: "g-c", UNRELATED: "x" });
+  it("finds every provider whose key is set, in preference order, never echoing keys (HF_TOKEN, set for downloads, enables nothing)", () => {
+    const found = detectProviders(DETECTABLE_PROVIDERS, { OPENAI_API_KEY: "sk-a", GROQ_API_KEY: "gsk-b", GEMINI_API_KEY: "g-c", UNRELATED: "x", HF_TOKEN: "hf-downloads-only" });
     expect(found.map((f) => [f.name, f.source])).toEqual([
       ["openai", "OPENAI_API_KEY"],
       ["google", "GEMINI_API_KEY"],

@@ -10,7 +10,7 @@ import {
   type ErrorClassification,
   type RateLimitInfo,
 } from "@modelmesh/core";
-import { isSecretHeader, redactHeaders } from "@modelmesh/cdk";
+import { isSecretHeader, redactHeaders, errorIdentity, errorSource, invalidResponseError, unsupportedRequestError as unsupportedRequest } from "@modelmesh/cdk";
 
 /**
  * Anthropic errors → ModelMesh categories (docs/ARCHITECTURE.md §2.6), and `anthropic-ratelimit-*` headers →
@@ -105,8 +105,8 @@ export function anthropicHttpError(status: number, headers: Record<string, strin
     category,
     retryable,
     status,
-    message: formatMessage(where(context), `HTTP ${status}${forModel}: ${fields.type ? `${fields.type}: ` : ""}${reason}`),
-    ...identity(context),
+    message: formatMessage(errorSource(context, ANTHROPIC_CONNECTOR_ID), `HTTP ${status}${forModel}: ${fields.type ? `${fields.type}: ` : ""}${reason}`),
+    ...errorIdentity(context),
     ...(base.retryAfterMs !== undefined ? { retryAfterMs: base.retryAfterMs } : {}),
     metadata: {
       responseHeaders: redactHeaders(headers),
@@ -147,8 +147,8 @@ export function anthropicStreamError(payload: unknown, context: AnthropicErrorCo
     code: codeForCategory(classified.category),
     category: classified.category,
     retryable: classified.retryable,
-    message: formatMessage(where(context), `${phase === "stream" ? "error event inside the stream" : "error body in a 200 response"}: ${fields.type ?? "error"}: ${scrub(fields.message || base.message).slice(0, 300)}`),
-    ...identity(context),
+    message: formatMessage(errorSource(context, ANTHROPIC_CONNECTOR_ID), `${phase === "stream" ? "error event inside the stream" : "error body in a 200 response"}: ${fields.type ?? "error"}: ${scrub(fields.message || base.message).slice(0, 300)}`),
+    ...errorIdentity(context),
     metadata: { phase, ...(fields.type !== undefined ? { upstreamCode: fields.type } : {}), ...(fields.requestId ? { requestId: fields.requestId } : {}) },
   });
 }
@@ -184,24 +184,12 @@ function headerRecord(headers: unknown): Record<string, string> {
 
 /** A request the Anthropic API cannot express (bad image URL, `n > 1`, audio input…). Never retried. */
 export function unsupportedRequestError(what: string, fix?: string): ProviderError {
-  return new ProviderError({
-    code: "MM_INVALID_REQUEST",
-    category: "invalid_request",
-    retryable: false,
-    message: formatMessage(ANTHROPIC_CONNECTOR_ID, what, fix),
-  });
+  return unsupportedRequest(ANTHROPIC_CONNECTOR_ID, what, fix);
 }
 
 /** A 2xx body that is not a Messages API response. */
 export function invalidAnthropicResponse(what: string, context: AnthropicErrorContext, cause?: unknown): ProviderError {
-  return new ProviderError({
-    code: "MM_INVALID_RESPONSE",
-    category: "server",
-    retryable: false,
-    message: formatMessage(where(context), `invalid response: ${what}`),
-    ...identity(context),
-    ...(cause !== undefined ? { cause } : {}),
-  });
+  return invalidResponseError(what, context, cause, ANTHROPIC_CONNECTOR_ID);
 }
 
 /** The four header groups Anthropic sends; `tokens` is the most restrictive token limit in effect. */
@@ -239,10 +227,4 @@ export function readAnthropicRateLimits(headers: Record<string, string>, now: nu
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-function where(context: AnthropicErrorContext): string {
-  return context.provider !== undefined ? `provider ${context.provider}` : ANTHROPIC_CONNECTOR_ID;
-}
 
-function identity(context: AnthropicErrorContext): { provider?: string; model?: string } {
-  return { ...(context.provider !== undefined ? { provider: context.provider } : {}), ...(context.model !== undefined ? { model: context.model } : {}) };
-}

@@ -1,3 +1,4 @@
+import { copyModelInfo, withCatalogue } from "@modelmesh/cdk";
 import type { ModelFeatures, ModelInfo } from "@modelmesh/core";
 import type { AnthropicModelInfo } from "./anthropic-wire.js";
 
@@ -84,18 +85,7 @@ export function findCatalogueModel(id: string, models: readonly ModelInfo[] = AN
  * catalogue's for the rest (capabilities, sizes, prices, features). No configured models: the catalogue.
  */
 export function withCatalogueDefaults(configured: readonly ModelInfo[] | undefined): ModelInfo[] {
-  if (!configured || configured.length === 0) return ANTHROPIC_MODELS.map(copyModel);
-  return configured.map((model) => {
-    const known = findCatalogueModel(model.id);
-    if (!known) return copyModel(model);
-    return {
-      ...copyModel(known),
-      ...definedOnly(model),
-      id: model.id,
-      capabilities: model.capabilities.length > 0 ? [...model.capabilities] : [...known.capabilities],
-      features: { ...known.features, ...model.features },
-    };
-  });
+  return withCatalogue(configured, ANTHROPIC_MODELS, (id) => findCatalogueModel(id));
 }
 
 /**
@@ -110,9 +100,9 @@ export function mergeModelList(listed: readonly AnthropicModelInfo[], catalogue:
   for (const entry of listed) {
     if (typeof entry?.id !== "string" || entry.id === "") continue;
     const known = findCatalogueModel(entry.id, catalogue);
-    out.set(entry.id, known ? { ...copyModel(known), id: entry.id, name: entry.display_name ?? known.name ?? entry.id } : fromApi(entry));
+    out.set(entry.id, known ? { ...copyModelInfo(known), id: entry.id, name: entry.display_name ?? known.name ?? entry.id } : fromApi(entry));
   }
-  for (const model of catalogue) if (!out.has(model.id)) out.set(model.id, copyModel(model));
+  for (const model of catalogue) if (!out.has(model.id)) out.set(model.id, copyModelInfo(model));
   return [...out.values()];
 }
 
@@ -137,16 +127,4 @@ function fromApi(entry: AnthropicModelInfo): ModelInfo {
   return info;
 }
 
-function copyModel(model: ModelInfo): ModelInfo {
-  return {
-    ...model,
-    capabilities: [...model.capabilities],
-    ...(model.pricing ? { pricing: { ...model.pricing } } : {}),
-    ...(model.features ? { features: { ...model.features } } : {}),
-    ...(model.delivery ? { delivery: { ...model.delivery } } : {}),
-  };
-}
 
-function definedOnly(model: ModelInfo): Partial<ModelInfo> {
-  return Object.fromEntries(Object.entries(model).filter(([, value]) => value !== undefined)) as Partial<ModelInfo>;
-}

@@ -1,6 +1,7 @@
 import { systemClock, type ChatCompletionChunk } from "@modelmesh/core";
 import { describe, expect, it } from "vitest";
-import { anthropicChatStream, AnthropicStreamMapper, completionToChunks } from "./anthropic-stream-mapping.js";
+import { completionToChunks } from "@modelmesh/cdk";
+import { anthropicChatStream, AnthropicStreamMapper } from "./anthropic-stream-mapping.js";
 
 const encoder = new TextEncoder();
 
@@ -104,7 +105,7 @@ describe("anthropicChatStream", () => {
   });
 });
 
-describe("completionToChunks", () => {
+describe("completionToChunks (the cdk's, as this connector uses it)", () => {
   it("one delta chunk with the finish reason, then the usage chunk", () => {
     const chunks = completionToChunks({
       id: "msg", object: "chat.completion", created: 1, model: "m",

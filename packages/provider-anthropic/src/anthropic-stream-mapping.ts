@@ -1,5 +1,5 @@
-import { chatStream, raceTimeout, SseEventReader, type ChatStreamOptions, type SseEvent } from "@modelmesh/cdk";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionDelta, ChatFinishReason, Clock } from "@modelmesh/core";
+import { chatStream, completionToChunks, raceTimeout, splitUsage, SseEventReader, type ChatStreamOptions, type SseEvent } from "@modelmesh/cdk";
+import type { ChatCompletionChunk, ChatCompletionDelta, ChatFinishReason, Clock } from "@modelmesh/core";
 import { anthropicStreamError, invalidAnthropicResponse, type AnthropicErrorContext } from "./anthropic-error-mapping.js";
 import { convertAnthropicUsage, convertFromAnthropicMessage, mapAnthropicStopReason } from "./anthropic-response-mapping.js";
 import type { AnthropicResponseBlock, AnthropicUsage } from "./anthropic-wire.js";
@@ -176,35 +176,6 @@ export async function* anthropicJsonStream(
   yield* completionToChunks(completion);
 }
 
-/**
- * Converts a whole completion into chunks (for an upstream that answers a stream request with JSON): one
- * chunk with the full delta and finish reason, then the usage chunk.
- */
-export function completionToChunks(completion: ChatCompletion): ChatCompletionChunk[] {
-  const choice = completion.choices[0];
-  const delta: ChatCompletionDelta = { role: "assistant", content: choice?.message.content ?? null };
-  if (choice?.message.tool_calls) delta.tool_calls = choice.message.tool_calls.map((call, index) => ({ index, ...call }));
-  const chunk: ChatCompletionChunk = {
-    id: completion.id,
-    object: "chat.completion.chunk",
-    created: completion.created,
-    model: completion.model,
-    choices: [{ index: 0, delta, finish_reason: choice?.finish_reason ?? "stop" }],
-    ...(completion.usage ? { usage: completion.usage } : {}),
-  };
-  return [...splitUsage(chunk)];
-}
-
-/** OpenAI streams report usage in a separate, final chunk with `choices: []`. */
-function* splitUsage(chunk: ChatCompletionChunk): Generator<ChatCompletionChunk> {
-  if (!chunk.usage || !chunk.choices.some((choice) => choice.finish_reason != null)) {
-    yield chunk;
-    return;
-  }
-  const { usage, ...rest } = chunk;
-  yield rest;
-  yield { id: chunk.id, object: "chat.completion.chunk", created: chunk.created, model: chunk.model, choices: [], usage };
-}
 
 function typeOf(data: string): string | undefined {
   const json = tryJson(data);

@@ -4,6 +4,7 @@ import { OPENAI_COMPATIBLE_PRESETS } from "./presets/index.js";
 import type { OpenAICompatiblePreset } from "./presets/openai-compatible-preset.js";
 import { createPresetProvider, presetConnector, type OpenAICompatibleConnector, type PresetProviderContext } from "./presets/preset-connector.js";
 import type { OpenAIProvider } from "./openai-provider.js";
+import { azureOpenAIConnector, type AzureOpenAIConnector } from "./azure/azure-connector.js";
 
 /**
  * `openai.llm.v1` is itself described as a preset (OpenAI's base URL, `OPENAI_API_KEY`, the OpenAI catalogue)
@@ -24,12 +25,15 @@ export const OPENAI_PRESET: OpenAICompatiblePreset = {
 /** The `openai.llm.v1` connector descriptor (alias `openai`). */
 export const connector: OpenAICompatibleConnector = /*#__PURE__*/ presetConnector(OPENAI_PRESET);
 
-function allConnectors(): readonly OpenAICompatibleConnector[] {
-  return [connector, ...OPENAI_COMPATIBLE_PRESETS.map(presetConnector)];
+/** A connector of this package: `openai.llm.v1` or a preset (one config shape), or `azure.openai.v1`. */
+export type OpenAIFamilyConnector = OpenAICompatibleConnector | AzureOpenAIConnector;
+
+function allConnectors(): readonly OpenAIFamilyConnector[] {
+  return [connector, ...OPENAI_COMPATIBLE_PRESETS.map(presetConnector), azureOpenAIConnector];
 }
 
-/** `openai.llm.v1` followed by one connector per entry of `OPENAI_COMPATIBLE_PRESETS`. */
-export const connectors: readonly OpenAICompatibleConnector[] = /*#__PURE__*/ allConnectors();
+/** `openai.llm.v1`, one connector per entry of `OPENAI_COMPATIBLE_PRESETS`, then `azure.openai.v1`. */
+export const connectors: readonly OpenAIFamilyConnector[] = /*#__PURE__*/ allConnectors();
 
 /** Options of {@link createOpenAIProvider}: the snake_case block of `openai.llm.v1`, plus context parts. */
 export interface CreateOpenAIProviderOptions extends PresetProviderContext {

@@ -23,7 +23,7 @@ const context = (env: Record<string, string | undefined> = {}, extra: Partial<Co
 describe("the preset table", () => {
   const tree = CapabilityTree.createDefault();
 
-  it("has the twelve requested vendors with the requested ids", () => {
+  it("has the fourteen requested vendors with the requested ids", () => {
     expect(OPENAI_COMPATIBLE_PRESETS.map((preset) => preset.id)).toEqual([
       "groq.api.v1",
       "together.api.v1",
@@ -34,11 +34,14 @@ describe("the preset table", () => {
       "fireworks.api.v1",
       "cerebras.api.v1",
       "perplexity.search.v1",
+      "huggingface.router.v1",
       "ollama.local.v1",
       "vllm.local.v1",
       "lmstudio.local.v1",
+      "localai.local.v1",
     ]);
-    expect(connectors.map((descriptor) => descriptor.id)).toEqual(ALL.map((preset) => preset.id));
+    // The presets, then Azure OpenAI (its own connector, not a preset).
+    expect(connectors.map((descriptor) => descriptor.id)).toEqual([...ALL.map((preset) => preset.id), "azure.openai.v1"]);
     expect(connector.id).toBe("openai.llm.v1");
   });
 
@@ -50,7 +53,12 @@ describe("the preset table", () => {
     expect(preset.baseUrl.endsWith("/")).toBe(false);
     expect(url.protocol).toBe(preset.local ? "http:" : "https:");
     if (preset.local) expect(preset.envVar).toMatch(/_HOST$/);
-    else expect(preset.envVar).toMatch(/_API_KEY$/);
+    // Hugging Face's own name for its key is HF_TOKEN.
+    else expect(preset.envVar).toMatch(/_API_KEY$|^HF_TOKEN$/);
+    if (preset.keyEnvVar !== undefined) {
+      expect(preset.local).toBe(true);
+      expect(preset.keyEnvVar).toMatch(/_API_KEY$/);
+    }
     expect(preset.models.length).toBeGreaterThan(0);
     for (const model of preset.models) {
       expect(model.capabilities.length, model.id).toBeGreaterThan(0);

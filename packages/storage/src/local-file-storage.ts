@@ -17,10 +17,15 @@
 import { link, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelMeshError } from "@modelmesh/core";
-import { deserialize, serialize, type SerializationFormat, type StoredRecord } from "@modelmesh/cdk";
+import { deserialize, loadMsgpack, serialize, type SerializationFormat, type StoredRecord } from "@modelmesh/cdk";
 import { encodeStorageKey, decodeStorageKey, KeyValueStorage, type KeyValueStorageOptions } from "@modelmesh/cdk/node";
 
 /** Formats of the entry files. */
+/** MessagePack comes from this package's own msgpackr dependency, loaded the first time a msgpack file is touched. */
+async function formatReady(format: SerializationFormat): Promise<void> {
+  if (format === "msgpack") await loadMsgpack(await import("msgpackr"));
+}
+
 export const FILE_FORMATS = ["json", "yaml", "msgpack"] as const satisfies readonly SerializationFormat[];
 /** One of {@link FILE_FORMATS}. */
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -128,6 +133,7 @@ export class LocalFileStorage extends KeyValueStorage {
       throw this.#ioError(key, "read", error);
     }
     const plain = this.encrypted ? await this.#decrypt(key, bytes) : this.#assertPlain(key, bytes);
+    await formatReady(this.fileFormat);
     let envelope: Partial<Envelope>;
     try {
       envelope = deserialize<Partial<Envelope>>(plain, this.fileFormat);
@@ -149,6 +155,7 @@ export class LocalFileStorage extends KeyValueStorage {
       lastModified: record.lastModified,
     };
     if (record.entry.metadata !== undefined) envelope.metadata = record.entry.metadata;
+    await formatReady(this.fileFormat);
     const plain = serialize(envelope, this.fileFormat);
     const bytes = this.encrypted ? await this.#encrypt(key, plain) : plain;
     const target = this.pathFor(key);

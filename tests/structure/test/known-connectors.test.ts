@@ -9,6 +9,8 @@ import { OBSERVABILITY_CONNECTORS } from "@modelmesh/observability";
 import { OBSERVABILITY_NODE_CONNECTORS } from "@modelmesh/observability/node";
 import { connector as otelConnector } from "@modelmesh/observability-otel";
 import { connector as anthropicConnector } from "@modelmesh/provider-anthropic";
+import { connector as bedrockConnector } from "@modelmesh/provider-bedrock";
+import { connector as cohereConnector } from "@modelmesh/provider-cohere";
 import { connector as geminiConnector } from "@modelmesh/provider-google";
 import { connectors as OPENAI_CONNECTORS } from "@modelmesh/provider-openai";
 import { ROTATION_CONNECTORS } from "@modelmesh/rotation";
@@ -30,6 +32,8 @@ const SHIPPED: Record<string, ReadonlyArray<Pick<ConnectorDescriptor, "id" | "al
   "@modelmesh/provider-openai": OPENAI_CONNECTORS,
   "@modelmesh/provider-anthropic": [anthropicConnector],
   "@modelmesh/provider-google": [geminiConnector],
+  "@modelmesh/provider-cohere": [cohereConnector],
+  "@modelmesh/provider-bedrock": [bedrockConnector],
 };
 
 it("lists every shipped connector id and alias under the package that exports it, and nothing else", () => {

@@ -32,6 +32,8 @@ const NODE_ONLY: Record<string, string> = {
   "@modelmesh/testing/server": "the mock provider is a node:http server",
   "@modelmesh/testing/bundle": "drives esbuild",
   modelmesh: "wires the Node transport of @modelmesh/cdk/node in as the default",
+  "@modelmesh/proxy": "the HTTP proxy and its CLI: a node:http server",
+  "@modelmesh/proxy/server": "the HTTP proxy: a node:http server",
 };
 
 /**
@@ -39,26 +41,20 @@ const NODE_ONLY: Record<string, string> = {
  * so that a new dependency (or a new entry point pulling one in) that does work at import fails this test.
  */
 const DEPENDENCY_IMPORT_WORK: Record<string, { kinds: ImportEffect["kind"][]; reason: string }> = {
-  "detect-libc": {
-    kinds: ["file", "async"],
-    reason: "msgpackr (loaded by @modelmesh/cdk for MessagePack) looks for its optional native addon: detect-libc reads /proc/self/exe",
-  },
-  "node-gyp-build-optional-packages": { kinds: ["file"], reason: "the same native-addon lookup lists msgpackr-extract's prebuild folders" },
-  undici: { kinds: ["async"], reason: "undici creates a DNS resolver handle when it loads (Node entries only)" },
   vitest: { kinds: ["timer", "async"], reason: "vitest arms a timer when it loads (only @modelmesh/testing's root, which runs under vitest)" },
 };
 
 /** Globals that dependencies define while they load. */
 const DEPENDENCY_GLOBALS: { pattern: RegExp; reason: string }[] = [
   { pattern: /^__zod_global(Config|Registry)$/, reason: "zod's global registry" },
-  { pattern: /^Symbol\(undici\.globalDispatcher\.\d\)$/, reason: "undici's global dispatcher slot (Node entries only)" },
   { pattern: /^Symbol\((matchers-object|\$\$jest-matchers-object|asymmetric-matchers-object|expect-global)\)$/, reason: "vitest's expect state" },
 ];
 
 /** Entry points whose CommonJS build cannot be loaded, with the error that proves why. */
 const REQUIRE_UNSUPPORTED: Record<string, RegExp> = {
-  // The conformance suites import vitest, which throws under require(); they run under vitest, which imports ESM.
-  "@modelmesh/testing": /Vitest cannot be imported in a CommonJS module using require\(\)/,
+  // The proxy is ESM only: its exports have no `require` condition.
+  "@modelmesh/proxy": /ERR_PACKAGE_PATH_NOT_EXPORTED|No "exports" main defined/,
+  "@modelmesh/proxy/server": /ERR_PACKAGE_PATH_NOT_EXPORTED|is not defined by "exports"/,
 };
 
 /** Files a browser bundle must contain, so that the check provably walked the package's real graph. */
@@ -113,6 +109,7 @@ it("finds every published package, each a dev dependency of this one (so turbo b
   const own = JSON.parse(readFileSync(join(ROOT, "tests/structure/package.json"), "utf8")) as { devDependencies: Record<string, string> };
   expect(packages.filter((pkg) => own.devDependencies[pkg.manifest.name] !== "workspace:*").map((pkg) => pkg.manifest.name)).toEqual([]);
   expect(packages.map((pkg) => pkg.manifest.name).sort()).toEqual([
+    "@modelmesh/ai-sdk",
     "@modelmesh/browser",
     "@modelmesh/cdk",
     "@modelmesh/core",
@@ -120,8 +117,11 @@ it("finds every published package, each a dev dependency of this one (so turbo b
     "@modelmesh/observability",
     "@modelmesh/observability-otel",
     "@modelmesh/provider-anthropic",
+    "@modelmesh/provider-bedrock",
+    "@modelmesh/provider-cohere",
     "@modelmesh/provider-google",
     "@modelmesh/provider-openai",
+    "@modelmesh/proxy",
     "@modelmesh/rotation",
     "@modelmesh/secrets",
     "@modelmesh/storage",

@@ -1,10 +1,9 @@
 /**
  * JSON / YAML / MessagePack serialisation to and from bytes (docs/ARCHITECTURE.md §2.11; msgpackr per
- * docs/ARCHITECTURE.md §2.13). MessagePack uses msgpackr (its browser build under the `browser` condition, so
- * this stays platform-neutral).
+ * docs/ARCHITECTURE.md §2.13). MessagePack uses msgpackr, an optional peer dependency loaded on demand
+ * ({@link loadMsgpack}): a program that never asks for MessagePack neither installs nor loads it.
  */
 import { ModelMeshError } from "@modelmesh/core";
-import { Packr } from "msgpackr";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 
 /** Supported formats. */
@@ -43,10 +42,48 @@ export class SerializationError extends ModelMeshError {
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
-// Lazily created: no work at import time (docs/ARCHITECTURE.md §1). Records off and compact map headers: plain,
-// standard MessagePack that any decoder reads.
+/** What is used of msgpackr's `Packr` (typed here: msgpackr is optional, and its types need Node's). */
+interface Packr {
+  pack(value: unknown): Uint8Array;
+  unpack(bytes: Uint8Array): unknown;
+}
+
+/** The part of the msgpackr module {@link loadMsgpack} takes. */
+export interface MsgpackModule {
+  Packr: new (options: { useRecords: boolean; mapsAsObjects: boolean; variableMapSize: boolean }) => Packr;
+}
+
+// Records off and compact map headers: plain, standard MessagePack that any decoder reads.
+const PACKR_OPTIONS = { useRecords: false, mapsAsObjects: true, variableMapSize: true };
 let packr: Packr | undefined;
-const getPackr = () => (packr ??= new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true }));
+// A variable, so that bundlers leave the optional dependency alone unless a program loads it.
+const MSGPACKR = "msgpackr";
+
+/**
+ * Makes the `msgpack` format available: imports msgpackr (an optional peer dependency: `npm install msgpackr`)
+ * unless a module is given. Storages whose format is msgpack call it before their first read or write; call it
+ * yourself before {@link serialize} / {@link deserialize} with `"msgpack"`. Idempotent.
+ * @example
+ * await loadMsgpack();
+ * serialize({ a: 1 }, "msgpack");
+ */
+export async function loadMsgpack(module?: MsgpackModule): Promise<void> {
+  if (packr) return;
+  let mod = module;
+  if (!mod) {
+    try {
+      mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ MSGPACKR)) as MsgpackModule;
+    } catch (cause) {
+      throw new SerializationError("format 'msgpack' needs the msgpackr package, which is not installed: npm install msgpackr", { cause, unsupported: true });
+    }
+  }
+  packr ??= new mod.Packr(PACKR_OPTIONS);
+}
+
+function getPackr(): Packr {
+  if (!packr) throw new SerializationError("format 'msgpack' is not loaded: await loadMsgpack() first (storages with format msgpack do it when they start)", { unsupported: true });
+  return packr;
+}
 
 function checkFormat(format: string): asserts format is SerializationFormat {
   if (!(SERIALIZATION_FORMATS as readonly string[]).includes(format)) {
@@ -58,8 +95,8 @@ function checkFormat(format: string): asserts format is SerializationFormat {
  * Encodes a value. JSON is compact UTF-8; YAML is a UTF-8 document; MessagePack is binary.
  *
  * @example
- * const bytes = serialize({ a: 1 }, "msgpack");
- * deserialize(bytes, "msgpack"); // { a: 1 }
+ * const bytes = serialize({ a: 1 }, "yaml");
+ * deserialize(bytes, "yaml"); // { a: 1 }
  */
 export function serialize(value: unknown, format: SerializationFormat = "json"): Uint8Array {
   checkFormat(format);

@@ -77,17 +77,40 @@ export function httpStatusError(status: number, headers: Record<string, string>,
 }
 
 
-/** A 2xx response whose body is not what the protocol promises (bad JSON, missing fields). */
-export function invalidResponseError(what: string, context: ErrorContext, cause?: unknown): ProviderError {
+/** Who raised an error when there may be no provider yet (a native connector's mapping code). */
+export interface ErrorSource {
+  provider?: string;
+  model?: string;
+}
+
+/** The prefix of an error's message: `provider <name>` once there is a provider, else the connector id. */
+export function errorSource(context: ErrorSource, connectorId: string): string {
+  return context.provider !== undefined ? `provider ${context.provider}` : connectorId;
+}
+
+/** The `provider` and `model` fields of an error raised in `context` (absent ones left out). */
+export function errorIdentity(context: ErrorSource): { provider?: string; model?: string } {
+  return { ...(context.provider !== undefined ? { provider: context.provider } : {}), ...(context.model !== undefined ? { model: context.model } : {}) };
+}
+
+/**
+ * A 2xx response whose body is not what the protocol promises (bad JSON, missing fields). `connectorId` names
+ * the source when the context has no provider yet.
+ */
+export function invalidResponseError(what: string, context: ErrorSource, cause?: unknown, connectorId = "provider"): ProviderError {
   return new ProviderError({
     code: "MM_INVALID_RESPONSE",
     category: "server",
     retryable: false,
-    message: formatMessage(`provider ${context.provider}`, `invalid response: ${what}`),
-    provider: context.provider,
-    ...(context.model !== undefined ? { model: context.model } : {}),
+    message: formatMessage(errorSource(context, connectorId), `invalid response: ${what}`),
+    ...errorIdentity(context),
     ...(cause !== undefined ? { cause } : {}),
   });
+}
+
+/** A request the connector's protocol cannot express (a remote image where bytes are needed, `n > 1`…). Never retried. */
+export function unsupportedRequestError(connectorId: string, what: string, fix?: string): ProviderError {
+  return new ProviderError({ code: "MM_INVALID_REQUEST", category: "invalid_request", retryable: false, message: formatMessage(connectorId, what, fix) });
 }
 
 /** A non-streamed response did not complete within the attempt's budget. */

@@ -53,6 +53,28 @@ export function completionToChunk(completion: ChatCompletion): ChatCompletionChu
   return chunk;
 }
 
+/**
+ * A whole completion as the chunks of a stream, the way OpenAI streams report usage: the content chunk, then a
+ * final chunk with `choices: []` and the usage. For native protocols whose stream request was answered with a
+ * whole message (or that fake a stream from one).
+ * @example
+ * for (const chunk of completionToChunks(completion)) yield chunk;
+ */
+export function completionToChunks(completion: ChatCompletion): ChatCompletionChunk[] {
+  return splitUsage(completionToChunk(completion));
+}
+
+/**
+ * A finishing chunk that carries usage, as OpenAI streams send it: the chunk without the usage, then a final
+ * chunk with `choices: []` and the usage. Any other chunk is returned as it is. For native protocols whose
+ * last event carries both the finish reason and the usage.
+ */
+export function splitUsage(chunk: ChatCompletionChunk): ChatCompletionChunk[] {
+  if (!chunk.usage || !chunk.choices.some((choice) => choice.finish_reason != null)) return [chunk];
+  const { usage, ...rest } = chunk;
+  return [rest, { id: chunk.id, object: "chat.completion.chunk", created: chunk.created, model: chunk.model, choices: [], usage }];
+}
+
 /** True when `value` has the minimal shape of a chat completion (an object with a `choices` array). */
 export function looksLikeCompletion(value: unknown): value is ChatCompletion {
   return typeof value === "object" && value !== null && Array.isArray((value as { choices?: unknown }).choices);

@@ -5,7 +5,7 @@
  * network backend overrides those and inherits locking, listing and stat semantics.
  */
 import { ModelMeshError, systemClock, type Clock, type EntryMetadata, type LockHandle, type StorageConnectorV1, type StorageEntry } from "@modelmesh/core";
-import { deserialize, serialize, SERIALIZATION_CONTENT_TYPES, type SerializationFormat } from "../mixins/serialization.js";
+import { deserialize, loadMsgpack, serialize, SERIALIZATION_CONTENT_TYPES, type SerializationFormat } from "../mixins/serialization.js";
 
 /** A stored entry plus when it was written. */
 export interface StoredRecord {
@@ -101,12 +101,14 @@ export class BaseStorage implements StorageConnectorV1 {
 
   /** Serialises `value` in the store's format and saves it. */
   async saveValue(key: string, value: unknown, metadata?: Record<string, unknown>): Promise<void> {
+    if (this.format === "msgpack") await loadMsgpack();
     await this.save(key, { key, data: serialize(value, this.format), metadata: { contentType: SERIALIZATION_CONTENT_TYPES[this.format], ...metadata } });
   }
 
   /** Loads and deserialises a value saved with {@link saveValue}; undefined when absent. */
   async loadValue<T = unknown>(key: string): Promise<T | undefined> {
     const entry = await this.load(key);
+    if (entry && this.format === "msgpack") await loadMsgpack();
     return entry ? deserialize<T>(entry.data, this.format) : undefined;
   }
 

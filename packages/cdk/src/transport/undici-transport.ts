@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
-import { Agent, Client, Pool, errors, util, type Dispatcher, type buildConnector } from "undici";
+import type { Agent, Client, Pool, Dispatcher, buildConnector } from "undici";
 import { READ_WHOLE_TEXT, decodeChunks, type WholeTextReader } from "./read-body.js";
 import { hasLimit } from "./timers.js";
 import { connectTimeoutError, findErrorCode, toTransportError } from "./transport-errors.js";
-import type { AbortWatch } from "@modelmesh/core";
+import { ConfigError, type AbortWatch } from "@modelmesh/core";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
 /**
@@ -33,6 +33,29 @@ const DEFAULT_KEEP_ALIVE_MS = 10_000;
 
 /** undici's own connect timeout, used when a request names none. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+type Undici = typeof import("undici");
+let undici: Undici | undefined;
+
+/**
+ * undici, an optional peer dependency, is imported by the first request of the first undici transport: importing
+ * `@modelmesh/cdk/node` for its file-based classes needs no undici.
+ */
+async function loadUndici(): Promise<void> {
+  if (undici) return;
+  try {
+    // A literal specifier: a bundle of a Node program (the proxy's single-file build) carries undici along.
+    undici = await import("undici");
+  } catch (cause) {
+    throw new ConfigError({ code: "MM_CONFIG_INVALID", issues: [{ path: "transport", message: "the undici transport needs the undici package, which is not installed: npm install undici (or pass another transport)" }], cause });
+  }
+}
+
+/** The loaded undici module (every caller runs after {@link loadUndici}). */
+function lib(): Undici {
+  if (!undici) throw new Error("undici is not loaded yet");
+  return undici;
+}
 
 /** Distinct connect timeouts that get an Agent of their own; more than this share the default one. */
 const MAX_AGENTS = 8;
@@ -68,11 +91,11 @@ function agentIn(agents: Map<number, Agent>, connectTimeoutMs: number | undefine
  * per disconnect. Each client here closes a socket whose connect found no request left to send.
  */
 function createAgent(keepAliveTimeout: number, connections: number | undefined, connectTimeoutMs: number): Agent {
-  return new Agent({
+  return new (lib().Agent)({
     keepAliveTimeout,
     connect: { timeout: connectTimeoutMs },
     ...(connections !== undefined ? { connections } : {}),
-    factory: (origin, opts) => new Pool(origin, { ...(opts as Pool.Options), factory: (url, clientOpts) => guardedClient(url, clientOpts as Client.Options) }),
+    factory: (origin, opts) => new (lib().Pool)(origin, { ...(opts as Pool.Options), factory: (url, clientOpts) => guardedClient(url, clientOpts as Client.Options) }),
   });
 }
 
@@ -88,7 +111,7 @@ function guardedClient(origin: URL, options: Client.Options): Client {
             callback(...result);
           })
       : undefined;
-  const client = new Client(origin, connect ? { ...options, connect } : options);
+  const client = new (lib().Client)(origin, connect ? { ...options, connect } : options);
   client.on("connect", () => {
     // The client sends its pending requests right after this event; a microtask later it is settled.
     queueMicrotask(() => {
@@ -119,7 +142,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
     return agentIn(ownAgents, connectTimeoutMs, (timeout) => createAgent(options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS, options.connections, timeout));
   };
 
-  const transport = (request: TransportRequest): Promise<TransportResponse> =>
+  const transport = (request: TransportRequest): Promise<TransportResponse> => (undici ? send(request) : loadUndici().then(() => send(request)));
+  const send = (request: TransportRequest): Promise<TransportResponse> =>
     new Promise<TransportResponse>((resolve, reject) => {
       try {
         const target = splitUrl(request.url);
@@ -316,7 +340,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx informational responses come before the real one.
     if (statusCode < 200) return true;
-    const response = new UndiciResponse(statusCode, responseHeaders(util.parseHeaders(rawHeaders)), this.#request, this, resume);
+    const response = new UndiciResponse(statusCode, responseHeaders(lib().util.parseHeaders(rawHeaders)), this.#request, this, resume);
     this.#response = response;
     const resolve = this.#resolve;
     this.#resolve = this.#reject = undefined;
@@ -346,7 +370,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
 
 /** The error an abort ends the request with: its reason, or undici's abort error when it has none. */
 function abortReasonOf(reason: unknown): Error {
-  return (reason ?? new errors.RequestAbortedError()) as Error;
+  return (reason ?? new (lib().errors.RequestAbortedError)()) as Error;
 }
 
 /** Bytes of unread body held before undici is asked to stop reading the socket (undici's own default). */
@@ -566,7 +590,7 @@ class UndiciResponse implements TransportResponse, AsyncIterableIterator<Uint8Ar
     const pending = this.#text ?? this.#next;
     this.#text = this.#next = undefined;
     this.#exchange.abortRequest();
-    pending?.reject?.(this.#bodyError(new errors.RequestAbortedError()));
+    pending?.reject?.(this.#bodyError(new (lib().errors.RequestAbortedError)()));
   }
 
   // -- internals --------------------------------------------------------------------------------------

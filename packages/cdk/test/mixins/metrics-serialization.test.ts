@@ -1,7 +1,7 @@
 import { createManualClock, ModelMeshError } from "@modelmesh/core";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MetricsCollector, metricsMiddleware } from "../../src/mixins/metrics.js";
-import { deserialize, serialize, SerializationError, type SerializationFormat } from "../../src/mixins/serialization.js";
+import { deserialize, loadMsgpack, serialize, SerializationError, type SerializationFormat } from "../../src/mixins/serialization.js";
 import { callOptions } from "./upstream.js";
 
 describe("MetricsCollector", () => {
@@ -44,6 +44,15 @@ describe("MetricsCollector", () => {
 
 describe("serialize / deserialize", () => {
   const value = { name: "route", nested: { n: 1.5, ok: true, list: [1, "two", null] } };
+  beforeAll(() => loadMsgpack());
+
+  it("msgpack is loaded on demand: before loadMsgpack() it is a typed error saying what to do", async () => {
+    vi.resetModules();
+    const fresh = await import("../../src/mixins/serialization.js");
+    expect(() => fresh.serialize({ a: 1 }, "msgpack")).toThrow(/format 'msgpack' is not loaded: await loadMsgpack\(\) first/);
+    await fresh.loadMsgpack();
+    expect([...fresh.serialize({ a: 1 }, "msgpack")]).toEqual([0x81, 0xa1, 0x61, 0x01]);
+  });
   it.each<SerializationFormat>(["json", "yaml", "msgpack"])("round-trips %s", (format) => {
     const bytes = serialize(value, format);
     expect(bytes).toBeInstanceOf(Uint8Array);

@@ -12,6 +12,16 @@ import { MeshStream } from "./stream.js";
 import { attachTrace } from "./trace.js";
 import { toBytes, type Uploadable } from "./uploadable.js";
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `await using client = create(...)`. Declared here as TypeScript's esnext.disposable lib and Node's types
+     * declare it, so that a consumer's type check needs neither.
+     */
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /** Per-call options, shaped like the `openai` SDK's RequestOptions where they overlap. */
 export interface MeshRequestOptions {
   /** Cancels the request. */

@@ -11,7 +11,7 @@ import { hasLiveStore, type LiveStorageConnector, type ObservabilityConnectorV1,
 import { isModelMeshError } from "../errors/model-mesh-error.js";
 import { MeshEventBus } from "../events/events.js";
 import { systemClock, type Clock } from "../internal/clock.js";
-import { ConnectorRegistry, isPackageSpecifier, type ConnectorContext, type ConnectorType, type ModuleImporter, type RotationRole } from "../registry/registry.js";
+import { ConnectorRegistry, type ConnectorContext, type ConnectorType, type ModuleImporter, type RotationRole } from "../registry/registry.js";
 import type { RouterProvider } from "../router/types.js";
 import { StateLedger } from "../state/ledger.js";
 import { FallbackStateStore } from "../state/fallback-store.js";
@@ -317,8 +317,9 @@ async function configMiddleware(config: MeshConfig, setup: Setup): Promise<Route
 }
 
 /**
- * Connectors named by package (`connector: "@acme/modelmesh-connector-echo"`) are imported up front, so that every
- * later lookup (which is synchronous in places) finds them under that name.
+ * Connectors named by package (`connector: "@acme/modelmesh-connector-echo"`), and ids of ModelMesh packages that
+ * are installed but not registered (`connector: cohere`), are imported up front, so that every later lookup (which
+ * is synchronous in places) finds them.
  */
 async function loadNamedConnectors(config: MeshConfig, registry: ConnectorRegistry): Promise<void> {
   const named: Array<[string, { type: ConnectorType; role?: RotationRole }, string]> = [];
@@ -328,12 +329,14 @@ async function loadNamedConnectors(config: MeshConfig, registry: ConnectorRegist
     named.push([pool.deactivation.connector, { type: "rotation", role: "deactivation" }, `pools.${id}.deactivation.connector`]);
     named.push([pool.recovery.connector, { type: "rotation", role: "recovery" }, `pools.${id}.recovery.connector`]);
   }
-  named.push([config.secrets.store, { type: "secret-store" }, "secrets.store"], [config.storage.connector, { type: "storage" }, "storage.connector"]);
+  // Defaults core serves itself when nothing is registered for them (env secrets, memory storage) import nothing.
+  if (config.secrets.store !== DEFAULT_SECRET_STORE) named.push([config.secrets.store, { type: "secret-store" }, "secrets.store"]);
+  if (config.storage.connector !== "modelmesh.memory.v1") named.push([config.storage.connector, { type: "storage" }, "storage.connector"]);
   for (const section of ["routing", "logging", "statistics"] as const) {
     const sink = config.observability[section] as { connector: string } | undefined;
     if (sink) named.push([sink.connector, { type: "observability" }, `observability.${section}.connector`]);
   }
-  for (const section of ["health", "sync"] as const) named.push([config.discovery[section].connector, { type: "discovery" }, `discovery.${section}.connector`]);
+  for (const section of ["health", "sync"] as const) if (config.discovery[section].enabled) named.push([config.discovery[section].connector, { type: "discovery" }, `discovery.${section}.connector`]);
   config.middleware.forEach((entry, index) => named.push([entry.connector, { type: "middleware" }, `middleware.${index}.connector`]));
-  for (const [specifier, expected, path] of named) if (!registry.has(specifier) && isPackageSpecifier(specifier)) await registry.loadNamed(specifier, expected, path);
+  for (const [specifier, expected, path] of named) await registry.ensure(specifier, expected, path);
 }

@@ -13,9 +13,11 @@ export const KNOWN_CONNECTOR_PACKAGES: Readonly<Record<string, readonly string[]
   "@modelmesh/observability/node": ["modelmesh.file.v1", "file", "modelmesh.json-log.v1", "json-log"],
   "@modelmesh/observability-otel": ["modelmesh.otel.v1", "otel", "opentelemetry"],
   "@modelmesh/discovery": ["modelmesh.health-monitor.v1", "health-monitor", "modelmesh.registry-sync.v1", "registry-sync"],
-  "@modelmesh/provider-openai": ["openai.llm.v1", "openai", "groq.api.v1", "groq", "together.api.v1", "together", "deepseek.api.v1", "deepseek", "mistral.api.v1", "mistral", "xai.grok.v1", "xai", "grok", "openrouter.gateway.v1", "openrouter", "fireworks.api.v1", "fireworks", "cerebras.api.v1", "cerebras", "perplexity.search.v1", "perplexity", "ollama.local.v1", "ollama", "vllm.local.v1", "vllm", "lmstudio.local.v1", "lmstudio", "lm-studio"],
+  "@modelmesh/provider-openai": ["openai.llm.v1", "openai", "groq.api.v1", "groq", "together.api.v1", "together", "deepseek.api.v1", "deepseek", "mistral.api.v1", "mistral", "xai.grok.v1", "xai", "grok", "openrouter.gateway.v1", "openrouter", "fireworks.api.v1", "fireworks", "cerebras.api.v1", "cerebras", "perplexity.search.v1", "perplexity", "ollama.local.v1", "ollama", "vllm.local.v1", "vllm", "lmstudio.local.v1", "lmstudio", "lm-studio", "huggingface.router.v1", "huggingface", "hf", "localai.local.v1", "localai", "azure.openai.v1", "azure-openai", "azure"],
   "@modelmesh/provider-anthropic": ["anthropic.claude.v1", "anthropic", "claude"],
   "@modelmesh/provider-google": ["google.gemini.v1", "gemini", "google-gemini"],
+  "@modelmesh/provider-cohere": ["cohere.chat.v2", "cohere"],
+  "@modelmesh/provider-bedrock": ["aws.bedrock.v1", "bedrock", "aws-bedrock"],
 };
 
 /** The package that ships `idOrAlias`, when it is one of ModelMesh's own connectors. */

@@ -85,6 +85,18 @@ export function isPackageSpecifier(value: string): boolean {
   return /^@[a-z0-9][\w.-]*\/[\w.-]+/.test(value) || /^(\.{1,2}\/|\/|file:)/.test(value) || /^modelmesh-connector-[\w.-]+$/.test(value);
 }
 
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function packageOf(specifier: string): string {
+  return specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+}
+
+/** True when an import failed because `specifier`'s package is not installed (not because something inside it failed). */
+function isMissingPackage(cause: unknown, specifier: string): boolean {
+  const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
+  const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || (typeof message === "string" && /cannot find (package|module)/i.test(message));
+  return missing && typeof message === "string" && message.includes(`'${packageOf(specifier)}`);
+}
+
 function isServiceDescriptor(value: unknown): value is MeshServiceDescriptor {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -126,6 +138,8 @@ export class ConnectorRegistry {
   /** Package names used as `connector:` values, to the connector they load. */
   #byPackage = new Map<string, AnyDescriptor>();
   #importer: ModuleImporter;
+  /** ModelMesh packages {@link ensure} already tried to import (installed or not). */
+  #tried = new Set<string>();
 
   constructor(options: { importer?: ModuleImporter; connectors?: readonly AnyDescriptor[]; services?: readonly MeshServiceDescriptor[] } = {}) {
     this.#importer = options.importer ?? defaultImporter;
@@ -212,7 +226,7 @@ export class ConnectorRegistry {
       if (shippedBy !== undefined) {
         throw new ConfigError({
           code: "MM_CONNECTOR_UNKNOWN",
-          issues: [{ path, message: `connector '${idOrAlias}' comes with ${shippedBy}, which this registry does not have: install it (npm install ${shippedBy}) and list it in connectors.packages, or use modelmesh's create(), whose catalogue includes it` }],
+          issues: [{ path, message: `connector '${idOrAlias}' comes with ${shippedBy}, which is not installed: install it (npm install ${packageOf(shippedBy)}); an installed ModelMesh package is loaded by itself` }],
         });
       }
       const known = this.list(expected?.type, expected?.role).flatMap((d) => [d.id, ...(d.aliases ?? [])]);
@@ -252,14 +266,31 @@ export class ConnectorRegistry {
   }
 
   /**
-   * Imports a connector package (`@scope/modelmesh-connector-x` or a module path) and registers its
-   * `connector` / `connectors` exports. Returns the ids registered.
+   * Makes `idOrAlias` resolvable if it can be: a package name is imported ({@link loadNamed}); an id or alias of
+   * one of ModelMesh's own packages that is not registered imports that package when it is installed (so
+   * `connector: cohere` works after `npm install @modelmesh/provider-cohere`). Anything else is left to
+   * {@link resolve}, which names what is wrong.
    */
-  async load(specifier: string, path = "connectors.packages"): Promise<string[]> {
+  async ensure(idOrAlias: string, expected: { type: ConnectorType; role?: RotationRole }, path: string): Promise<void> {
+    if (this.has(idOrAlias)) return;
+    if (isPackageSpecifier(idOrAlias)) return this.loadNamed(idOrAlias, expected, path);
+    const shippedBy = knownConnectorPackage(idOrAlias);
+    if (shippedBy === undefined || this.#tried.has(shippedBy)) return;
+    this.#tried.add(shippedBy);
+    await this.load(shippedBy, path, { missingOk: true });
+  }
+
+  /**
+   * Imports a connector package (`@scope/modelmesh-connector-x` or a module path) and registers its
+   * `connector` / `connectors` exports. Returns the ids registered; with `missingOk`, an empty list when the
+   * package itself is not installed (a package that is there but fails to load is still an error).
+   */
+  async load(specifier: string, path = "connectors.packages", options: { missingOk?: boolean } = {}): Promise<string[]> {
     let mod: Record<string, unknown>;
     try {
       mod = await this.#importer(specifier);
     } catch (cause) {
+      if (options.missingOk && isMissingPackage(cause, specifier)) return [];
       throw new ConfigError({
         code: "MM_CONNECTOR_UNKNOWN",
         issues: [{ path, message: `cannot import connector package '${specifier}': ${(cause as Error)?.message ?? String(cause)}` }],
@@ -294,7 +325,7 @@ export class ConnectorRegistry {
     expected: { type: ConnectorType; role?: RotationRole; path: string; connectorPath?: string },
   ): Promise<T> {
     const connectorPath = expected.connectorPath ?? `${expected.path}.connector`;
-    if (!this.has(idOrAlias) && isPackageSpecifier(idOrAlias)) await this.loadNamed(idOrAlias, expected, connectorPath);
+    await this.ensure(idOrAlias, expected, connectorPath);
     const descriptor = this.resolve(idOrAlias, { type: expected.type, role: expected.role, path: connectorPath });
     if (descriptor.runtime !== "universal" && descriptor.runtime !== context.runtime) {
       throw new ConfigError({

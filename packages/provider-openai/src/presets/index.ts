@@ -2,7 +2,9 @@ import { cerebrasPreset } from "./cerebras.js";
 import { deepseekPreset } from "./deepseek.js";
 import { fireworksPreset } from "./fireworks.js";
 import { groqPreset } from "./groq.js";
+import { huggingfacePreset } from "./huggingface.js";
 import { lmstudioPreset } from "./lmstudio.js";
+import { localaiPreset } from "./localai.js";
 import { mistralPreset } from "./mistral.js";
 import { ollamaPreset } from "./ollama.js";
 import type { OpenAICompatiblePreset } from "./openai-compatible-preset.js";
@@ -27,7 +29,9 @@ export const OPENAI_COMPATIBLE_PRESETS: readonly OpenAICompatiblePreset[] = [
   fireworksPreset,
   cerebrasPreset,
   perplexityPreset,
+  huggingfacePreset,
   ollamaPreset,
   vllmPreset,
   lmstudioPreset,
+  localaiPreset,
 ];

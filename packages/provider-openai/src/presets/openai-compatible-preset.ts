@@ -58,6 +58,18 @@ export interface OpenAICompatiblePreset {
    * (`127.0.0.1:11434`, `http://gpu-box:8000`); a host without a path gets the base URL's version prefix.
    */
   readonly local?: boolean;
+  /**
+   * For a `local` preset: an environment variable holding an OPTIONAL API key (a server started with one, e.g.
+   * LocalAI's `LOCALAI_API_KEY`), read when the config has no `api_key` and sent as `Authorization: Bearer`.
+   * Hosted presets read their key from `envVar` and ignore this. Default none.
+   */
+  readonly keyEnvVar?: string;
+  /**
+   * Whether `modelmesh`'s `create()` enables this vendor by itself when `envVar` is set. False for a variable
+   * that is often set for something else (`HF_TOKEN` downloads models): the vendor is then used only when a
+   * config names it. Default true.
+   */
+  readonly autoDetect?: boolean;
   /** Default models, used when the config lists none. */
   readonly models: readonly ModelInfo[];
   /** Departures from OpenAI's wire format. */

@@ -53,7 +53,7 @@ export function hostToBaseUrl(host: string, presetBaseUrl: string): string | und
 export interface PresetContext {
   /** Instance id (the provider's name in the config). */
   instanceId?: string;
-  /** Environment, read only for the preset's `envVar`. */
+  /** Environment, read only for the preset's `envVar` (and a local preset's `keyEnvVar`). */
   env?: EnvRecord;
 }
 
@@ -69,7 +69,8 @@ export function resolvePresetConfig(preset: OpenAICompatiblePreset, block: OpenA
   const localBase = preset.local && fromEnv ? hostToBaseUrl(fromEnv, preset.baseUrl) : undefined;
   const baseUrl = block.base_url ?? localBase ?? preset.baseUrl;
   const configured = providerConfigFromYaml({ ...block, base_url: baseUrl }, path);
-  const apiKey = configured.apiKey ?? (preset.local ? undefined : fromEnv);
+  // A local server needs no key; its optional key variable (a server started with one) is read when set.
+  const apiKey = configured.apiKey ?? (preset.local ? optionalKey(env, preset.keyEnvVar) : fromEnv);
   if (apiKey === undefined && !preset.local) {
     throw new ConfigError({
       issues: [{ path: `${path}.api_key`, message: `${preset.name} needs an API key: set api_key (e.g. "\${env:${preset.envVar}}") or the ${preset.envVar} environment variable` }],
@@ -86,4 +87,10 @@ export function resolvePresetConfig(preset: OpenAICompatiblePreset, block: OpenA
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     ...(preset.quirks ? { quirks: preset.quirks } : {}),
   };
+}
+
+/** A local preset's optional key from the environment (an empty value counts as unset). */
+function optionalKey(env: EnvRecord, name: string | undefined): string | undefined {
+  const value = name !== undefined ? env[name] : undefined;
+  return value !== undefined && value !== "" ? value : undefined;
 }

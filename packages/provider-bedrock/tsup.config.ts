@@ -1,0 +1,4 @@
+import { defineConfig } from "tsup";
+import { sharedBuildConfig } from "../../tsup.shared";
+
+export default defineConfig(sharedBuildConfig({ entry: { index: "src/index.ts" }, external: ["@modelmesh/core", "@modelmesh/cdk", "zod"] }));
